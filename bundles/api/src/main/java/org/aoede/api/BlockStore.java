@@ -1,0 +1,36 @@
+package org.aoede.api;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+
+/**
+ * The data behind an export, addressed in 512-byte sectors relative to the export's window.
+ * Implementations are safe for concurrent use by several threads.
+ */
+public interface BlockStore extends AutoCloseable {
+    int SECTOR = 512;
+
+    /** Size of the export in sectors. */
+    long sectors();
+
+    boolean readOnly();
+
+    /** Reads {@code dst.remaining()} bytes (a whole number of sectors) from {@code lba}. */
+    void read(long lba, ByteBuffer dst) throws IOException;
+
+    /**
+     * Writes {@code src.remaining()} bytes (a whole number of sectors) at {@code lba}. On return
+     * the data is at least in the kernel page cache (survives the process dying); in sync mode
+     * it is on stable storage.
+     */
+    void write(long lba, ByteBuffer src) throws IOException;
+
+    /** Forces everything written so far to stable storage. */
+    void flush() throws IOException;
+
+    /** A short human description, e.g. the file and window. */
+    String describe();
+
+    @Override
+    void close() throws IOException;
+}

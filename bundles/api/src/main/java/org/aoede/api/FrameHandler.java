@@ -1,0 +1,20 @@
+package org.aoede.api;
+
+import java.nio.ByteBuffer;
+
+/** Receives AoE frames from a {@link Link}; called on the link's receive thread. */
+public interface FrameHandler {
+    /**
+     * One received frame, Ethernet header at index 0, limit = frame length. The buffer is only
+     * valid during the call: copy what must outlive it.
+     */
+    void onFrame(Link link, ByteBuffer frame);
+
+    /** The link came up (or came back); MAC and MTU are known. */
+    default void linkUp(Link link) {
+    }
+
+    /** The link went down; the transport keeps retrying. */
+    default void linkDown(Link link, String reason) {
+    }
+}

@@ -1,0 +1,28 @@
+package org.aoede.api;
+
+import java.nio.ByteBuffer;
+
+/** One network interface opened by a {@link Transport}: sends raw Ethernet frames. */
+public interface Link extends AutoCloseable {
+    /** The interface name, e.g. {@code eth0}. */
+    String name();
+
+    /** True while the interface is open and usable. */
+    boolean isUp();
+
+    /** The interface's MAC address (low 48 bits), 0 while down. */
+    long mac();
+
+    /** The interface's MTU, 0 while down. */
+    int mtu();
+
+    /**
+     * Sends the frame between position and limit. Never blocks for long; returns false if the
+     * frame could not be handed to the kernel (the link is down, the queue is full).
+     */
+    boolean send(ByteBuffer frame);
+
+    /** Stops receiving and releases the interface. */
+    @Override
+    void close();
+}

@@ -1,0 +1,119 @@
+package org.aoede.store.file;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * O_DIRECT needs positions, lengths and buffers aligned to the file system's block, but AoE
+ * frames carry 1 KiB or 8.5 KiB: every access goes through an aligned bounce buffer, and writes
+ * are read-modify-write under per-block locks so two frames sharing a block cannot undo each
+ * other.
+ */
+final class DirectIo {
+    private static final int STRIPES = 256;
+    private final FileChannel channel;
+    private final int align;
+    private final ReentrantLock[] stripes = new ReentrantLock[STRIPES];
+    private final ThreadLocal<ByteBuffer> bounce;
+
+    DirectIo(FileChannel channel, int align) {
+        this.channel = channel;
+        this.align = align;
+        for (int i = 0; i < STRIPES; i++) {
+            stripes[i] = new ReentrantLock();
+        }
+        this.bounce = ThreadLocal.withInitial(() -> ByteBuffer.allocateDirect(64 * 1024 + 2 * align).alignedSlice(align));
+    }
+
+    static int alignment(Path file) {
+        try {
+            long b = Files.getFileStore(file).getBlockSize();
+            return (int) Math.max(4096, Math.min(b, 65536));
+        } catch (IOException | UnsupportedOperationException e) {
+            return 4096;
+        }
+    }
+
+    void read(long pos, ByteBuffer dst) throws IOException {
+        int len = dst.remaining();
+        long start = pos - pos % align;
+        int span = (int) (roundUpLong(pos + len) - start);
+        ByteBuffer b = buffer(span);
+        lock(start, span);
+        try {
+            fill(b, start);
+        } finally {
+            unlock(start, span);
+        }
+        b.position((int) (pos - start)).limit((int) (pos - start) + len);
+        dst.put(b);
+    }
+
+    void write(long pos, ByteBuffer src) throws IOException {
+        int len = src.remaining();
+        long start = pos - pos % align;
+        int span = (int) (roundUpLong(pos + len) - start);
+        ByteBuffer b = buffer(span);
+        lock(start, span);
+        try {
+            boolean whole = pos == start && len == span;
+            if (!whole) {
+                fill(b, start);
+            }
+            b.clear().limit(span);
+            b.position((int) (pos - start));
+            b.put(src);
+            b.position(0).limit(span);
+            long p = start;
+            while (b.hasRemaining()) {
+                p += channel.write(b, p);
+            }
+        } finally {
+            unlock(start, span);
+        }
+    }
+
+    private void fill(ByteBuffer b, long start) throws IOException {
+        long p = start;
+        while (b.hasRemaining()) {
+            int n = channel.read(b, p);
+            if (n < 0) {
+                throw new IOException("unexpected end of file at " + p);
+            }
+            p += n;
+        }
+        b.flip();
+    }
+
+    private ByteBuffer buffer(int span) {
+        ByteBuffer b = bounce.get();
+        if (b.capacity() < span) {
+            b = ByteBuffer.allocateDirect(span + align).alignedSlice(align);
+            bounce.set(b);
+        }
+        b.clear().limit(span);
+        return b;
+    }
+
+    private long roundUpLong(long v) {
+        return (v + align - 1) / align * align;
+    }
+
+    // Blocks of one access are consecutive, so their stripes are taken in ascending block order;
+    // a span wraps the stripe array only past 256 blocks, which no AoE frame reaches.
+    private void lock(long start, int span) {
+        for (long blk = start / align; blk < (start + span) / align; blk++) {
+            stripes[(int) (blk % STRIPES)].lock();
+        }
+    }
+
+    private void unlock(long start, int span) {
+        for (long blk = (start + span) / align - 1; blk >= start / align; blk--) {
+            stripes[(int) (blk % STRIPES)].unlock();
+        }
+    }
+}

@@ -1,0 +1,199 @@
+package org.aoede.store.file;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.OpenOption;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+
+import com.sun.nio.file.ExtendedOpenOption;
+import org.aoede.api.BlockStore;
+import org.aoede.api.StoreSpec;
+
+/**
+ * A window of a file or block device through {@link FileChannel} positional I/O, safe for
+ * concurrent use. The window is claimed with an advisory byte-range lock (refusing overlapping
+ * windows in this and other processes) and a block device additionally with O_EXCL (refusing
+ * a mounted device).
+ */
+public final class FileStore implements BlockStore {
+    private final Path file;
+    private final FileChannel channel;
+    private final FileLock lock;
+    private final BlockDeviceClaim claim;
+    private final boolean readOnly;
+    private final boolean sync;
+    private final long offset;
+    private final long sectors;
+    private final DirectIo direct;
+
+    private FileStore(Path file, FileChannel channel, FileLock lock, BlockDeviceClaim claim, StoreSpec spec,
+                      long sectors, DirectIo direct) {
+        this.file = file;
+        this.channel = channel;
+        this.lock = lock;
+        this.claim = claim;
+        this.readOnly = spec.readOnly();
+        this.sync = spec.sync();
+        this.offset = spec.offsetSectors() * SECTOR;
+        this.sectors = sectors;
+        this.direct = direct;
+    }
+
+    public static FileStore open(StoreSpec spec) throws IOException {
+        Path file = spec.file();
+        if (file == null) {
+            throw new IOException("no file given");
+        }
+        if (!Files.exists(file)) {
+            throw new NoSuchFileException(file.toString(), null, "file does not exist");
+        }
+        file = file.toRealPath();
+        if (Files.isDirectory(file)) {
+            throw new IOException(file + " is a directory");
+        }
+        if (spec.offsetSectors() < 0 || spec.lengthSectors() < 0) {
+            throw new IOException("offset and length must not be negative");
+        }
+        boolean blockDevice = !Files.isRegularFile(file);
+        List<OpenOption> options = new ArrayList<>();
+        options.add(StandardOpenOption.READ);
+        if (!spec.readOnly()) {
+            options.add(StandardOpenOption.WRITE);
+        }
+        if (spec.sync() && !spec.readOnly()) {
+            options.add(StandardOpenOption.DSYNC);
+        }
+        if (spec.direct()) {
+            options.add(ExtendedOpenOption.DIRECT);
+        }
+        List<AutoCloseable> opened = new ArrayList<>();
+        try {
+            BlockDeviceClaim claim = null;
+            if (blockDevice) {
+                claim = BlockDeviceClaim.claim(file, spec.readOnly());
+                opened.add(claim);
+            }
+            FileChannel ch = FileChannel.open(file, options.toArray(new OpenOption[0]));
+            opened.add(ch);
+            long size = ch.size();
+            long fileSectors = size / SECTOR;
+            if (spec.offsetSectors() > fileSectors) {
+                throw new IOException("offset " + spec.offsetSectors() + " is past the end of " + file
+                        + " (" + fileSectors + " sectors)");
+            }
+            long length = spec.lengthSectors() == 0 ? fileSectors - spec.offsetSectors() : spec.lengthSectors();
+            if (spec.offsetSectors() + length > fileSectors) {
+                throw new IOException("window " + spec.offsetSectors() + "+" + length + " is past the end of "
+                        + file + " (" + fileSectors + " sectors)");
+            }
+            if (length == 0) {
+                throw new IOException(file + " has no whole sector to export");
+            }
+            FileLock lock;
+            try {
+                lock = ch.tryLock(spec.offsetSectors() * SECTOR, length * SECTOR, spec.readOnly());
+            } catch (OverlappingFileLockException e) {
+                lock = null;
+            }
+            if (lock == null) {
+                throw new IOException(file + ": the window " + spec.offsetSectors() + "+" + length
+                        + " overlaps a window already in use by another export");
+            }
+            DirectIo direct = spec.direct() ? new DirectIo(ch, DirectIo.alignment(file)) : null;
+            return new FileStore(file, ch, lock, claim, spec, length, direct);
+        } catch (IOException | RuntimeException e) {
+            for (AutoCloseable c : opened) {
+                try {
+                    c.close();
+                } catch (Exception ignored) {
+                    // already failing
+                }
+            }
+            throw e;
+        }
+    }
+
+    @Override
+    public long sectors() {
+        return sectors;
+    }
+
+    @Override
+    public boolean readOnly() {
+        return readOnly;
+    }
+
+    private long position(long lba, int bytes) throws IOException {
+        if (lba < 0 || bytes % SECTOR != 0 || lba + bytes / SECTOR > sectors) {
+            throw new IOException("access " + lba + "+" + bytes / SECTOR + " outside the export (" + sectors + ")");
+        }
+        return offset + lba * SECTOR;
+    }
+
+    @Override
+    public void read(long lba, ByteBuffer dst) throws IOException {
+        long pos = position(lba, dst.remaining());
+        if (direct != null) {
+            direct.read(pos, dst);
+            return;
+        }
+        while (dst.hasRemaining()) {
+            int n = channel.read(dst, pos);
+            if (n < 0) {
+                // A block device or file that shrank under us: report, never invent data.
+                throw new IOException("unexpected end of " + file);
+            }
+            pos += n;
+        }
+    }
+
+    @Override
+    public void write(long lba, ByteBuffer src) throws IOException {
+        if (readOnly) {
+            throw new IOException("read-only");
+        }
+        long pos = position(lba, src.remaining());
+        if (direct != null) {
+            direct.write(pos, src);
+            return;
+        }
+        while (src.hasRemaining()) {
+            pos += channel.write(src, pos);
+        }
+    }
+
+    @Override
+    public void flush() throws IOException {
+        if (!readOnly) {
+            channel.force(false);
+        }
+    }
+
+    @Override
+    public String describe() {
+        return file + " [" + offset / SECTOR + "+" + sectors + "]" + (readOnly ? " ro" : "")
+                + (direct != null ? " direct" : "") + (sync ? " sync" : "");
+    }
+
+    @Override
+    public void close() throws IOException {
+        try {
+            if (lock.isValid()) {
+                lock.release();
+            }
+            channel.close();
+        } finally {
+            if (claim != null) {
+                claim.close();
+            }
+        }
+    }
+}
