@@ -106,10 +106,10 @@ public final class Aoe {
     /** Sets the limit to {@code length} and zero-fills up to {@link #MIN_FRAME} if shorter. */
     public static void finish(ByteBuffer f, int length) {
         int end = Math.max(length, MIN_FRAME);
+        f.limit(end).position(0);      // first: the padding may lie beyond the old limit
         for (int i = length; i < end; i++) {
             f.put(i, (byte) 0);
         }
-        f.limit(end).position(0);
     }
 
     public static boolean isBroadcastAddress(int shelf, int slot) {

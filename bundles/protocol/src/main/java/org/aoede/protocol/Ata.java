@@ -99,7 +99,7 @@ public final class Ata {
 
     /** Max sectors an ATA command may carry on an interface of this MTU: (MTU − 36) / 512, at most 255. */
     public static int maxSectors(int mtu) {
-        int n = (mtu - (Ata.HEADER - Aoe.ETH_HEADER)) / SECTOR;
-        return Math.max(0, Math.min(255, n));
+        long n = ((long) mtu - HEADER) / SECTOR;
+        return (int) Math.max(0, Math.min(255, n));
     }
 }

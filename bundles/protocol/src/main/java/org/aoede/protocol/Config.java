@@ -30,6 +30,9 @@ public final class Config {
 
     /** True if the declared string length fits both the frame and the 1024-byte maximum. */
     public static boolean stringFits(ByteBuffer f) {
+        if (f.limit() < HEADER) {
+            return false;
+        }
         int n = stringLength(f);
         return n <= MAX_STRING && STRING + n <= f.limit();
     }

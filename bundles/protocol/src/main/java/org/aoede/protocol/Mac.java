@@ -54,7 +54,7 @@ public final class Mac {
         if (separated) {
             for (int i = 2; i < 17; i += 3) {
                 char c = s.charAt(i);
-                if (c != ':' && c != '-') {
+                if ((c != ':' && c != '-') || c != s.charAt(2)) {      // one kind of separator throughout
                     throw new IllegalArgumentException("not a MAC address: '" + text + "'");
                 }
             }

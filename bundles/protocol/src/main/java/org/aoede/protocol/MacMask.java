@@ -29,7 +29,7 @@ public final class MacMask {
 
     /** True if all declared directives are inside the frame. */
     public static boolean directivesFit(ByteBuffer f) {
-        return HEADER + directiveCount(f) * DIRECTIVE <= f.limit();
+        return f.limit() >= HEADER && HEADER + directiveCount(f) * DIRECTIVE <= f.limit();
     }
 
     public static int directiveCommand(ByteBuffer f, int i) { return f.get(HEADER + i * DIRECTIVE + 1) & 0xff; }

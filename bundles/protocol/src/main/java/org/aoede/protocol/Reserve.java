@@ -17,7 +17,7 @@ public final class Reserve {
     public static int count(ByteBuffer f) { return f.get(Aoe.HEADER + 1) & 0xff; }
 
     public static boolean macsFit(ByteBuffer f) {
-        return HEADER + count(f) * 6 <= f.limit();
+        return f.limit() >= HEADER && HEADER + count(f) * 6 <= f.limit();
     }
 
     public static long mac(ByteBuffer f, int i) { return Mac.get(f, HEADER + 6 * i); }
