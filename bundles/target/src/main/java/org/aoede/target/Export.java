@@ -1,0 +1,395 @@
+package org.aoede.target;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.util.Arrays;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+import org.aoede.api.BlockStore;
+import org.aoede.protocol.Aoe;
+import org.aoede.protocol.Ata;
+import org.aoede.protocol.Config;
+import org.aoede.protocol.MacMask;
+import org.aoede.protocol.Reserve;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A serving export: answers the AoE commands addressed to it. {@link #handle} runs on the
+ * receive threads of the interfaces the export is on, concurrently; it never logs per frame.
+ */
+final class Export {
+    private static final Logger LOG = LoggerFactory.getLogger(Export.class);
+    static final int NO_REPLY = -1;
+
+    /** Replaced on live changes; shelf, slot, file and window never change for one Export. */
+    volatile ExportSettings settings;
+    final String source;
+    final BlockStore store;
+    private final StateFile stateFile;
+    private final byte[] identify;
+    private volatile int bufferCount;
+    private volatile LiveState live;
+    private final Object stateLock = new Object();
+    private final AtomicInteger inFlight = new AtomicInteger();
+    private volatile boolean stopped;
+    private final AtomicLong lastIoErrorLog = new AtomicLong();
+
+    Export(ExportSettings settings, String source, BlockStore store, StateFile stateFile, LiveState live) {
+        this.settings = settings;
+        this.source = source;
+        this.store = store;
+        this.stateFile = stateFile;
+        this.live = live;
+        this.bufferCount = settings.bufferCount();
+        this.identify = Identify.build(store.sectors(), settings.model(), settings.serial(),
+                String.format("%04x", Identify.FIRMWARE_VERSION));
+    }
+
+    String name() {
+        return settings.name();
+    }
+
+    int bufferCount() {
+        return bufferCount;
+    }
+
+    void bufferCount(int n) {
+        bufferCount = n;
+    }
+
+    LiveState live() {
+        return live;
+    }
+
+    /** Replaces the live state (operator edit) and saves it. */
+    void live(LiveState s) {
+        synchronized (stateLock) {
+            live = s;
+            stateFile.save(s);
+        }
+    }
+
+    StateFile stateFile() {
+        return stateFile;
+    }
+
+    /**
+     * Answers one request addressed to this export (or broadcast). The request's common header
+     * must already be checked: AoE, not a response. Writes the reply into {@code reply} from
+     * index 0 and returns its length, or {@link #NO_REPLY}.
+     */
+    int handle(Port port, ByteBuffer req, ByteBuffer reply, boolean broadcast) {
+        LiveState s = live;
+        if (!s.allowed(Aoe.src(req))) {
+            return NO_REPLY;                        // masked-out hosts get no answer at all
+        }
+        inFlight.incrementAndGet();
+        try {
+            if (stopped) {
+                return NO_REPLY;
+            }
+            if (Aoe.version(req) != Aoe.VERSION) {
+                return broadcast ? NO_REPLY : error(port, req, reply, Aoe.ERR_BAD_VERSION);
+            }
+            switch (Aoe.command(req)) {
+                case Aoe.CMD_ATA:
+                    return broadcast ? NO_REPLY : ata(port, req, reply, s);
+                case Aoe.CMD_CONFIG:
+                    return config(port, req, reply, broadcast);
+                case Aoe.CMD_MASK:
+                    return mask(port, req, reply, broadcast);
+                case Aoe.CMD_RESERVE:
+                    return reserve(port, req, reply, broadcast);
+                default:
+                    return broadcast ? NO_REPLY : error(port, req, reply, Aoe.ERR_BAD_COMMAND);
+            }
+        } finally {
+            inFlight.decrementAndGet();
+        }
+    }
+
+    private static int header(Port port, ByteBuffer req, ByteBuffer reply, int length) {
+        reply.put(0, req, 0, length);
+        Aoe.toResponse(reply, port.mac());
+        return length;
+    }
+
+    private static int error(Port port, ByteBuffer req, ByteBuffer reply, int code) {
+        int n = header(port, req, reply, Aoe.HEADER);
+        Aoe.toError(reply, code);
+        return n;
+    }
+
+    // ---- ATA ----------------------------------------------------------------------------
+
+    private int ata(Port port, ByteBuffer req, ByteBuffer reply, LiveState s) {
+        int len = req.limit();
+        if (len < Ata.HEADER) {
+            return NO_REPLY;                        // too short for its header
+        }
+        int cmd = Ata.command(req);
+        if (cmd != Ata.CMD_IDENTIFY && !s.mayUse(Aoe.src(req))) {
+            return error(port, req, reply, Aoe.ERR_RESERVED);
+        }
+        int count = Ata.sectorCount(req);
+        switch (cmd) {
+            case Ata.CMD_READ, Ata.CMD_READ_EXT, Ata.CMD_WRITE, Ata.CMD_WRITE_EXT -> {
+                boolean write = cmd == Ata.CMD_WRITE || cmd == Ata.CMD_WRITE_EXT;
+                if (count > port.maxSectors()) {
+                    return error(port, req, reply, Aoe.ERR_BAD_ARGUMENT);
+                }
+                if (write && Ata.dataLength(len) < count * Ata.SECTOR) {
+                    return error(port, req, reply, Aoe.ERR_BAD_ARGUMENT);
+                }
+                header(port, req, reply, Ata.HEADER);
+                if (count == 0) {
+                    return ataStatus(reply, Ata.STATUS_DRDY, 0, Ata.HEADER);
+                }
+                long lba = Ata.lba(req);
+                if (lba + count > store.sectors()) {
+                    return ataStatus(reply, Ata.STATUS_DRDY | Ata.STATUS_ERR, Ata.ERROR_IDNF, Ata.HEADER);
+                }
+                return write ? write(req, reply, lba, count) : read(reply, lba, count);
+            }
+            case Ata.CMD_IDENTIFY -> {
+                header(port, req, reply, Ata.HEADER);
+                reply.put(Ata.DATA, identify);
+                Ata.setSectorCount(reply, 1);
+                return ataStatus(reply, Ata.STATUS_DRDY, 0, Ata.DATA + identify.length);
+            }
+            case Ata.CMD_CHECK_POWER_MODE -> {
+                header(port, req, reply, Ata.HEADER);
+                Ata.setSectorCount(reply, 0xff);    // active or idle
+                return ataStatus(reply, Ata.STATUS_DRDY, 0, Ata.HEADER);
+            }
+            case Ata.CMD_FLUSH, Ata.CMD_FLUSH_EXT -> {
+                header(port, req, reply, Ata.HEADER);
+                try {
+                    store.flush();
+                    return ataStatus(reply, Ata.STATUS_DRDY, 0, Ata.HEADER);
+                } catch (IOException e) {
+                    ioError("flush", e);
+                    return ataStatus(reply, Ata.STATUS_DRDY | Ata.STATUS_ERR, Ata.ERROR_ABRT, Ata.HEADER);
+                }
+            }
+            default -> {
+                header(port, req, reply, Ata.HEADER);
+                return ataStatus(reply, Ata.STATUS_DRDY | Ata.STATUS_ERR, Ata.ERROR_ABRT, Ata.HEADER);
+            }
+        }
+    }
+
+    private static int ataStatus(ByteBuffer reply, int status, int error, int length) {
+        Ata.setStatus(reply, status);
+        Ata.setErrorReg(reply, error);
+        return length;
+    }
+
+    private int read(ByteBuffer reply, long lba, int count) {
+        int bytes = count * Ata.SECTOR;
+        ByteBuffer dst = reply.duplicate().limit(Ata.DATA + bytes).position(Ata.DATA);
+        try {
+            store.read(lba, dst);
+            return ataStatus(reply, Ata.STATUS_DRDY, 0, Ata.DATA + bytes);
+        } catch (IOException e) {
+            ioError("read", e);
+            return ataStatus(reply, Ata.STATUS_DRDY | Ata.STATUS_ERR, Ata.ERROR_UNC, Ata.HEADER);
+        }
+    }
+
+    private int write(ByteBuffer req, ByteBuffer reply, long lba, int count) {
+        if (store.readOnly()) {
+            return ataStatus(reply, Ata.STATUS_DRDY | Ata.STATUS_ERR, Ata.ERROR_ABRT, Ata.HEADER);
+        }
+        ByteBuffer src = req.duplicate().limit(Ata.DATA + count * Ata.SECTOR).position(Ata.DATA);
+        try {
+            store.write(lba, src);                  // in the page cache (or on disk with sync) on return
+            return ataStatus(reply, Ata.STATUS_DRDY, 0, Ata.HEADER);
+        } catch (IOException e) {
+            ioError("write", e);
+            return ataStatus(reply, Ata.STATUS_DRDY | Ata.STATUS_ERR, Ata.ERROR_ABRT, Ata.HEADER);
+        }
+    }
+
+    private void ioError(String what, IOException e) {
+        long now = System.currentTimeMillis();
+        long last = lastIoErrorLog.get();
+        if (now - last > 10_000 && lastIoErrorLog.compareAndSet(last, now)) {
+            LOG.warn("export {}: {} failed on {}: {} (further errors within 10 s not logged)",
+                    name(), what, store.describe(), e.toString());
+        }
+    }
+
+    // ---- Query config -----------------------------------------------------------------
+
+    private int config(Port port, ByteBuffer req, ByteBuffer reply, boolean broadcast) {
+        if (req.limit() < Config.HEADER) {
+            return NO_REPLY;
+        }
+        int sub = Config.subcommand(req);
+        boolean modifies = sub == Config.SET || sub == Config.FORCE_SET;
+        if (broadcast && modifies) {
+            return NO_REPLY;                        // never change every export at once
+        }
+        if (!Config.stringFits(req)) {
+            return broadcast ? NO_REPLY : error(port, req, reply, Aoe.ERR_BAD_ARGUMENT);
+        }
+        byte[] current = live.configString();
+        switch (sub) {
+            case Config.READ:
+                break;
+            case Config.TEST_EXACT:
+                if (!Arrays.equals(current, Config.string(req))) {
+                    return NO_REPLY;
+                }
+                break;
+            case Config.TEST_PREFIX:
+                if (!startsWith(current, Config.string(req))) {
+                    return NO_REPLY;
+                }
+                break;
+            case Config.SET:
+            case Config.FORCE_SET:
+                byte[] wanted = Config.string(req);
+                synchronized (stateLock) {
+                    current = live.configString();
+                    if (sub == Config.SET && current.length > 0 && !Arrays.equals(current, wanted)) {
+                        return error(port, req, reply, Aoe.ERR_CONFIG_PRESENT);
+                    }
+                    live = live.withConfig(wanted);
+                    stateFile.save(live);
+                    current = wanted;
+                }
+                break;
+            default:
+                return broadcast ? NO_REPLY : error(port, req, reply, Aoe.ERR_BAD_ARGUMENT);
+        }
+        header(port, req, reply, Aoe.HEADER);
+        return Config.put(reply, bufferCount, Identify.FIRMWARE_VERSION, port.maxSectors(), sub, current);
+    }
+
+    private static boolean startsWith(byte[] s, byte[] prefix) {
+        return prefix.length <= s.length && Arrays.equals(s, 0, prefix.length, prefix, 0, prefix.length);
+    }
+
+    /** A config reply with tag 0, unsolicited, as sent when the export starts or its parameters change. */
+    int advertisement(Port port, ByteBuffer f, long dst) {
+        Aoe.putHeader(f, dst, port.mac(), Aoe.FLAG_RESPONSE, 0, settings.shelf(), settings.slot(), Aoe.CMD_CONFIG, 0);
+        return Config.put(f, bufferCount, Identify.FIRMWARE_VERSION, port.maxSectors(), Config.READ,
+                live.configString());
+    }
+
+    // ---- MAC mask list ----------------------------------------------------------------
+
+    private int mask(Port port, ByteBuffer req, ByteBuffer reply, boolean broadcast) {
+        if (req.limit() < MacMask.HEADER) {
+            return NO_REPLY;
+        }
+        int sub = MacMask.subcommand(req);
+        if (sub == MacMask.READ) {
+            header(port, req, reply, Aoe.HEADER);
+            return MacMask.putList(reply, sub, live.mask());
+        }
+        if (broadcast) {
+            return NO_REPLY;
+        }
+        if (sub != MacMask.EDIT || !MacMask.directivesFit(req)) {
+            return error(port, req, reply, Aoe.ERR_BAD_ARGUMENT);
+        }
+        synchronized (stateLock) {
+            long[] list = live.mask();
+            int n = MacMask.directiveCount(req);
+            int failure = 0;
+            int failedAt = 0;
+            for (int i = 0; i < n && failure == 0; i++) {
+                long mac = MacMask.directiveMac(req, i);
+                switch (MacMask.directiveCommand(req, i)) {
+                    case MacMask.DIR_NOP -> { }
+                    case MacMask.DIR_ADD -> {
+                        if (!LiveState.contains(list, mac)) {
+                            if (list.length >= ExportSettings.MAX_MACS) {
+                                failure = MacMask.ERR_FULL;
+                                failedAt = i;
+                            } else {
+                                list = Arrays.copyOf(list, list.length + 1);
+                                list[list.length - 1] = mac;
+                            }
+                        }
+                    }
+                    case MacMask.DIR_DELETE -> list = Arrays.stream(list).filter(m -> m != mac).toArray();
+                    default -> {
+                        failure = MacMask.ERR_BAD_DIRECTIVE;
+                        failedAt = i;
+                    }
+                }
+            }
+            // Directives before a failing one stay applied, as in vblade.
+            live = live.withMask(list);
+            stateFile.save(live);
+            header(port, req, reply, Aoe.HEADER);
+            if (failure != 0) {
+                MacMask.putHeader(reply, sub, failure, failedAt);
+                return MacMask.HEADER;
+            }
+            return MacMask.putList(reply, sub, list);
+        }
+    }
+
+    // ---- Reserve / release ------------------------------------------------------------
+
+    private int reserve(Port port, ByteBuffer req, ByteBuffer reply, boolean broadcast) {
+        if (req.limit() < Reserve.HEADER) {
+            return NO_REPLY;
+        }
+        int sub = Reserve.subcommand(req);
+        if (sub == Reserve.READ) {
+            header(port, req, reply, Aoe.HEADER);
+            return Reserve.put(reply, sub, live.reservation());
+        }
+        if (broadcast) {
+            return NO_REPLY;
+        }
+        if ((sub != Reserve.SET && sub != Reserve.FORCE_SET) || !Reserve.macsFit(req)
+                || Reserve.count(req) > ExportSettings.MAX_MACS) {
+            return error(port, req, reply, Aoe.ERR_BAD_ARGUMENT);
+        }
+        synchronized (stateLock) {
+            long[] current = live.reservation();
+            if (sub == Reserve.SET && current.length > 0 && !LiveState.contains(current, Aoe.src(req))) {
+                return error(port, req, reply, Aoe.ERR_RESERVED);
+            }
+            long[] wanted = new long[Reserve.count(req)];
+            for (int i = 0; i < wanted.length; i++) {
+                wanted[i] = Reserve.mac(req, i);
+            }
+            wanted = Arrays.stream(wanted).distinct().toArray();
+            live = live.withReservation(wanted);
+            stateFile.save(live);
+            header(port, req, reply, Aoe.HEADER);
+            return Reserve.put(reply, sub, wanted);
+        }
+    }
+
+    /** Stops answering, waits for requests in progress (bounded), closes the store. */
+    void stop() {
+        stopped = true;
+        long deadline = System.currentTimeMillis() + 5000;
+        while (inFlight.get() > 0 && System.currentTimeMillis() < deadline) {
+            Thread.onSpinWait();
+            Thread.yield();
+        }
+        stateFile.close();
+        try {
+            store.close();
+        } catch (IOException e) {
+            LOG.warn("export {}: closing {} failed: {}", name(), store.describe(), e.toString());
+        }
+    }
+
+    @Override
+    public String toString() {
+        return name() + " " + settings.address() + " " + store.describe();
+    }
+}

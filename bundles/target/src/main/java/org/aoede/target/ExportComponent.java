@@ -1,0 +1,118 @@
+package org.aoede.target;
+
+import java.util.Map;
+
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.ConfigurationPolicy;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Modified;
+import org.osgi.service.component.annotations.Reference;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One export per factory configuration {@code etc/org.aoede.export-NAME.cfg}. Validates the
+ * configuration and hands it to the {@link Target}; a bad file is refused with a log line
+ * naming the file, the key and the reason, and a bad edit of a running export leaves it
+ * serving with its last good configuration.
+ */
+@Component(configurationPid = ExportSettings.PID, configurationPolicy = ConfigurationPolicy.REQUIRE, service = {})
+public class ExportComponent {
+    private static final Logger LOG = LoggerFactory.getLogger(ExportComponent.class);
+
+    @Reference
+    Target target;
+
+    String pid;
+    /** Where the configuration came from: the .cfg file, or the PID. */
+    String source;
+    /** Last good settings; null if the configuration was never valid. */
+    volatile ExportSettings settings;
+    /** Set when the export was refused for a reason only a configuration change can clear. */
+    volatile String refusal;
+    volatile Export running;
+    private volatile String status = "new";
+
+    @Activate
+    void activate(Map<String, Object> props) {
+        pid = String.valueOf(props.get("service.pid"));
+        source = source(props);
+        try {
+            settings = ExportSettings.parse(name(pid, props), props);
+        } catch (ExportSettings.Invalid e) {
+            LOG.error("export {}: refused: {}", source, e.getMessage());
+            status("invalid: " + e.getMessage());
+        }
+        target.put(this);
+    }
+
+    @Modified
+    void modified(Map<String, Object> props) {
+        ExportSettings next;
+        try {
+            next = ExportSettings.parse(name(pid, props), props);
+        } catch (ExportSettings.Invalid e) {
+            if (settings == null) {
+                LOG.error("export {}: refused: {}", source, e.getMessage());
+                status("invalid: " + e.getMessage());
+            } else {
+                LOG.error("export {}: edit refused, still serving the last good configuration: {}",
+                        source, e.getMessage());
+            }
+            return;
+        }
+        ExportSettings old = settings;
+        settings = next;
+        refusal = null;
+        if (old != null && running != null && next.sameIdentity(old) && next.enabled()) {
+            target.update(this, old);
+        } else {
+            target.restart(this);
+        }
+    }
+
+    @Deactivate
+    void deactivate() {
+        target.remove(this);
+    }
+
+    void refuse(String reason) {
+        refusal = reason;
+        LOG.error("export {}: refused: {}", source, reason);
+        status("refused: " + reason);
+    }
+
+    void status(String s) {
+        status = s;
+    }
+
+    String status() {
+        return status;
+    }
+
+    private static String source(Map<String, Object> props) {
+        Object f = props.get("felix.fileinstall.filename");
+        if (f != null) {
+            String s = f.toString();
+            int etc = s.lastIndexOf("/etc/");
+            return etc >= 0 ? s.substring(etc + 1) : s.replaceFirst("^file:", "");
+        }
+        return String.valueOf(props.get("service.pid"));
+    }
+
+    /** The export's name: NAME of org.aoede.export-NAME.cfg, or of the PID org.aoede.export~NAME. */
+    static String name(String pid, Map<String, Object> props) {
+        Object f = props.get("felix.fileinstall.filename");
+        if (f != null) {
+            String file = f.toString();
+            file = file.substring(file.lastIndexOf('/') + 1);
+            String prefix = ExportSettings.PID + "-";
+            if (file.startsWith(prefix) && file.endsWith(".cfg")) {
+                return file.substring(prefix.length(), file.length() - 4);
+            }
+        }
+        int tilde = pid.indexOf('~');
+        return tilde >= 0 ? pid.substring(tilde + 1) : pid;
+    }
+}

@@ -1,0 +1,373 @@
+package org.aoede.target;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+import org.aoede.api.BlockStore;
+import org.aoede.api.BlockStoreFactory;
+import org.aoede.api.Link;
+import org.aoede.api.StoreSpec;
+import org.aoede.api.Transport;
+import org.aoede.protocol.Config;
+import org.aoede.protocol.Mac;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The appliance's target: knows every configured export, decides which may serve (valid,
+ * enabled, alone on its shelf.slot, transport present, no other target answering the probe),
+ * and owns the interfaces ({@link Port}s) they serve on. All control-plane changes happen
+ * under this object's lock; the data path never takes it.
+ */
+@Component(service = Target.class, immediate = true)
+public class Target {
+    private static final Logger LOG = LoggerFactory.getLogger(Target.class);
+    /** How long an export listens for another target with its address before answering. */
+    static final long PROBE_MS = Long.getLong("aoede.probe.ms", 1000);
+
+    private final Map<String, Transport> transports = new ConcurrentHashMap<>();
+    private final Map<String, ExportComponent> exports = new HashMap<>();
+    private final Map<String, Port> ports = new HashMap<>();
+    private final Set<Long> ownMacs = ConcurrentHashMap.newKeySet();
+    private final Set<String> reportedConflicts = new LinkedHashSet<>();
+    private ScheduledExecutorService timer;
+    private Path stateDir;
+
+    @Reference
+    BlockStoreFactory stores;
+
+    @Activate
+    void activate() {
+        timer = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "aoede-target");
+            t.setDaemon(true);
+            return t;
+        });
+        String data = System.getProperty("karaf.data", System.getProperty("java.io.tmpdir"));
+        stateDir = Path.of(data, "aoede", "exports");
+    }
+
+    @Deactivate
+    synchronized void deactivate() {
+        for (ExportComponent c : new ArrayList<>(exports.values())) {
+            stop(c);
+        }
+        for (Port p : ports.values()) {
+            p.close();
+        }
+        ports.clear();
+        timer.shutdownNow();
+    }
+
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC)
+    void addTransport(Transport t, Map<String, Object> props) {
+        String type = String.valueOf(props.get(Transport.TYPE));
+        transports.put(type, t);
+        LOG.info("transport '{}' available", type);
+        synchronized (this) {
+            if (timer != null) {
+                reconcile();
+            }
+        }
+    }
+
+    void removeTransport(Transport t, Map<String, Object> props) {
+        String type = String.valueOf(props.get(Transport.TYPE));
+        synchronized (this) {
+            transports.remove(type, t);
+            for (ExportComponent c : exports.values()) {
+                if (c.running != null && c.running.settings.transport().equals(type)) {
+                    stop(c);
+                    c.status("waiting for transport '" + type + "'");
+                }
+            }
+            ports.entrySet().removeIf(e -> {
+                if (e.getValue().transport.equals(type)) {
+                    e.getValue().close();
+                    return true;
+                }
+                return false;
+            });
+            reconcile();
+        }
+    }
+
+    boolean isOwnMac(long mac) {
+        return ownMacs.contains(mac);
+    }
+
+    // ---- exports come and go -----------------------------------------------------------
+
+    synchronized void put(ExportComponent c) {
+        exports.put(c.pid, c);
+        reconcile();
+    }
+
+    synchronized void remove(ExportComponent c) {
+        if (exports.remove(c.pid) != null) {
+            stop(c);
+            reconcile();
+        }
+    }
+
+    /** Restarts an export whose settings changed in a way that needs a new store or address. */
+    synchronized void restart(ExportComponent c) {
+        stop(c);
+        c.refusal = null;
+        reconcile();
+    }
+
+    /** Applies settings that change live: buffer count, interfaces, mask list and config string. */
+    synchronized void update(ExportComponent c, ExportSettings old) {
+        Export e = c.running;
+        if (e == null) {
+            reconcile();
+            return;
+        }
+        ExportSettings s = c.settings;
+        e.settings = s;
+        e.bufferCount(s.bufferCount());
+        // An operator's edit of a configured value replaces what the wire set before.
+        StateFile.Configured was = new StateFile.Configured(old.configString(), old.allowedMacs());
+        StateFile.Configured now = new StateFile.Configured(s.configString(), s.allowedMacs());
+        LiveState live = e.live();
+        if (!now.sameConfig(was)) {
+            live = live.withConfig(Config.bytes(s.configString()));
+        }
+        if (!now.sameMask(was)) {
+            live = live.withMask(s.allowedMacs());
+        }
+        e.live(live);
+        e.stateFile().configured(now, live);
+        for (String ifname : old.interfaces()) {
+            if (!s.interfaces().contains(ifname)) {
+                Port p = ports.get(key(s.transport(), ifname));
+                if (p != null) {
+                    p.detach(e);
+                }
+            }
+        }
+        for (String ifname : s.interfaces()) {
+            Port p = port(s.transport(), ifname);
+            if (!old.interfaces().contains(ifname)) {
+                p.attach(e);
+                if (p.isUp()) {
+                    probe(p, e);
+                }
+            } else if (p.isActive(e)) {
+                p.advertise(e);                    // buffer count or mask list may have changed
+            }
+        }
+        closeUnusedPorts();
+        LOG.info("export {} ({}): configuration changed live", s.name(), c.source);
+    }
+
+    /** Brings the running set in line with the configurations. */
+    private void reconcile() {
+        Map<Integer, List<ExportComponent>> byAddress = new HashMap<>();
+        for (ExportComponent c : exports.values()) {
+            if (c.settings != null && c.settings.enabled()) {
+                byAddress.computeIfAbsent(c.settings.addressKey(), k -> new ArrayList<>()).add(c);
+            }
+        }
+        Set<String> conflictsNow = new LinkedHashSet<>();
+        for (ExportComponent c : exports.values()) {
+            if (c.settings == null) {
+                continue;                          // invalid from the start: already reported
+            }
+            if (!c.settings.enabled()) {
+                stop(c);
+                c.status("disabled");
+                continue;
+            }
+            List<ExportComponent> claim = byAddress.get(c.settings.addressKey());
+            if (claim.size() > 1) {
+                stop(c);
+                List<String> files = new ArrayList<>();
+                for (ExportComponent o : claim) {
+                    files.add(o.source);
+                }
+                files.sort(null);
+                String msg = c.settings.address() + " is claimed by " + String.join(" and ", files)
+                        + ": all of them refused";
+                conflictsNow.add(msg);
+                c.status("refused: " + msg);
+                continue;
+            }
+            if (c.running == null && c.refusal == null) {
+                start(c);
+            }
+        }
+        for (String m : conflictsNow) {
+            if (!reportedConflicts.contains(m)) {
+                LOG.error("{}", m);
+            }
+        }
+        reportedConflicts.clear();
+        reportedConflicts.addAll(conflictsNow);
+        closeUnusedPorts();
+    }
+
+    private void start(ExportComponent c) {
+        ExportSettings s = c.settings;
+        if (!transports.containsKey(s.transport())) {
+            c.status("waiting for transport '" + s.transport() + "'");
+            return;
+        }
+        BlockStore store;
+        try {
+            store = stores.open(new StoreSpec(s.file(), s.readOnly(), s.direct(), s.sync(), s.offset(), s.length()));
+        } catch (IOException | RuntimeException e) {
+            c.refuse("cannot open " + s.file() + ": " + e.getMessage());
+            return;
+        }
+        StateFile sf = new StateFile(stateDir.resolve(s.name() + ".state"), timer);
+        LiveState live = sf.load(new StateFile.Configured(s.configString(), s.allowedMacs()));
+        Export e = new Export(s, c.source, store, sf, live);
+        c.running = e;
+        c.status("probing");
+        LOG.info("export {} ({}): {} on {} from {}", s.name(), c.source, s.address(), s.interfaces(), store.describe());
+        for (String ifname : s.interfaces()) {
+            Port p = port(s.transport(), ifname);
+            p.attach(e);
+            if (p.isUp()) {
+                probe(p, e);
+            }
+        }
+    }
+
+    private void stop(ExportComponent c) {
+        Export e = c.running;
+        if (e == null) {
+            return;
+        }
+        c.running = null;
+        for (String ifname : e.settings.interfaces()) {
+            Port p = ports.get(key(e.settings.transport(), ifname));
+            if (p != null) {
+                p.detach(e);
+            }
+        }
+        e.stop();
+        c.status("stopped");
+        LOG.info("export {} ({}): stopped", e.name(), c.source);
+    }
+
+    private static String key(String transport, String ifname) {
+        return transport + ":" + ifname;
+    }
+
+    private Port port(String transport, String ifname) {
+        return ports.computeIfAbsent(key(transport, ifname), k -> {
+            Port p = new Port(ifname, transport, this);
+            Link l = transports.get(transport).open(ifname, p, new Transport.Options(receiveBuffer()));
+            p.link(l);
+            return p;
+        });
+    }
+
+    /** Room in the kernel for every export's full window of frames: buffer count × 9 KiB × exports. */
+    private int receiveBuffer() {
+        long total = 0;
+        for (ExportComponent c : exports.values()) {
+            if (c.settings != null) {
+                total += (long) c.settings.bufferCount() * 9216;
+            }
+        }
+        return (int) Math.max(4 << 20, Math.min(total, 256 << 20));
+    }
+
+    private void closeUnusedPorts() {
+        ports.entrySet().removeIf(en -> {
+            if (en.getValue().attached().isEmpty()) {
+                en.getValue().close();
+                return true;
+            }
+            return false;
+        });
+    }
+
+    /** A port came up (or its MTU/MAC changed): probe exports not yet answering, re-advertise the rest. */
+    void portUp(Port p) {
+        ownMacs.add(p.mac());
+        timer.execute(() -> {
+            synchronized (Target.this) {
+                if (ports.get(key(p.transport, p.name)) != p) {
+                    return;
+                }
+                for (Export e : p.attached()) {
+                    if (p.isActive(e)) {
+                        p.advertise(e);
+                    } else {
+                        probe(p, e);
+                    }
+                }
+            }
+        });
+    }
+
+    private void probe(Port p, Export e) {
+        p.startProbe(e);
+        timer.schedule(() -> finishProbe(p, e), PROBE_MS, TimeUnit.MILLISECONDS);
+    }
+
+    private synchronized void finishProbe(Port p, Export e) {
+        long foreign = p.endProbe(e);
+        ExportComponent c = owner(e);
+        if (c == null) {
+            return;                                // stopped meanwhile
+        }
+        if (foreign != 0) {
+            String msg = e.settings.address() + " is already answered by " + Mac.format(foreign) + " on "
+                    + p.name + ": refusing to start (the Linux driver would mix both targets' data)";
+            LOG.error("export {} ({}): {}", e.name(), c.source, msg);
+            stop(c);
+            c.refusal = msg;
+            c.status("refused: " + msg);
+            return;
+        }
+        p.activate(e);
+        p.advertise(e);
+        c.status("serving");
+        LOG.info("export {}: {} answering on {}", e.name(), e.settings.address(), p.name);
+    }
+
+    private ExportComponent owner(Export e) {
+        for (ExportComponent c : exports.values()) {
+            if (c.running == e) {
+                return c;
+            }
+        }
+        return null;
+    }
+
+    /** Re-advertises an export on every port it answers on (after a buffer count change). */
+    synchronized void advertise(ExportComponent c) {
+        Export e = c.running;
+        if (e == null) {
+            return;
+        }
+        for (String ifname : e.settings.interfaces()) {
+            Port p = ports.get(key(e.settings.transport(), ifname));
+            if (p != null && p.isActive(e)) {
+                p.advertise(e);
+            }
+        }
+    }
+}
