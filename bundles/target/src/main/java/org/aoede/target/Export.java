@@ -110,13 +110,18 @@ final class Export {
         }
     }
 
-    private static int header(Port port, ByteBuffer req, ByteBuffer reply, int length) {
+    private int header(Port port, ByteBuffer req, ByteBuffer reply, int length) {
         reply.put(0, req, 0, length);
         Aoe.toResponse(reply, port.mac());
+        // Test-revealed fix: a reply to a broadcast (0xffff/0xff) query echoed the broadcast address;
+        // the Linux driver ignores config replies from shelf 0xffff or slot 0xff. Name our own address.
+        ExportSettings s = settings;
+        Aoe.setShelf(reply, s.shelf());
+        Aoe.setSlot(reply, s.slot());
         return length;
     }
 
-    private static int error(Port port, ByteBuffer req, ByteBuffer reply, int code) {
+    private int error(Port port, ByteBuffer req, ByteBuffer reply, int code) {
         int n = header(port, req, reply, Aoe.HEADER);
         Aoe.toError(reply, code);
         return n;

@@ -75,6 +75,11 @@ final class Port implements FrameHandler {
 
     @Override
     public void onFrame(Link l, ByteBuffer f) {
+        // Test-revealed fix: a frame shorter than the common header threw IndexOutOfBounds on the
+        // receive thread, and frames of another EtherType were served; drop both silently.
+        if (!Aoe.isAoe(f)) {
+            return;
+        }
         if (Aoe.isResponse(f)) {
             noticeResponse(f);                      // never answered: two targets would answer each other
             return;

@@ -1,0 +1,384 @@
+package org.aoede.initiator;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import org.aoede.protocol.Aoe;
+import org.aoede.protocol.Ata;
+import org.aoede.protocol.Config;
+import org.aoede.protocol.Mac;
+import org.aoede.protocol.MacMask;
+import org.aoede.protocol.Reserve;
+
+/**
+ * Command line: {@code java -jar aoede-initiator.jar COMMAND -i IFACE [SHELF.SLOT] [options]}. Output
+ * is one {@code key=value} line per result on stdout; problems go to stderr. Exit 0 on success, 1 on
+ * failure (no reply, AoE or ATA error, mismatch), 2 on bad usage.
+ */
+public final class Cli {
+    static final String USAGE = String.join("\n",
+            "usage: aoede-initiator COMMAND -i IFACE [SHELF.SLOT] [options]",
+            "  discover [--wait-ms N] [SHELF.SLOT]           query config (default 65535.255), list replies",
+            "  identify SHELF.SLOT                           ATA IDENTIFY: model, serial, firmware, capacity",
+            "  read SHELF.SLOT --lba N --count N [--out FILE]",
+            "  write SHELF.SLOT --lba N --count N [--in FILE | --pattern SEED]",
+            "  verify SHELF.SLOT [--seed S] [--count-frames N | --all] [--qd N]",
+            "  flush SHELF.SLOT                              FLUSH CACHE EXT (0xEA)",
+            "  ata SHELF.SLOT --cmd HEX [--aflags HEX] [--feature HEX] [--count N] [--lba N] [--out FILE]",
+            "  config SHELF.SLOT [--read | --test STR | --prefix STR | --set STR | --force-set STR]",
+            "  mask SHELF.SLOT [--add MAC]... [--del MAC]... [--bad-directive]",
+            "  reserve SHELF.SLOT [--read | --set MAC,.. | --force MAC,.. | --release]",
+            "  bench SHELF.SLOT --pattern randread|randwrite|seqread|seqwrite [--sectors N] [--qd N] [--seconds S]",
+            "common: --timeout-ms N (first retransmit, default 250) --tries N (default 8)");
+
+    private static final Set<String> FLAGS = Set.of("--read", "--release", "--all", "--bad-directive", "--help", "-h");
+
+    private Cli() {
+    }
+
+    public static void main(String[] argv) {
+        System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
+        System.exit(run(argv, System.out, System.err));
+    }
+
+    /** Runs one command; returns the exit code. */
+    public static int run(String[] argv, PrintStream out, PrintStream err) {
+        Args a;
+        try {
+            a = Args.parse(argv);
+        } catch (IllegalArgumentException e) {
+            err.println("error: " + e.getMessage());
+            err.println(USAGE);
+            return 2;
+        }
+        if (a.command == null || a.has("--help") || a.has("-h")) {
+            (a.command == null ? err : out).println(USAGE);
+            return a.command == null ? 2 : 0;
+        }
+        AoeClient.Options o = new AoeClient.Options();
+        try {
+            o.timeoutMs = a.num("--timeout-ms", o.timeoutMs);
+            o.tries = (int) a.num("--tries", o.tries);
+            o.window = (int) a.num("--qd", o.window);
+            String iface = a.one("-i");
+            if (iface == null) {
+                throw new IllegalArgumentException("-i IFACE is required");
+            }
+            checkKnown(a);
+            try (AoeClient c = AoeClient.open(iface, o)) {
+                return dispatch(a, c, o, out, err);
+            }
+        } catch (IllegalArgumentException e) {
+            err.println("error: " + e.getMessage());
+            return 2;
+        } catch (AtaErrorException e) {
+            out.printf("ata-error status=0x%02x error=0x%02x%n", e.status(), e.error());
+            err.println("error: " + e.getMessage());
+            return 1;
+        } catch (AoeErrorException e) {
+            out.printf("aoe-error=%d%n", e.code());
+            err.println("error: " + e.getMessage());
+            return 1;
+        } catch (IOException | RuntimeException e) {
+            err.println("error: " + e.getMessage());
+            return 1;
+        }
+    }
+
+    private static final Map<String, Set<String>> OPTIONS = Map.ofEntries(
+            Map.entry("discover", Set.of("--wait-ms")),
+            Map.entry("identify", Set.of()),
+            Map.entry("read", Set.of("--lba", "--count", "--out")),
+            Map.entry("write", Set.of("--lba", "--count", "--in", "--pattern")),
+            Map.entry("verify", Set.of("--seed", "--count-frames", "--all")),
+            Map.entry("flush", Set.of()),
+            Map.entry("ata", Set.of("--cmd", "--aflags", "--feature", "--count", "--lba", "--out")),
+            Map.entry("config", Set.of("--read", "--test", "--prefix", "--set", "--force-set")),
+            Map.entry("mask", Set.of("--add", "--del", "--bad-directive")),
+            Map.entry("reserve", Set.of("--read", "--set", "--force", "--release")),
+            Map.entry("bench", Set.of("--pattern", "--sectors", "--seconds")));
+
+    private static void checkKnown(Args a) {
+        Set<String> allowed = OPTIONS.get(a.command);
+        if (allowed == null) {
+            throw new IllegalArgumentException("unknown command '" + a.command + "'");
+        }
+        for (String k : a.opts.keySet()) {
+            if (!allowed.contains(k) && !Set.of("-i", "--timeout-ms", "--tries", "--qd").contains(k)) {
+                throw new IllegalArgumentException("option " + k + " does not apply to " + a.command);
+            }
+        }
+    }
+
+    private static int dispatch(Args a, AoeClient c, AoeClient.Options o, PrintStream out, PrintStream err) throws IOException {
+        if (a.command.equals("discover")) {
+            int[] addr = a.positional.isEmpty() ? new int[] {Aoe.BROADCAST_SHELF, Aoe.BROADCAST_SLOT} : address(a);
+            List<Target> found = c.discover(addr[0], addr[1], a.num("--wait-ms", 1000));
+            found.forEach(t -> out.println(t.describe()));
+            if (found.isEmpty()) {
+                err.println("error: no AoE targets answered");
+                return 1;
+            }
+            return 0;
+        }
+        int[] addr = address(a);
+        if (a.command.equals("config")) {
+            return config(a, c, o, addr, out);
+        }
+        Target t = c.find(addr[0], addr[1]);
+        switch (a.command) {
+            case "identify":
+                out.println("identify target=" + t.address() + " " + c.identify(t).describe());
+                return 0;
+            case "read": {
+                long lba = a.num("--lba", -1);
+                int count = (int) a.num("--count", -1);
+                need(lba >= 0 && count > 0, "read needs --lba N and --count N");
+                byte[] data = c.read(t, lba, count);
+                if (a.one("--out") != null) {
+                    Files.write(Path.of(a.one("--out")), data);
+                }
+                out.printf("read target=%s lba=%d count=%d bytes=%d sha256=%s%n", t.address(), lba, count, data.length, sha256(data));
+                return 0;
+            }
+            case "write": {
+                long lba = a.num("--lba", -1);
+                int count = (int) a.num("--count", -1);
+                need(lba >= 0 && count > 0, "write needs --lba N and --count N");
+                byte[] data;
+                if (a.one("--in") != null) {
+                    byte[] in = Files.readAllBytes(Path.of(a.one("--in")));
+                    data = java.util.Arrays.copyOf(in, count * Ata.SECTOR);  // zero-padded or cut to size
+                } else {
+                    data = Pattern.of(a.num("--pattern", 0), lba, count);
+                }
+                c.write(t, lba, data, count);
+                out.printf("write target=%s lba=%d count=%d bytes=%d sha256=%s%n", t.address(), lba, count, data.length, sha256(data));
+                return 0;
+            }
+            case "verify": {
+                long cap = c.identify(t).sectors();
+                long frames = a.has("--all") ? -1 : a.num("--count-frames", 1024);
+                return Workloads.verify(c, t, cap, a.num("--seed", 1), frames, out) == 0 ? 0 : 1;
+            }
+            case "flush":
+                c.flush(t);
+                out.println("flush target=" + t.address() + " ok");
+                return 0;
+            case "ata":
+                return ata(a, c, t, out);
+            case "mask":
+                return mask(a, c, t, out);
+            case "reserve":
+                return reserve(a, c, t, out);
+            case "bench": {
+                long cap = c.identify(t).sectors();
+                String pattern = a.one("--pattern");
+                need(pattern != null, "bench needs --pattern");
+                int sectors = (int) a.num("--sectors", c.sectorsPerFrame(t));
+                need(sectors > 0, "--sectors must be positive");
+                double secs = Double.parseDouble(a.one("--seconds") == null ? "5" : a.one("--seconds"));
+                return Workloads.bench(c, t, cap, pattern, sectors, o.window, secs, out) == 0 ? 0 : 1;
+            }
+            default:
+                throw new IllegalArgumentException("unknown command '" + a.command + "'");
+        }
+    }
+
+    private static int ata(Args a, AoeClient c, Target t, PrintStream out) throws IOException {
+        int cmd = (int) a.hex("--cmd", -1);
+        need(cmd >= 0 && cmd <= 0xff, "ata needs --cmd HEX");
+        int aflags = (int) a.hex("--aflags", 0);
+        int count = (int) a.num("--count", 0);
+        byte[] data = (aflags & Ata.AFLAG_WRITE) != 0 ? new byte[count * Ata.SECTOR] : null;  // W: zero sectors
+        AtaReply r = c.ata(t, aflags, (int) a.hex("--feature", 0), count, cmd, a.num("--lba", 0), data);
+        if (a.one("--out") != null) {
+            Files.write(Path.of(a.one("--out")), r.data());
+        }
+        out.printf("status=0x%02x error=0x%02x datalen=%d%n", r.status(), r.error(), r.data().length);
+        return r.failed() ? 1 : 0;
+    }
+
+    private static int config(Args a, AoeClient c, AoeClient.Options o, int[] addr, PrintStream out) throws IOException {
+        int sub = Config.READ;
+        String s = "";
+        int given = 0;
+        for (String[] kv : new String[][] {{"--test", "1"}, {"--prefix", "2"}, {"--set", "3"}, {"--force-set", "4"}}) {
+            if (a.one(kv[0]) != null) {
+                sub = Integer.parseInt(kv[1]);
+                s = a.one(kv[0]);
+                given++;
+            }
+        }
+        need(given <= 1 && !(given == 1 && a.has("--read")), "config takes one of --read, --test, --prefix, --set, --force-set");
+        byte[] str = Config.bytes(s);
+        need(str.length <= Config.MAX_STRING, "config string longer than 1024 bytes");
+        // A target whose string does not match a test stays silent: two tries are enough to tell.
+        int tries = sub == Config.TEST_EXACT || sub == Config.TEST_PREFIX ? 2 : o.tries;
+        try {
+            Target t = c.config(Mac.BROADCAST, addr[0], addr[1], sub, str, tries);
+            out.println("config reply " + t.describe().substring("target ".length()));
+            return 0;
+        } catch (NoReplyException e) {
+            out.println("config no-reply");
+            return 1;
+        }
+    }
+
+    private static int mask(Args a, AoeClient c, Target t, PrintStream out) throws IOException {
+        List<AoeClient.Directive> dirs = new ArrayList<>();
+        a.all("--add").forEach(m -> dirs.add(new AoeClient.Directive(MacMask.DIR_ADD, Mac.parse(m))));
+        a.all("--del").forEach(m -> dirs.add(new AoeClient.Directive(MacMask.DIR_DELETE, Mac.parse(m))));
+        if (a.has("--bad-directive")) {
+            dirs.add(new AoeClient.Directive(0x7f, c.link().mac()));  // no such directive: expect merror=2
+        }
+        AoeClient.MaskReply r = c.mask(t, dirs.isEmpty() ? MacMask.READ : MacMask.EDIT, dirs);
+        StringBuilder macs = new StringBuilder();
+        for (AoeClient.Directive d : r.list()) {
+            macs.append(macs.length() == 0 ? "" : ",").append(Mac.format(d.mac()));
+        }
+        out.printf("mask target=%s merror=%d count=%d macs=%s%n", t.address(), r.merror(), r.list().size(), macs);
+        return r.merror() == 0 ? 0 : 1;
+    }
+
+    private static int reserve(Args a, AoeClient c, Target t, PrintStream out) throws IOException {
+        int sub = Reserve.READ;
+        long[] macs = new long[0];
+        if (a.one("--set") != null) {
+            sub = Reserve.SET;
+            macs = macs(a.one("--set"));
+        } else if (a.one("--force") != null) {
+            sub = Reserve.FORCE_SET;
+            macs = macs(a.one("--force"));
+        } else if (a.has("--release")) {
+            sub = Reserve.SET;  // set with an empty list releases
+        }
+        long[] list = c.reserve(t, sub, macs);
+        StringBuilder sb = new StringBuilder();
+        for (long m : list) {
+            sb.append(sb.length() == 0 ? "" : ",").append(Mac.format(m));
+        }
+        out.printf("reserve target=%s count=%d macs=%s%n", t.address(), list.length, sb);
+        return 0;
+    }
+
+    private static long[] macs(String list) {
+        return list.isBlank() ? new long[0]
+                : java.util.Arrays.stream(list.split(",")).mapToLong(Mac::parse).toArray();
+    }
+
+    private static int[] address(Args a) {
+        need(a.positional.size() == 1, a.command + " needs one target SHELF.SLOT");
+        String s = a.positional.get(0);
+        String[] p = s.split("\\.");
+        need(p.length == 2, "target must be SHELF.SLOT, got '" + s + "'");
+        int shelf = Integer.decode(p[0]);
+        int slot = Integer.decode(p[1]);
+        need(shelf >= 0 && shelf <= 0xffff && slot >= 0 && slot <= 0xff, "shelf 0..65535, slot 0..255: '" + s + "'");
+        return new int[] {shelf, slot};
+    }
+
+    private static void need(boolean ok, String message) {
+        if (!ok) {
+            throw new IllegalArgumentException(message);
+        }
+    }
+
+    static String sha256(byte[] data) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(data));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Quotes a string for a {@code key="value"} field: backslash, quote and control characters escaped. */
+    static String escape(String s) {
+        StringBuilder b = new StringBuilder();
+        for (char ch : s.toCharArray()) {
+            if (ch == '"' || ch == '\\') {
+                b.append('\\').append(ch);
+            } else if (ch < 0x20 || ch == 0x7f) {
+                b.append(String.format("\\x%02x", (int) ch));
+            } else {
+                b.append(ch);
+            }
+        }
+        return b.toString();
+    }
+
+    /** Hand-written argument parsing: a command, {@code --opt value} pairs (repeatable), flags, positionals. */
+    static final class Args {
+        String command;
+        final Map<String, List<String>> opts = new HashMap<>();
+        final List<String> positional = new ArrayList<>();
+
+        static Args parse(String[] argv) {
+            Args a = new Args();
+            for (int i = 0; i < argv.length; i++) {
+                String s = argv[i];
+                if (s.startsWith("-") && s.length() > 1 && !s.matches("-\\d.*")) {
+                    String key = s;
+                    String value = "";
+                    int eq = s.indexOf('=');
+                    if (eq > 0) {
+                        key = s.substring(0, eq);
+                        value = s.substring(eq + 1);
+                    } else if (!FLAGS.contains(s)) {
+                        if (i + 1 >= argv.length) {
+                            throw new IllegalArgumentException("option " + s + " needs a value");
+                        }
+                        value = argv[++i];
+                    }
+                    a.opts.computeIfAbsent(key, k -> new ArrayList<>()).add(value);
+                } else if (a.command == null) {
+                    a.command = s;
+                } else {
+                    a.positional.add(s);
+                }
+            }
+            return a;
+        }
+
+        boolean has(String k) {
+            return opts.containsKey(k);
+        }
+
+        String one(String k) {
+            List<String> v = opts.get(k);
+            return v == null ? null : v.get(v.size() - 1);
+        }
+
+        List<String> all(String k) {
+            return opts.getOrDefault(k, List.of());
+        }
+
+        long num(String k, long dflt) {
+            String v = one(k);
+            try {
+                return v == null ? dflt : Long.decode(v);
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException(k + " needs a number, got '" + v + "'");
+            }
+        }
+
+        long hex(String k, long dflt) {
+            String v = one(k);
+            try {
+                return v == null ? dflt : Long.parseLong(v.replaceFirst("^0[xX]", ""), 16);
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException(k + " needs a hex number, got '" + v + "'");
+            }
+        }
+    }
+}

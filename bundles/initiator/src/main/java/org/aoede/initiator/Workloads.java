@@ -1,0 +1,174 @@
+package org.aoede.initiator;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.util.Arrays;
+import java.util.LinkedHashSet;
+import java.util.Set;
+import java.util.SplittableRandom;
+import java.util.concurrent.Phaser;
+import java.util.concurrent.atomic.AtomicLong;
+
+/** verify and bench: pipelined loops over one export. Submits happen on the calling thread only. */
+final class Workloads {
+    private Workloads() {
+    }
+
+    /**
+     * Writes the seed's pattern to every selected frame-sized chunk, then reads each back and compares.
+     * Returns the number of bad sectors plus failed requests (0 = all good).
+     */
+    static long verify(AoeClient c, Target t, long capacity, long seed, long frames, PrintStream out) throws IOException {
+        int spf = c.sectorsPerFrame(t);
+        long total = (capacity + spf - 1) / spf;
+        long[] chunks = select(total, frames, seed);
+        AtomicLong errors = new AtomicLong();
+        AtomicLong mismatches = new AtomicLong();
+        long t0 = System.nanoTime();
+
+        Phaser writes = new Phaser(1);
+        for (long chunk : chunks) {
+            long lba = chunk * spf;
+            int n = (int) Math.min(spf, capacity - lba);
+            writes.register();
+            c.writeAsync(t, lba, Pattern.of(seed, lba, n), 0, n).whenComplete((v, e) -> {
+                if (e != null) {
+                    report(out, errors, "write-error lba=" + lba + " " + AoeClient.asIo(e).getMessage());
+                }
+                writes.arriveAndDeregister();
+            });
+        }
+        writes.arriveAndAwaitAdvance();
+
+        Phaser reads = new Phaser(1);
+        for (long chunk : chunks) {
+            long lba = chunk * spf;
+            int n = (int) Math.min(spf, capacity - lba);
+            reads.register();
+            c.readAsync(t, lba, n).whenComplete((data, e) -> {
+                try {
+                    if (e != null) {
+                        report(out, errors, "read-error lba=" + lba + " " + AoeClient.asIo(e).getMessage());
+                        return;
+                    }
+                    byte[] want = Pattern.of(seed, lba, n);
+                    for (int s = 0; s < n; s++) {
+                        if (!Arrays.equals(data, s * 512, s * 512 + 512, want, s * 512, s * 512 + 512)) {
+                            report(out, mismatches, "mismatch lba=" + (lba + s));
+                        }
+                    }
+                } finally {
+                    reads.arriveAndDeregister();
+                }
+            });
+        }
+        reads.arriveAndAwaitAdvance();
+
+        double secs = (System.nanoTime() - t0) / 1e9;
+        long sectors = 0;
+        for (long chunk : chunks) {
+            sectors += Math.min(spf, capacity - chunk * spf);
+        }
+        out.printf("verify target=%s seed=%d frames=%d sectors=%d mismatches=%d errors=%d retransmits=%d stale=%d seconds=%.2f%n",
+                t.address(), seed, chunks.length, sectors, mismatches.get(), errors.get(), c.retransmits(),
+                c.staleReplies(), secs);
+        return mismatches.get() + errors.get();
+    }
+
+    /** Only the first few problems are printed; all are counted. */
+    private static void report(PrintStream out, AtomicLong counter, String line) {
+        if (counter.incrementAndGet() <= 20) {
+            synchronized (out) {
+                out.println(line);
+            }
+        }
+    }
+
+    /** All chunk indexes (frames < 0 or >= total), else {@code frames} distinct random ones. */
+    static long[] select(long total, long frames, long seed) {
+        if (frames < 0 || frames >= total) {
+            long[] all = new long[(int) total];
+            for (int i = 0; i < all.length; i++) {
+                all[i] = i;
+            }
+            return all;
+        }
+        SplittableRandom r = new SplittableRandom(seed);
+        Set<Long> picked = new LinkedHashSet<>();
+        while (picked.size() < frames) {
+            picked.add(r.nextLong(total));
+        }
+        return picked.stream().mapToLong(Long::longValue).toArray();
+    }
+
+    /** Runs one pattern for {@code seconds} with the client's window as queue depth; returns the error count. */
+    static long bench(AoeClient c, Target t, long capacity, String pattern, int sectors, int qd, double seconds,
+                      PrintStream out) throws IOException {
+        boolean write = pattern.endsWith("write");
+        boolean random = pattern.startsWith("rand");
+        if (!pattern.matches("(rand|seq)(read|write)")) {
+            throw new IllegalArgumentException("--pattern must be randread, randwrite, seqread or seqwrite");
+        }
+        long slots = capacity / sectors;
+        if (slots < 1) {
+            throw new IllegalArgumentException("export smaller than one request");
+        }
+        byte[] data = Pattern.of(42, 0, sectors);
+        SplittableRandom rnd = new SplittableRandom(1);
+        Latencies lat = new Latencies();
+        AtomicLong errors = new AtomicLong();
+        Phaser inflight = new Phaser(1);
+        long retransmitsBefore = c.retransmits();
+        long staleBefore = c.staleReplies();
+        long t0 = System.nanoTime();
+        long end = t0 + (long) (seconds * 1e9);
+        long next = 0;
+        while (System.nanoTime() < end) {
+            long lba = (random ? rnd.nextLong(slots) : next++ % slots) * sectors;
+            long start = System.nanoTime();
+            inflight.register();
+            (write ? c.writeAsync(t, lba, data, 0, sectors) : c.readAsync(t, lba, sectors)).whenComplete((v, e) -> {
+                if (e != null) {
+                    errors.incrementAndGet();
+                } else {
+                    lat.add(System.nanoTime() - start);
+                }
+                inflight.arriveAndDeregister();
+            });
+        }
+        inflight.arriveAndAwaitAdvance();
+        double secs = (System.nanoTime() - t0) / 1e9;
+        long n = lat.count();
+        out.printf("bench target=%s pattern=%s sectors=%d qd=%d seconds=%.2f ios=%d iops=%.0f mbps=%.2f p50_us=%d p99_us=%d retransmits=%d stale=%d errors=%d%n",
+                t.address(), pattern, sectors, qd, secs, n, n / secs, n * sectors * 512.0 / secs / 1e6,
+                lat.percentile(50) / 1000, lat.percentile(99) / 1000, c.retransmits() - retransmitsBefore,
+                c.staleReplies() - staleBefore, errors.get());
+        return errors.get();
+    }
+
+    /** Latencies in ns, appended from the receive thread. */
+    static final class Latencies {
+        private long[] v = new long[1 << 16];
+        private int n;
+
+        synchronized void add(long ns) {
+            if (n == v.length) {
+                v = Arrays.copyOf(v, n * 2);
+            }
+            v[n++] = ns;
+        }
+
+        synchronized long count() {
+            return n;
+        }
+
+        synchronized long percentile(double p) {
+            if (n == 0) {
+                return 0;
+            }
+            long[] s = Arrays.copyOf(v, n);
+            Arrays.sort(s);
+            return s[(int) Math.max(0, Math.min(n - 1, Math.ceil(p / 100.0 * n) - 1))];
+        }
+    }
+}

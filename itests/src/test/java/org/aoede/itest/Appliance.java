@@ -1,0 +1,170 @@
+package org.aoede.itest;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.Enumeration;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipFile;
+
+/** The built Karaf assembly, unpacked into a temporary folder and run as a process inside a namespace. */
+final class Appliance implements AutoCloseable {
+    final Path home;
+    final String namespace;
+    private Process process;
+
+    Appliance(Path workDir, String namespace) throws IOException {
+        this.namespace = namespace;
+        Path zip = Path.of(System.getProperty("aoede.assembly", "../karaf-assembly/target/aoede-karaf.zip"));
+        if (!Files.exists(zip)) {
+            Path alt = zip.resolveSibling("aoede-karaf-0.1.0-SNAPSHOT.zip");
+            zip = Files.exists(alt) ? alt : zip;
+        }
+        Path root = workDir.resolve("appliance");
+        unzip(zip, root);
+        try (var dirs = Files.list(root)) {
+            home = dirs.filter(Files::isDirectory).findFirst().orElseThrow();
+        }
+        try (var bins = Files.list(home.resolve("bin"))) {
+            for (Path p : (Iterable<Path>) bins::iterator) {
+                Files.setPosixFilePermissions(p, PosixFilePermissions.fromString("rwxr-xr-x"));
+            }
+        }
+    }
+
+    private static void unzip(Path zip, Path dest) throws IOException {
+        try (ZipFile z = new ZipFile(zip.toFile())) {
+            Enumeration<? extends ZipEntry> en = z.entries();
+            while (en.hasMoreElements()) {
+                ZipEntry e = en.nextElement();
+                Path out = dest.resolve(e.getName()).normalize();
+                if (e.isDirectory()) {
+                    Files.createDirectories(out);
+                } else {
+                    Files.createDirectories(out.getParent());
+                    try (InputStream in = z.getInputStream(e)) {
+                        Files.copy(in, out, StandardCopyOption.REPLACE_EXISTING);
+                    }
+                }
+            }
+        }
+    }
+
+    void start() throws IOException {
+        Path out = home.resolve("data/console.out");
+        Files.createDirectories(out.getParent());
+        ProcessBuilder pb = new ProcessBuilder("ip", "netns", "exec", namespace, home.resolve("bin/karaf").toString(), "server")
+                .redirectErrorStream(true).redirectOutput(out.toFile());
+        pb.environment().put("JAVA_HOME", System.getProperty("java.home"));
+        process = pb.start();
+        waitForLog("Target .* transport 'pcap' available", Duration.ofSeconds(120));
+    }
+
+    Path etc(String file) {
+        return home.resolve("etc").resolve(file);
+    }
+
+    /** Writes etc/org.aoede.export-NAME.cfg atomically (FileInstall ignores the temporary name). */
+    Path writeExport(String name, String content) throws IOException {
+        Path cfg = etc("org.aoede.export-" + name + ".cfg");
+        Path tmp = etc("org.aoede.export-" + name + ".tmp");
+        Files.writeString(tmp, content);
+        Files.move(tmp, cfg, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        return cfg;
+    }
+
+    void deleteExport(String name) throws IOException {
+        Files.deleteIfExists(etc("org.aoede.export-" + name + ".cfg"));
+    }
+
+    String log() {
+        try {
+            Path log = home.resolve("data/log/karaf.log");
+            return Files.exists(log) ? Files.readString(log, StandardCharsets.UTF_8) : "";
+        } catch (IOException e) {
+            return "";
+        }
+    }
+
+    /** Waits until the log matches the pattern (searching from its start); returns the matching line. */
+    String waitForLog(String regex, Duration timeout) {
+        Pattern p = Pattern.compile(regex);
+        long end = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < end) {
+            String log = log();
+            var m = p.matcher(log);
+            if (m.find()) {
+                int s = log.lastIndexOf('\n', m.start()) + 1;
+                int e = log.indexOf('\n', m.end());
+                return log.substring(s, e < 0 ? log.length() : e);
+            }
+            if (process != null && !process.isAlive()) {
+                throw new AssertionError("appliance died waiting for /" + regex + "/:\n" + tail());
+            }
+            sleep(200);
+        }
+        throw new AssertionError("no log line /" + regex + "/ within " + timeout + ":\n" + tail());
+    }
+
+    /** Counts log lines matching the pattern. */
+    long count(String regex) {
+        Pattern p = Pattern.compile(regex);
+        return log().lines().filter(l -> p.matcher(l).find()).count();
+    }
+
+    String tail() {
+        String[] lines = log().split("\n");
+        StringBuilder sb = new StringBuilder();
+        for (int i = Math.max(0, lines.length - 40); i < lines.length; i++) {
+            sb.append(lines[i]).append('\n');
+        }
+        return sb.toString();
+    }
+
+    boolean isAlive() {
+        return process != null && process.isAlive();
+    }
+
+    /** The appliance JVM's pid (the child of `ip netns exec`, which execs karaf's java). */
+    long javaPid() {
+        String out = Sh.run(10, "pgrep", "-f", "karaf.home=" + home).out().trim();
+        return Long.parseLong(out.lines().findFirst().orElseThrow(() -> new AssertionError("no karaf java process")).trim());
+    }
+
+    void kill9() {
+        Sh.run(10, "kill", "-9", String.valueOf(javaPid()));
+        try {
+            process.waitFor(20, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    static void sleep(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @Override
+    public void close() {
+        if (process != null && process.isAlive()) {
+            Sh.run(10, "pkill", "-9", "-f", "karaf.home=" + home);
+            process.destroyForcibly();
+            try {
+                process.waitFor(20, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+}

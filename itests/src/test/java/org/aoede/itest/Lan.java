@@ -1,0 +1,62 @@
+package org.aoede.itest;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * Network namespaces and veth pairs made for one test class, with unique names, removed on
+ * {@link #close()}. Every AoE program of the tests runs inside these namespaces only.
+ */
+final class Lan implements AutoCloseable {
+    final String prefix;
+    private final List<String> namespaces = new ArrayList<>();
+
+    Lan() {
+        this.prefix = "aoet" + Integer.toString(ThreadLocalRandom.current().nextInt(0x10000, 0xfffff), 36);
+    }
+
+    /** Creates a namespace named PREFIX-suffix with loopback up; returns its name. */
+    String namespace(String suffix) {
+        String ns = prefix + "-" + suffix;
+        Sh.run(10, "ip", "netns", "add", ns).ok();
+        namespaces.add(ns);
+        Sh.run(10, "ip", "-n", ns, "link", "set", "lo", "up").ok();
+        return ns;
+    }
+
+    /** A veth pair: end {@code a} in namespace {@code nsA}, end {@code b} in {@code nsB}, both up. */
+    void veth(String a, String nsA, String b, String nsB, int mtu) {
+        Sh.run(10, "ip", "link", "add", a, "mtu", String.valueOf(mtu), "type", "veth", "peer", "name", b,
+                "mtu", String.valueOf(mtu)).ok();
+        Sh.run(10, "ip", "link", "set", a, "netns", nsA).ok();
+        Sh.run(10, "ip", "link", "set", b, "netns", nsB).ok();
+        Sh.run(10, "ip", "-n", nsA, "link", "set", a, "up").ok();
+        Sh.run(10, "ip", "-n", nsB, "link", "set", b, "up").ok();
+    }
+
+    /** Interface names are at most 15 characters: prefix (9) + '-' + up to 5. */
+    String ifname(String suffix) {
+        return prefix + suffix;
+    }
+
+    static void setMtu(String ns, String ifname, int mtu) {
+        Sh.run(10, "ip", "-n", ns, "link", "set", ifname, "mtu", String.valueOf(mtu)).ok();
+    }
+
+    static String mac(String ns, String ifname) {
+        String out = Sh.run(10, "ip", "-n", ns, "-o", "link", "show", ifname).ok().out();
+        int i = out.indexOf("link/ether ");
+        return out.substring(i + 11, i + 28);
+    }
+
+    @Override
+    public void close() {
+        for (String ns : namespaces) {
+            // Deleting a namespace deletes the veth ends inside it, and so both ends of each pair.
+            Sh.run(10, "ip", "netns", "pids", ns).out().lines().forEach(pid -> Sh.run(5, "kill", "-9", pid.trim()));
+            Sh.run(10, "ip", "netns", "del", ns);
+        }
+        namespaces.clear();
+    }
+}
