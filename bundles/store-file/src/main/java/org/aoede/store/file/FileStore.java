@@ -97,17 +97,33 @@ public final class FileStore implements BlockStore {
             if (length == 0) {
                 throw new IOException(file + " has no whole sector to export");
             }
+            // Test-revealed fix: direct mode reads and writes whole aligned blocks (read-modify-write).
+            // (1) A window ending in a partial last block failed at the first access to it (O_DIRECT
+            // read at an unaligned position) and its writes would have grown the file: refuse it.
+            // (2) Two windows sharing a block lost updates (each store's read-modify-write restored the
+            // other's old bytes): a direct window claims its whole blocks, so such a neighbour is refused.
+            int align = spec.direct() ? DirectIo.alignment(file) : SECTOR;
+            long start = spec.offsetSectors() * SECTOR;
+            long end = start + length * SECTOR;
+            long lockStart = start - start % align;
+            long lockEnd = (end + align - 1) / align * align;
+            if (lockEnd > size) {
+                throw new IOException(file + ": direct mode accesses whole " + align + "-byte blocks, but the window "
+                        + spec.offsetSectors() + "+" + length + " ends in the partial last block of the file ("
+                        + size + " bytes); end the window earlier or turn direct off");
+            }
             FileLock lock;
             try {
-                lock = ch.tryLock(spec.offsetSectors() * SECTOR, length * SECTOR, spec.readOnly());
+                lock = ch.tryLock(lockStart, lockEnd - lockStart, spec.readOnly());
             } catch (OverlappingFileLockException e) {
                 lock = null;
             }
             if (lock == null) {
                 throw new IOException(file + ": the window " + spec.offsetSectors() + "+" + length
-                        + " overlaps a window already in use by another export");
+                        + " overlaps a window already in use by another export"
+                        + (spec.direct() ? " (direct mode claims whole " + align + "-byte blocks)" : ""));
             }
-            DirectIo direct = spec.direct() ? new DirectIo(ch, DirectIo.alignment(file)) : null;
+            DirectIo direct = spec.direct() ? new DirectIo(ch, align) : null;
             return new FileStore(file, ch, lock, claim, spec, length, direct);
         } catch (IOException | RuntimeException e) {
             for (AutoCloseable c : opened) {
