@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Installs what building, running and testing AoEde needs on Debian 12 (as root).
+# Usage: scripts/install-deps.sh [run|test]   (run: build + appliance; test: also the test tools)
+set -euo pipefail
+what=${1:-run}
+pkgs=(openjdk-17-jdk-headless maven libpcap0.8 iproute2 procps)
+if [ "$what" = test ]; then
+  # vblade and aoetools: reference target and userland tools; qemu + busybox + kernel (downloaded
+  # by itests/vm/build-initramfs.sh) + e2fsprogs: the Linux aoe driver in a VM.
+  pkgs+=(vblade aoetools qemu-system-x86 busybox-static e2fsprogs cpio kmod zstd xz-utils python3)
+fi
+missing=()
+for p in "${pkgs[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -q
+  apt-get install -y -q --no-install-recommends "${missing[@]}"
+fi

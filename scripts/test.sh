@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# All tests: unit tests, network tests (namespaces + veth, the built appliance, the project's
+# initiator), robustness fuzzing, aoetools, and the Linux kernel aoe driver in qemu.
+# Needs root (network namespaces, tap devices). Run scripts/install-deps.sh test first.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+if [ "$(id -u)" != 0 ]; then
+  echo "scripts/test.sh needs root: the network tests create namespaces, veth pairs and taps" >&2
+  exit 1
+fi
+# Leftovers of an interrupted run (names are unique per test class: aoet*)
+for ns in $(ip netns list | awk '{print $1}' | grep '^aoet' || true); do ip netns del "$ns" || true; done
+exec mvn -B -Pnetwork verify
