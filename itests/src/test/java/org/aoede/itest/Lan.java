@@ -27,10 +27,10 @@ final class Lan implements AutoCloseable {
 
     /** A veth pair: end {@code a} in namespace {@code nsA}, end {@code b} in {@code nsB}, both up. */
     void veth(String a, String nsA, String b, String nsB, int mtu) {
-        Sh.run(10, "ip", "link", "add", a, "mtu", String.valueOf(mtu), "type", "veth", "peer", "name", b,
-                "mtu", String.valueOf(mtu)).ok();
-        Sh.run(10, "ip", "link", "set", a, "netns", nsA).ok();
-        Sh.run(10, "ip", "link", "set", b, "netns", nsB).ok();
+        // Made inside nsA with the peer placed straight into nsB: the pair never exists in the
+        // root namespace, so nothing can bind it there by mistake.
+        Sh.run(10, "ip", "-n", nsA, "link", "add", a, "mtu", String.valueOf(mtu), "type", "veth",
+                "peer", "name", b, "mtu", String.valueOf(mtu), "netns", nsB).ok();
         Sh.run(10, "ip", "-n", nsA, "link", "set", a, "up").ok();
         Sh.run(10, "ip", "-n", nsB, "link", "set", b, "up").ok();
     }
