@@ -36,12 +36,13 @@ class ExportIT {
     static String t0;
     static String t1;
     static String iniMac;
+    static String ins;
 
     @BeforeAll
     static void start() throws IOException {
         lan = new Lan();
         String tns = lan.namespace("t");
-        String ins = lan.namespace("i");
+        ins = lan.namespace("i");
         t0 = lan.ifname("t0");
         t1 = lan.ifname("t1");
         lan.veth(t0, tns, lan.ifname("i0"), ins, 1500);
@@ -280,11 +281,72 @@ class ExportIT {
     }
 
     @Test
-    @Order(13)
+    @Order(12)
     void deletingTheFileStopsTheExport() throws IOException {
         appliance.deleteExport("ro");
         appliance.waitForLog("export ro \\(etc/org.aoede.export-ro.cfg\\): stopped", Duration.ofSeconds(20));
         assertFalse(ini.run("discover", "1.1", "--wait-ms", "500").out().contains("target 1.1"));
+    }
+
+    @Test
+    @Order(13)
+    void anInterfaceThatAppearsLaterIsServedWhenItComes() throws IOException {
+        String t2 = lan.ifname("t2");
+        image("late.img", 2048);
+        appliance.writeExport("late", export(8, 0, t2, "late.img"));
+        appliance.waitForLog("interface " + t2 + ": .*retrying every", Duration.ofSeconds(20));
+        lan.veth(t2, appliance.namespace, lan.ifname("i2"), ins, 1500);
+        serving("late", "e8.0", t2);
+        new Initiator(ins, lan.ifname("i2")).run("identify", "8.0").ok();
+        ini.run("read", "1.0", "--lba", "0", "--count", "2").ok();
+    }
+
+    @Test
+    @Order(13)
+    void anotherTargetWithTheSameAddressIsDetected() throws Exception {
+        // vblade in the initiator's namespace already answers e7.0 on the same LAN
+        Path img = image("vb.img", 2048);
+        Process vblade = new ProcessBuilder("ip", "netns", "exec", ins, "vblade", "7", "0", lan.ifname("i0"),
+                img.toString()).redirectErrorStream(true).redirectOutput(work.resolve("vblade.out").toFile()).start();
+        try {
+            Appliance.sleep(500);
+            image("e7.img", 2048);
+            appliance.writeExport("seven", export(7, 0, t0, "e7.img"));
+            String line = appliance.waitForLog("e7.0 is already answered by .* on " + t0 + ": refusing to start",
+                    Duration.ofSeconds(20));
+            assertTrue(line.contains("export seven"), line);
+        } finally {
+            vblade.destroyForcibly().waitFor();
+        }
+        appliance.deleteExport("seven");
+    }
+
+    @Test
+    @Order(13)
+    void aMountedBlockDeviceIsRefused() throws IOException {
+        Path img = image("loop.img", 32768);
+        String loop = Sh.run(20, "losetup", "-f", "--show", img.toString()).ok().out().trim();
+        Path mnt = work.resolve("mnt");
+        Files.createDirectories(mnt);
+        try {
+            Sh.run(60, "mkfs.ext4", "-q", loop).ok();
+            Sh.run(20, "mount", loop, mnt.toString()).ok();
+            appliance.writeExport("blk", export(9, 0, t0, "x", "file = " + loop).replace("file = " + work.resolve("x") + "\n", ""));
+            appliance.waitForLog("export etc/org.aoede.export-blk.cfg: refused: cannot open " + loop + ": .*in use",
+                    Duration.ofSeconds(20));
+            Sh.run(20, "umount", mnt.toString()).ok();
+            appliance.writeExport("blk", export(9, 0, t0, "x", "file = " + loop, "enabled = true")
+                    .replace("file = " + work.resolve("x") + "\n", ""));
+            serving("blk", "e9.0", t0);
+            assertEquals("32768", Initiator.field(ini.run("identify", "9.0").ok().out(), "sectors"));
+            // while exported, the device cannot be mounted
+            assertNotEquals(0, Sh.run(20, "mount", loop, mnt.toString()).exit());
+            appliance.deleteExport("blk");
+            appliance.waitForLog("export blk \\(etc/org.aoede.export-blk.cfg\\): stopped", Duration.ofSeconds(20));
+        } finally {
+            Sh.run(20, "umount", mnt.toString());
+            Sh.run(20, "losetup", "-d", loop);
+        }
     }
 
     @Test
@@ -300,6 +362,17 @@ class ExportIT {
         }
         assertTrue(sha.startsWith(sha256(data).substring(0, Math.min(sha.length(), 64)))
                 || sha256(data).startsWith(sha), "image holds what was acknowledged: " + w);
+        assertFalse(appliance.log().contains("\tat "), "no stack trace in the log");
+    }
+
+    @Test
+    @Order(15)
+    void liveStateSurvivesARestart() throws IOException {
+        Path log = appliance.home.resolve("data/log/karaf.log");
+        Files.move(log, log.resolveSibling("karaf.log.before-kill"));
+        appliance.start();
+        serving("a", "e1.0", t0);
+        assertEquals("forced", Initiator.field(ini.run("config", "1.0", "--read").ok().out(), "config"));
         assertFalse(appliance.log().contains("\tat "), "no stack trace in the log");
     }
 
