@@ -1,0 +1,131 @@
+package org.aoede.itest;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.io.RandomAccessFile;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.regex.Pattern;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+
+/**
+ * aoetools ({@code aoeping}, {@code aoe-sancheck}) against the appliance: a veth pair between two
+ * namespaces made by the test, the appliance on one end, the tools on the other. The tools are
+ * raw-socket programs that probe every interface of their namespace, so they run only inside the
+ * test's namespace (never in the root namespace).
+ *
+ * <p>aoeping drops replies shorter than 60 bytes; the appliance pads every reply to 60 bytes, so
+ * no padding relay is needed (vblade needs one on veth).
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class AoetoolsIT {
+    private static final long SIZE = 64L << 20;
+
+    private static Lan lan;
+    private static Appliance appliance;
+    private static String nsTarget;
+    private static String nsTools;
+    private static String ifTarget;
+    private static String ifTools;
+    private static Path image;
+
+    @BeforeAll
+    static void setUp() throws IOException {
+        lan = new Lan();
+        Path work = Files.createDirectories(Path.of("target").toAbsolutePath().resolve("aoetools-" + lan.prefix));
+        image = work.resolve("disk.img");
+        try (RandomAccessFile f = new RandomAccessFile(image.toFile(), "rw")) {
+            f.setLength(SIZE);
+        }
+        nsTarget = lan.namespace("t");
+        nsTools = lan.namespace("i");
+        ifTarget = lan.ifname("a");
+        ifTools = lan.ifname("b");
+        lan.veth(ifTarget, nsTarget, ifTools, nsTools, 1500);
+
+        appliance = new Appliance(work, nsTarget);
+        appliance.start();
+        appliance.writeExport("tools", "shelf = 1\nslot = 0\ninterfaces = " + ifTarget + "\nfile = " + image + "\n");
+        appliance.waitForLog("export tools: e1\\.0 answering on " + Pattern.quote(ifTarget), Duration.ofSeconds(30));
+    }
+
+    @AfterAll
+    static void tearDown() throws IOException {
+        try {
+            if (appliance != null) {
+                appliance.log().lines().filter(l -> l.contains("export tools") || l.contains(ifTarget)
+                        || l.contains("WARN") || l.contains("ERROR")).forEach(System.out::println);
+                appliance.close();
+            }
+        } finally {
+            if (lan != null) {
+                lan.close();
+            }
+            if (image != null) {
+                Files.deleteIfExists(image);
+            }
+        }
+    }
+
+    /** Runs an aoetools program in the tools' namespace, with a time limit. */
+    private static Sh.Result tool(int seconds, String... args) {
+        List<String> cmd = Sh.cmd("ip", "netns", "exec", nsTools, "timeout", String.valueOf(seconds));
+        cmd.addAll(List.of(args));
+        Sh.Result r = Sh.run(seconds + 10, cmd);
+        System.out.println("$ " + String.join(" ", args) + "   (exit " + r.exit() + ")\n" + r.out());
+        return r;
+    }
+
+    @Test
+    @Order(1)
+    void aoepingGetsAnAnswer() {
+        Sh.Result r = tool(15, "aoeping", "-s", "10", "1", "0", ifTools);
+        assertEquals(0, r.exit(), "aoeping got no answer from e1.0:\n" + r.out());
+    }
+
+    @Test
+    @Order(2)
+    void aoepingIdentify() {
+        Sh.Result r = tool(15, "aoeping", "-s", "10", "-I", "1", "0", ifTools);
+        assertEquals(0, r.exit(), "aoeping -I failed:\n" + r.out());
+        assertTrue(r.out().contains("AoEde virtual disk"), "no model in identify data:\n" + r.out());
+        assertTrue(r.out().contains("AOEDE-1-0"), "no serial in identify data:\n" + r.out());
+    }
+
+    @Test
+    @Order(3)
+    void sancheckListsTheExport() {
+        Sh.Result r = tool(60, "aoe-sancheck");
+        assertEquals(0, r.exit(), "aoe-sancheck failed:\n" + r.out());
+        assertTrue(r.out().lines().anyMatch(l -> l.startsWith("e1.0") && l.contains(ifTools)),
+                "aoe-sancheck does not list e1.0 on " + ifTools + ":\n" + r.out());
+    }
+
+    @Test
+    @Order(4)
+    void sancheckSeesJumboPayloadAfterMtuChange() {
+        long before = appliance.count("interface " + Pattern.quote(ifTarget) + ": up, .*MTU 9000, 17 sectors");
+        Lan.setMtu(nsTarget, ifTarget, 9000);
+        Lan.setMtu(nsTools, ifTools, 9000);
+        long end = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        while (appliance.count("interface " + Pattern.quote(ifTarget) + ": up, .*MTU 9000, 17 sectors") <= before) {
+            assertTrue(System.nanoTime() < end, "no re-advertisement at MTU 9000:\n" + appliance.tail());
+            Appliance.sleep(200);
+        }
+        Sh.Result r = tool(60, "aoe-sancheck");
+        assertEquals(0, r.exit(), "aoe-sancheck failed:\n" + r.out());
+        String line = r.out().lines().filter(l -> l.startsWith("e1.0")).findFirst()
+                .orElseThrow(() -> new AssertionError("aoe-sancheck does not list e1.0:\n" + r.out()));
+        assertTrue(line.matches("e1\\.0\\s+\\d+\\s+8704\\s+.*"), "payload is not 8704 at MTU 9000: " + line);
+    }
+}
