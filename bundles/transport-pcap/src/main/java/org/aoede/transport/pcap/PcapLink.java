@@ -145,7 +145,11 @@ public final class PcapLink implements Link {
                     throw new IllegalStateException("capture ended");
                 }
             } catch (InterruptedException e) {
-                // breakLoop or close
+                // breakLoop: on close, or by the watch when the interface went away
+                if (!closed) {
+                    lastProblem = "interface went away";
+                    LOG.warn("interface {}: {}; retrying every {} ms", name, lastProblem, RETRY_MS);
+                }
             } catch (Throwable e) {
                 String problem = e.getMessage() == null ? e.toString() : e.getMessage();
                 if (!problem.equals(lastProblem)) {
