@@ -11,6 +11,7 @@ IF_TARGET=aoede-demo0     # appliance side, in this (the root) namespace
 IF_INIT=aoede-demo1       # initiator side, inside namespace $NS
 RUN=$PWD/run
 HOME_DIR=$RUN/aoede-karaf
+export JAVA_HOME=${JAVA_HOME:-/usr/lib/jvm/java-17-openjdk-amd64}   # Karaf 4.4 needs JDK 17
 
 if [ "$(id -u)" != 0 ]; then
   echo "demo.sh needs root: it creates a network namespace and a veth pair, and the appliance" >&2
@@ -28,7 +29,6 @@ if [ "${1:-}" = stop ]; then
 fi
 
 scripts/install-deps.sh run
-export JAVA_HOME=${JAVA_HOME:-/usr/lib/jvm/java-17-openjdk-amd64}
 mvn -B -q install -DskipTests
 
 mkdir -p "$RUN"
