@@ -3,6 +3,8 @@ package org.aoede.target;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.Arrays;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -35,6 +37,9 @@ final class Export {
     private final AtomicInteger inFlight = new AtomicInteger();
     private volatile boolean stopped;
     private final AtomicLong lastIoErrorLog = new AtomicLong();
+    final Stats stats = new Stats();
+    /** Hosts seen (MAC → last seen, epoch ms). */
+    final Map<Long, Long> clients = new ConcurrentHashMap<>();
 
     Export(ExportSettings settings, String source, BlockStore store, StateFile stateFile, LiveState live) {
         this.settings = settings;
@@ -82,12 +87,17 @@ final class Export {
      */
     int handle(Port port, ByteBuffer req, ByteBuffer reply, boolean broadcast) {
         LiveState s = live;
-        if (!s.allowed(Aoe.src(req))) {
+        long src = Aoe.src(req);
+        if (!s.allowed(src)) {
+            stats.drop(Stats.Drop.MASKED);
             return NO_REPLY;                        // masked-out hosts get no answer at all
         }
+        stats.requests.increment();
+        clients.put(src, System.currentTimeMillis());
         inFlight.incrementAndGet();
         try {
             if (stopped) {
+                stats.drop(Stats.Drop.STOPPED);
                 return NO_REPLY;
             }
             if (Aoe.version(req) != Aoe.VERSION) {
@@ -95,7 +105,11 @@ final class Export {
             }
             switch (Aoe.command(req)) {
                 case Aoe.CMD_ATA:
-                    return broadcast ? NO_REPLY : ata(port, req, reply, s);
+                    if (broadcast) {
+                        stats.drop(Stats.Drop.BROADCAST);
+                        return NO_REPLY;
+                    }
+                    return ata(port, req, reply, s);
                 case Aoe.CMD_CONFIG:
                     return config(port, req, reply, broadcast);
                 case Aoe.CMD_MASK:
@@ -122,6 +136,14 @@ final class Export {
     }
 
     private int error(Port port, ByteBuffer req, ByteBuffer reply, int code) {
+        switch (code) {
+            case Aoe.ERR_BAD_COMMAND -> stats.error(Stats.Error.AOE_1);
+            case Aoe.ERR_BAD_ARGUMENT -> stats.error(Stats.Error.AOE_2);
+            case Aoe.ERR_CONFIG_PRESENT -> stats.error(Stats.Error.AOE_4);
+            case Aoe.ERR_BAD_VERSION -> stats.error(Stats.Error.AOE_5);
+            case Aoe.ERR_RESERVED -> stats.error(Stats.Error.AOE_6);
+            default -> { }
+        }
         int n = header(port, req, reply, Aoe.HEADER);
         Aoe.toError(reply, code);
         return n;
@@ -132,6 +154,7 @@ final class Export {
     private int ata(Port port, ByteBuffer req, ByteBuffer reply, LiveState s) {
         int len = req.limit();
         if (len < Ata.HEADER) {
+            stats.drop(Stats.Drop.SHORT);
             return NO_REPLY;                        // too short for its header
         }
         int cmd = Ata.command(req);
@@ -149,11 +172,13 @@ final class Export {
                     return error(port, req, reply, Aoe.ERR_BAD_ARGUMENT);
                 }
                 header(port, req, reply, Ata.HEADER);
+                stats.seen(Aoe.src(req), cmd, Ata.rawLba(req), count);
                 if (count == 0) {
                     return ataStatus(reply, Ata.STATUS_DRDY, 0, Ata.HEADER);
                 }
                 long lba = Ata.lba(req);
                 if (lba + count > store.sectors()) {
+                    stats.error(Stats.Error.ATA_IDNF);
                     return ataStatus(reply, Ata.STATUS_DRDY | Ata.STATUS_ERR, Ata.ERROR_IDNF, Ata.HEADER);
                 }
                 return write ? write(req, reply, lba, count) : read(reply, lba, count);
@@ -181,6 +206,7 @@ final class Export {
             }
             default -> {
                 header(port, req, reply, Ata.HEADER);
+                stats.error(Stats.Error.ATA_ABRT);
                 return ataStatus(reply, Ata.STATUS_DRDY | Ata.STATUS_ERR, Ata.ERROR_ABRT, Ata.HEADER);
             }
         }
@@ -197,6 +223,8 @@ final class Export {
         ByteBuffer dst = reply.duplicate().limit(Ata.DATA + bytes).position(Ata.DATA);
         try {
             store.read(lba, dst);
+            stats.reads.increment();
+            stats.bytesRead.add(bytes);
             return ataStatus(reply, Ata.STATUS_DRDY, 0, Ata.DATA + bytes);
         } catch (IOException e) {
             ioError("read", e);
@@ -206,11 +234,14 @@ final class Export {
 
     private int write(ByteBuffer req, ByteBuffer reply, long lba, int count) {
         if (store.readOnly()) {
+            stats.error(Stats.Error.ATA_ABRT);
             return ataStatus(reply, Ata.STATUS_DRDY | Ata.STATUS_ERR, Ata.ERROR_ABRT, Ata.HEADER);
         }
         ByteBuffer src = req.duplicate().limit(Ata.DATA + count * Ata.SECTOR).position(Ata.DATA);
         try {
             store.write(lba, src);                  // in the page cache (or on disk with sync) on return
+            stats.writes.increment();
+            stats.bytesWritten.add((long) count * Ata.SECTOR);
             return ataStatus(reply, Ata.STATUS_DRDY, 0, Ata.HEADER);
         } catch (IOException e) {
             ioError("write", e);
@@ -219,6 +250,7 @@ final class Export {
     }
 
     private void ioError(String what, IOException e) {
+        stats.error(Stats.Error.IO);
         long now = System.currentTimeMillis();
         long last = lastIoErrorLog.get();
         if (now - last > 10_000 && lastIoErrorLog.compareAndSet(last, now)) {

@@ -32,12 +32,19 @@ public class ExportComponent {
     /** Set when the export was refused for a reason only a configuration change can clear. */
     volatile String refusal;
     volatile Export running;
+    /** The configured key/values as written in the .cfg (framework keys left out). */
+    volatile Map<String, String> configured = Map.of();
+    /** The export's name, known even when its configuration is invalid. */
+    volatile String name;
     private volatile String status = "new";
+    private volatile String editRefused;
 
     @Activate
     void activate(Map<String, Object> props) {
         pid = String.valueOf(props.get("service.pid"));
         source = source(props);
+        name = name(pid, props);
+        configured = configured(props);
         try {
             settings = ExportSettings.parse(name(pid, props), props);
         } catch (ExportSettings.Invalid e) {
@@ -49,6 +56,7 @@ public class ExportComponent {
 
     @Modified
     void modified(Map<String, Object> props) {
+        configured = configured(props);
         ExportSettings next;
         try {
             next = ExportSettings.parse(name(pid, props), props);
@@ -59,11 +67,13 @@ public class ExportComponent {
             } else {
                 LOG.error("export {}: edit refused, still serving the last good configuration: {}",
                         source, e.getMessage());
+                editRefused = e.getMessage();
             }
             return;
         }
         ExportSettings old = settings;
         settings = next;
+        editRefused = null;
         refusal = null;
         if (old != null && running != null && next.sameIdentity(old) && next.enabled()) {
             target.update(this, old);
@@ -88,7 +98,18 @@ public class ExportComponent {
     }
 
     String status() {
-        return status;
+        String r = editRefused;
+        return r == null ? status : status + " (last edit refused: " + r + ")";
+    }
+
+    static Map<String, String> configured(Map<String, Object> props) {
+        Map<String, String> m = new java.util.TreeMap<>();
+        props.forEach((k, v) -> {
+            if (!ExportSettings.isFrameworkKey(k)) {
+                m.put(k, v instanceof String[] a ? String.join(",", a) : String.valueOf(v));
+            }
+        });
+        return java.util.Collections.unmodifiableMap(m);
     }
 
     private static String source(Map<String, Object> props) {

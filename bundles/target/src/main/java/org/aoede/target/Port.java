@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.LongAdder;
 
 import org.aoede.api.FrameHandler;
 import org.aoede.api.Link;
@@ -39,6 +40,10 @@ final class Port implements FrameHandler {
     private final Map<Integer, Probe> probes = new ConcurrentHashMap<>();
     /** Reply buffer of the receive thread (one per port). */
     private final ByteBuffer reply = ByteBuffer.allocate(65536 + 64);
+    final LongAdder framesIn = new LongAdder();
+    final LongAdder framesOut = new LongAdder();
+    final LongAdder sendFailures = new LongAdder();
+    final LongAdder ignored = new LongAdder();
 
     /** Foreign config replies seen for an address while probing it. */
     static final class Probe {
@@ -75,6 +80,7 @@ final class Port implements FrameHandler {
 
     @Override
     public void onFrame(Link l, ByteBuffer f) {
+        framesIn.increment();
         // Test-revealed fix: a frame shorter than the common header threw IndexOutOfBounds on the
         // receive thread, and frames of another EtherType were served; drop both silently.
         if (!Aoe.isAoe(f)) {
@@ -96,17 +102,25 @@ final class Port implements FrameHandler {
             Export e = active.get(shelf << 8 | slot);
             if (e != null) {
                 serve(l, e, f, false);
+            } else {
+                ignored.increment();
             }
         }
     }
 
     private void serve(Link l, Export e, ByteBuffer f, boolean broadcast) {
+        long start = System.nanoTime();
         ByteBuffer r = reply;
         r.clear();
         int n = e.handle(this, f, r, broadcast);
         if (n >= 0) {
             Aoe.finish(r, n);
-            l.send(r);
+            if (l.send(r)) {
+                framesOut.increment();
+            } else {
+                sendFailures.increment();
+            }
+            e.stats.latencyNanos(System.nanoTime() - start);
         }
     }
 
@@ -213,6 +227,14 @@ final class Port implements FrameHandler {
             l.send(f);
             f.clear();
         }
+    }
+
+    java.util.List<String> activeNames() {
+        java.util.List<String> names = new java.util.ArrayList<>();
+        for (Export e : activeList) {
+            names.add(e.name());
+        }
+        return names;
     }
 
     void close() {

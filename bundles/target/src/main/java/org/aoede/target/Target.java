@@ -108,6 +108,14 @@ public class Target {
         }
     }
 
+    synchronized List<ExportComponent> components() {
+        return new ArrayList<>(exports.values());
+    }
+
+    synchronized List<Port> portList() {
+        return new ArrayList<>(ports.values());
+    }
+
     boolean isOwnMac(long mac) {
         return ownMacs.contains(mac);
     }
@@ -355,6 +363,16 @@ public class Target {
             }
         }
         return null;
+    }
+
+    /** Re-advertises a running export (after its live mask list was reset). */
+    synchronized void readvertise(Export e) {
+        for (String ifname : e.settings.interfaces()) {
+            Port p = ports.get(key(e.settings.transport(), ifname));
+            if (p != null && p.isActive(e)) {
+                p.advertise(e);
+            }
+        }
     }
 
     /** Re-advertises an export on every port it answers on (after a buffer count change). */

@@ -1,0 +1,49 @@
+package org.aoede.api;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Manages exports while they run: the one place that validates and persists changes, used by
+ * the shell, the web console and anything else that manages the appliance. Configuration
+ * changes go through Config Admin into {@code etc/org.aoede.export-NAME.cfg} (the operator's
+ * truth after a restart); live state changes go to the export's state file.
+ */
+public interface ExportAdmin {
+    /** The factory PID of exports. */
+    String FACTORY_PID = "org.aoede.export";
+
+    /** Thrown when a change is refused; nothing was changed. The message names the problem. */
+    final class Refused extends Exception {
+        private static final long serialVersionUID = 1L;
+
+        public Refused(String message) {
+            super(message);
+        }
+    }
+
+    List<ExportInfo> exports();
+
+    Optional<ExportInfo> export(String name);
+
+    /** Per-interface statistics. */
+    List<PortInfo> ports();
+
+    /** Keys and their descriptions, in display order. */
+    Map<String, String> keys();
+
+    /** Creates a new export from key/value settings (as in the .cfg). */
+    void create(String name, Map<String, String> settings) throws Refused;
+
+    /** Changes settings of an export; a null value removes the key (back to its default). */
+    void update(String name, Map<String, String> changes) throws Refused;
+
+    void delete(String name) throws Refused;
+
+    /** Sets the live reservation (as a reserve/release force set from the wire would). */
+    void reserve(String name, List<String> macs) throws Refused;
+
+    /** Resets the live config string, mask list and reservation to the configured values. */
+    void resetLive(String name) throws Refused;
+}

@@ -1,0 +1,281 @@
+package org.aoede.target;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Dictionary;
+import java.util.Hashtable;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+import org.aoede.api.ExportAdmin;
+import org.aoede.api.ExportInfo;
+import org.aoede.api.ExportStats;
+import org.aoede.api.PortInfo;
+import org.aoede.protocol.Config;
+import org.aoede.protocol.Mac;
+import org.osgi.framework.InvalidSyntaxException;
+import org.osgi.service.cm.Configuration;
+import org.osgi.service.cm.ConfigurationAdmin;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Reference;
+
+/**
+ * {@link ExportAdmin} over Config Admin: every change is validated exactly as a .cfg file is,
+ * then stored in the export's factory configuration with {@code felix.fileinstall.filename}
+ * set (as Karaf's config:edit does), so FileInstall writes it to etc/org.aoede.export-NAME.cfg.
+ */
+@Component(service = ExportAdmin.class)
+public class AdminService implements ExportAdmin {
+    private static final String FILENAME = "felix.fileinstall.filename";
+
+    @Reference
+    Target target;
+
+    @Reference
+    ConfigurationAdmin configAdmin;
+
+    private static final Map<String, String> KEYS = new LinkedHashMap<>();
+
+    static {
+        KEYS.put("shelf", "0-65534 (not 4095)");
+        KEYS.put("slot", "0-254");
+        KEYS.put("interfaces", "network interfaces, comma separated");
+        KEYS.put("file", "file or block device to export");
+        KEYS.put("read-only", "true/false: refuse writes");
+        KEYS.put("direct", "true/false: O_DIRECT, bypass the page cache");
+        KEYS.put("sync", "true/false: O_DSYNC, stable before the reply");
+        KEYS.put("offset", "window start in sectors");
+        KEYS.put("length", "window length in sectors, 0 = to the end");
+        KEYS.put("buffer-count", "1-1024, advertised to initiators");
+        KEYS.put("allowed-macs", "MAC mask list: only these hosts get answers (empty = all)");
+        KEYS.put("config-string", "initial AoE config string");
+        KEYS.put("transport", "pcap");
+        KEYS.put("enabled", "true/false");
+        KEYS.put("model", "IDENTIFY model");
+        KEYS.put("serial", "IDENTIFY serial");
+    }
+
+    @Override
+    public Map<String, String> keys() {
+        return KEYS;
+    }
+
+    @Override
+    public List<ExportInfo> exports() {
+        List<ExportInfo> out = new ArrayList<>();
+        for (ExportComponent c : target.components()) {
+            out.add(info(c));
+        }
+        out.sort((a, b) -> a.name().compareTo(b.name()));
+        return out;
+    }
+
+    @Override
+    public Optional<ExportInfo> export(String name) {
+        return component(name).map(AdminService::info);
+    }
+
+    @Override
+    public List<PortInfo> ports() {
+        List<PortInfo> out = new ArrayList<>();
+        for (Port p : target.portList()) {
+            out.add(new PortInfo(p.name, p.transport, p.isUp(), Mac.format(p.mac()),
+                    p.link() == null ? 0 : p.link().mtu(), p.maxSectors(), p.activeNames(),
+                    p.framesIn.sum(), p.framesOut.sum(), p.sendFailures.sum(), p.ignored.sum()));
+        }
+        out.sort((a, b) -> a.name().compareTo(b.name()));
+        return out;
+    }
+
+    private Optional<ExportComponent> component(String name) {
+        return target.components().stream().filter(c -> name.equals(c.name)).findFirst();
+    }
+
+    static ExportInfo info(ExportComponent c) {
+        ExportSettings s = c.settings;
+        Export e = c.running;
+        ExportInfo.Live live;
+        Map<String, Long> clients = new LinkedHashMap<>();
+        ExportStats stats;
+        if (e != null) {
+            LiveState l = e.live();
+            live = new ExportInfo.Live(new String(l.configString(), java.nio.charset.StandardCharsets.UTF_8),
+                    macs(l.mask()), macs(l.reservation()));
+            e.clients.forEach((mac, t) -> clients.put(Mac.format(mac), t));
+            stats = e.stats.snapshot();
+        } else {
+            live = new ExportInfo.Live(s == null ? "" : s.configString(), s == null ? List.of() : macs(s.allowedMacs()),
+                    List.of());
+            stats = new Stats().snapshot();
+        }
+        return new ExportInfo(c.name, c.source, c.configured, c.status(), s == null ? "" : s.address(),
+                e == null ? -1 : e.store.sectors(), live, clients, stats);
+    }
+
+    private static List<String> macs(long[] list) {
+        List<String> out = new ArrayList<>();
+        for (long m : list) {
+            out.add(Mac.format(m));
+        }
+        return out;
+    }
+
+    // ---- changes ---------------------------------------------------------------------
+
+    @Override
+    public void create(String name, Map<String, String> settings) throws Refused {
+        if (name == null || !name.matches("[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")) {
+            throw new Refused("export name '" + name + "': letters, digits, '_', '.', '-' (at most 64)");
+        }
+        if (component(name).isPresent() || configuration(name).isPresent()) {
+            throw new Refused("export '" + name + "' exists already");
+        }
+        Map<String, String> clean = withoutBlanks(settings);
+        check(name, clean);
+        try {
+            Configuration cfg = configAdmin.getFactoryConfiguration(FACTORY_PID, name, "?");
+            Dictionary<String, Object> d = new Hashtable<>(clean);
+            d.put(FILENAME, etc().resolve(FACTORY_PID + "-" + name + ".cfg").toUri().toString());
+            cfg.update(d);
+        } catch (IOException e) {
+            throw new Refused("cannot store the configuration: " + e.getMessage());
+        }
+    }
+
+    @Override
+    public void update(String name, Map<String, String> changes) throws Refused {
+        Configuration cfg = configuration(name).orElseThrow(() -> new Refused("no export '" + name + "'"));
+        Dictionary<String, Object> old = cfg.getProperties();
+        Map<String, String> merged = new LinkedHashMap<>();
+        for (var keys = old.keys(); keys.hasMoreElements(); ) {
+            String k = keys.nextElement();
+            if (!ExportSettings.isFrameworkKey(k)) {
+                Object v = old.get(k);
+                merged.put(k, v instanceof String[] a ? String.join(",", a) : String.valueOf(v));
+            }
+        }
+        changes.forEach((k, v) -> {
+            if (v == null || v.isBlank()) {
+                merged.remove(k);
+            } else {
+                merged.put(k, v.trim());
+            }
+        });
+        check(name, merged);
+        Dictionary<String, Object> d = new Hashtable<>(merged);
+        Object file = old.get(FILENAME);
+        d.put(FILENAME, file != null ? file : etc().resolve(FACTORY_PID + "-" + name + ".cfg").toUri().toString());
+        try {
+            cfg.update(d);
+        } catch (IOException e) {
+            throw new Refused("cannot store the configuration: " + e.getMessage());
+        }
+    }
+
+    @Override
+    public void delete(String name) throws Refused {
+        Configuration cfg = configuration(name).orElseThrow(() -> new Refused("no export '" + name + "'"));
+        Object file = cfg.getProperties().get(FILENAME);
+        try {
+            cfg.delete();
+            if (file != null) {
+                // FileInstall removes it too; make sure the operator's truth agrees at once.
+                Files.deleteIfExists(Path.of(java.net.URI.create(file.toString())));
+            }
+        } catch (IOException | IllegalArgumentException e) {
+            throw new Refused("cannot delete the configuration: " + e.getMessage());
+        }
+    }
+
+    @Override
+    public void reserve(String name, List<String> macs) throws Refused {
+        Export e = running(name);
+        if (macs.size() > ExportSettings.MAX_MACS) {
+            throw new Refused("at most " + ExportSettings.MAX_MACS + " addresses");
+        }
+        long[] list = new long[macs.size()];
+        for (int i = 0; i < list.length; i++) {
+            try {
+                list[i] = Mac.parse(macs.get(i));
+            } catch (IllegalArgumentException ex) {
+                throw new Refused(ex.getMessage());
+            }
+        }
+        e.live(e.live().withReservation(java.util.Arrays.stream(list).distinct().toArray()));
+    }
+
+    @Override
+    public void resetLive(String name) throws Refused {
+        Export e = running(name);
+        ExportSettings s = e.settings;
+        e.live(new LiveState(Config.bytes(s.configString()), s.allowedMacs(), new long[0]));
+        target.readvertise(e);
+    }
+
+    private Export running(String name) throws Refused {
+        ExportComponent c = component(name).orElseThrow(() -> new Refused("no export '" + name + "'"));
+        Export e = c.running;
+        if (e == null) {
+            throw new Refused("export '" + name + "' is not serving (" + c.status() + ")");
+        }
+        return e;
+    }
+
+    /** Validates as a .cfg would be, and refuses what would only be refused later: an address in use, a missing file. */
+    private void check(String name, Map<String, String> settings) throws Refused {
+        ExportSettings s;
+        try {
+            s = ExportSettings.parse(name, settings);
+        } catch (ExportSettings.Invalid e) {
+            throw new Refused(e.getMessage());
+        }
+        for (ExportComponent c : target.components()) {
+            ExportSettings o = c.settings;
+            if (o != null && !name.equals(c.name) && o.addressKey() == s.addressKey()) {
+                throw new Refused(s.address() + " is already used by export '" + c.name + "' (" + c.source + ")");
+            }
+        }
+        if (!Files.exists(s.file())) {
+            throw new Refused("key 'file': " + s.file() + " does not exist");
+        }
+    }
+
+    private static Map<String, String> withoutBlanks(Map<String, String> m) {
+        Map<String, String> out = new LinkedHashMap<>();
+        m.forEach((k, v) -> {
+            if (v != null && !v.isBlank()) {
+                out.put(k, v.trim());
+            }
+        });
+        return out;
+    }
+
+    private Optional<Configuration> configuration(String name) {
+        try {
+            Configuration[] all = configAdmin.listConfigurations("(service.factoryPid=" + FACTORY_PID + ")");
+            if (all != null) {
+                for (Configuration c : all) {
+                    Map<String, Object> props = new LinkedHashMap<>();
+                    for (var k = c.getProperties().keys(); k.hasMoreElements(); ) {
+                        String key = k.nextElement();
+                        props.put(key, c.getProperties().get(key));
+                    }
+                    if (name.equals(ExportComponent.name(c.getPid(), props))) {
+                        return Optional.of(c);
+                    }
+                }
+            }
+        } catch (IOException | InvalidSyntaxException e) {
+            // no configuration store: nothing found
+        }
+        return Optional.empty();
+    }
+
+    private static Path etc() {
+        return Path.of(System.getProperty("karaf.etc", "etc")).toAbsolutePath();
+    }
+}

@@ -1,0 +1,103 @@
+package org.aoede.target;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.atomic.LongAdder;
+
+import org.aoede.api.ExportStats;
+
+/**
+ * Counters of one export, updated from the receive threads without locks (LongAdder cells)
+ * and without allocation: error and drop kinds are fixed slots, latency a fixed histogram.
+ */
+final class Stats {
+    enum Error { ATA_IDNF, ATA_ABRT, ATA_UNC, AOE_1, AOE_2, AOE_4, AOE_5, AOE_6, IO }
+
+    enum Drop { MASKED, SHORT, BROADCAST, STOPPED, NO_MATCH }
+
+    static final long[] BOUNDS_MICROS = {10, 20, 50, 100, 200, 500, 1_000, 2_000, 5_000, 10_000, 20_000,
+            50_000, 100_000, 1_000_000};
+    private static final int RECENT = 64;
+
+    final LongAdder requests = new LongAdder();
+    final LongAdder reads = new LongAdder();
+    final LongAdder writes = new LongAdder();
+    final LongAdder bytesRead = new LongAdder();
+    final LongAdder bytesWritten = new LongAdder();
+    final LongAdder duplicates = new LongAdder();
+    private final LongAdder[] errors = adders(Error.values().length);
+    private final LongAdder[] drops = adders(Drop.values().length);
+    private final LongAdder[] latency = adders(BOUNDS_MICROS.length + 1);
+    /** Fingerprints of recent requests: a repeat is a retransmission (or a duplicated frame). */
+    private final long[] recent = new long[RECENT];
+    private int next;
+
+    private static LongAdder[] adders(int n) {
+        LongAdder[] a = new LongAdder[n];
+        for (int i = 0; i < n; i++) {
+            a[i] = new LongAdder();
+        }
+        return a;
+    }
+
+    void error(Error e) {
+        errors[e.ordinal()].increment();
+    }
+
+    void drop(Drop d) {
+        drops[d.ordinal()].increment();
+    }
+
+    void latencyNanos(long nanos) {
+        long micros = nanos / 1000;
+        int i = 0;
+        while (i < BOUNDS_MICROS.length && micros > BOUNDS_MICROS[i]) {
+            i++;
+        }
+        latency[i].increment();
+    }
+
+    /**
+     * Remembers a request's fingerprint (source, command, LBA, count) and counts a repeat of one
+     * of the last {@value #RECENT}: the Linux driver retransmits with a new tag, so the tag alone
+     * cannot tell. Racy by design between threads: a lost update costs one count, never a lock.
+     */
+    void seen(long src, int command, long lba, int count) {
+        long f = src * 0x9E3779B97F4A7C15L ^ (lba * 31 + count) * 0xC2B2AE3D27D4EB4FL ^ command;
+        if (f == 0) {
+            f = 1;
+        }
+        for (long r : recent) {
+            if (r == f) {
+                duplicates.increment();
+                return;
+            }
+        }
+        int i = next;
+        recent[i] = f;
+        next = (i + 1) % RECENT;
+    }
+
+    ExportStats snapshot() {
+        Map<String, Long> e = new LinkedHashMap<>();
+        for (Error k : Error.values()) {
+            long v = errors[k.ordinal()].sum();
+            if (v > 0) {
+                e.put(k.name().toLowerCase().replace('_', '-'), v);
+            }
+        }
+        Map<String, Long> d = new LinkedHashMap<>();
+        for (Drop k : Drop.values()) {
+            long v = drops[k.ordinal()].sum();
+            if (v > 0) {
+                d.put(k.name().toLowerCase().replace('_', '-'), v);
+            }
+        }
+        long[] counts = new long[latency.length];
+        for (int i = 0; i < counts.length; i++) {
+            counts[i] = latency[i].sum();
+        }
+        return new ExportStats(requests.sum(), reads.sum(), writes.sum(), bytesRead.sum(), bytesWritten.sum(),
+                e, d, duplicates.sum(), new ExportStats.Latency(BOUNDS_MICROS.clone(), counts));
+    }
+}
