@@ -32,7 +32,7 @@ public final class Cli {
             "  identify SHELF.SLOT                           ATA IDENTIFY: model, serial, firmware, capacity",
             "  read SHELF.SLOT --lba N --count N [--out FILE]",
             "  write SHELF.SLOT --lba N --count N [--in FILE | --pattern SEED]",
-            "  verify SHELF.SLOT [--seed S] [--count-frames N | --all] [--qd N]",
+            "  verify SHELF.SLOT [--seed S] [--count-frames N | --all] [--qd N] [--phase both|write|read] [--passes N] [--min-seconds S]",
             "  flush SHELF.SLOT                              FLUSH CACHE EXT (0xEA)",
             "  ata SHELF.SLOT --cmd HEX [--aflags HEX] [--feature HEX] [--count N] [--lba N] [--out FILE]",
             "  config SHELF.SLOT [--read | --test STR | --prefix STR | --set STR | --force-set STR]",
@@ -100,7 +100,7 @@ public final class Cli {
             Map.entry("identify", Set.of()),
             Map.entry("read", Set.of("--lba", "--count", "--out")),
             Map.entry("write", Set.of("--lba", "--count", "--in", "--pattern")),
-            Map.entry("verify", Set.of("--seed", "--count-frames", "--all")),
+            Map.entry("verify", Set.of("--seed", "--count-frames", "--all", "--phase", "--passes", "--min-seconds")),
             Map.entry("flush", Set.of()),
             Map.entry("ata", Set.of("--cmd", "--aflags", "--feature", "--count", "--lba", "--out")),
             Map.entry("config", Set.of("--read", "--test", "--prefix", "--set", "--force-set")),
@@ -169,7 +169,13 @@ public final class Cli {
             case "verify": {
                 long cap = c.identify(t).sectors();
                 long frames = a.has("--all") ? -1 : a.num("--count-frames", 1024);
-                return Workloads.verify(c, t, cap, a.num("--seed", 1), frames, out) == 0 ? 0 : 1;
+                String phase = a.one("--phase") == null ? "both" : a.one("--phase");
+                if (!phase.matches("both|write|read")) {
+                    throw new IllegalArgumentException("--phase must be both, write or read");
+                }
+                int passes = phase.equals("write") ? 0 : (int) a.num("--passes", 1);
+                return Workloads.verify(c, t, cap, a.num("--seed", 1), frames, !phase.equals("read"), passes,
+                        a.one("--min-seconds") == null ? 0 : Double.parseDouble(a.one("--min-seconds")), out) == 0 ? 0 : 1;
             }
             case "flush":
                 c.flush(t);

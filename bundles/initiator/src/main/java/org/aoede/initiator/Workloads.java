@@ -19,6 +19,16 @@ final class Workloads {
      * Returns the number of bad sectors plus failed requests (0 = all good).
      */
     static long verify(AoeClient c, Target t, long capacity, long seed, long frames, PrintStream out) throws IOException {
+        return verify(c, t, capacity, seed, frames, true, 1, 0, out);
+    }
+
+    /**
+     * As above; {@code write=false} only reads back (a pattern written before with the same seed),
+     * {@code readPasses} times and for at least {@code minSeconds}: a long read phase, e.g. while
+     * the export is switched read-only.
+     */
+    static long verify(AoeClient c, Target t, long capacity, long seed, long frames, boolean write, int readPasses,
+                       double minSeconds, PrintStream out) throws IOException {
         int spf = c.sectorsPerFrame(t);
         long total = (capacity + spf - 1) / spf;
         long[] chunks = select(total, frames, seed);
@@ -27,7 +37,7 @@ final class Workloads {
         long t0 = System.nanoTime();
 
         Phaser writes = new Phaser(1);
-        for (long chunk : chunks) {
+        for (long chunk : write ? chunks : new long[0]) {
             long lba = chunk * spf;
             int n = (int) Math.min(spf, capacity - lba);
             writes.register();
@@ -41,6 +51,7 @@ final class Workloads {
         writes.arriveAndAwaitAdvance();
 
         Phaser reads = new Phaser(1);
+        for (int pass = 0; pass < readPasses || (readPasses > 0 && System.nanoTime() - t0 < minSeconds * 1e9); pass++) {
         for (long chunk : chunks) {
             long lba = chunk * spf;
             int n = (int) Math.min(spf, capacity - lba);
@@ -61,6 +72,7 @@ final class Workloads {
                     reads.arriveAndDeregister();
                 }
             });
+        }
         }
         reads.arriveAndAwaitAdvance();
 

@@ -28,14 +28,16 @@ final class Export {
     /** Replaced on live changes; shelf, slot, file and window never change for one Export. */
     volatile ExportSettings settings;
     final String source;
-    final BlockStore store;
+    /** Replaced (while paused) when a live edit changes the file, window or open mode. */
+    volatile BlockStore store;
     private final StateFile stateFile;
-    private final byte[] identify;
+    private volatile byte[] identify;
     private volatile int bufferCount;
     private volatile LiveState live;
     private final Object stateLock = new Object();
     private final AtomicInteger inFlight = new AtomicInteger();
     private volatile boolean stopped;
+    private volatile boolean paused;
     private final AtomicLong lastIoErrorLog = new AtomicLong();
     final Stats stats = new Stats();
     /** Hosts seen (MAC → last seen, epoch ms). */
@@ -96,9 +98,9 @@ final class Export {
         clients.put(src, System.currentTimeMillis());
         inFlight.incrementAndGet();
         try {
-            if (stopped) {
+            if (stopped || paused) {
                 stats.drop(Stats.Drop.STOPPED);
-                return NO_REPLY;
+                return NO_REPLY;                    // the initiator retransmits
             }
             if (Aoe.version(req) != Aoe.VERSION) {
                 return broadcast ? NO_REPLY : error(port, req, reply, Aoe.ERR_BAD_VERSION);
@@ -412,17 +414,36 @@ final class Export {
     /** Stops answering, waits for requests in progress (bounded), closes the store. */
     void stop() {
         stopped = true;
-        long deadline = System.currentTimeMillis() + 5000;
-        while (inFlight.get() > 0 && System.currentTimeMillis() < deadline) {
-            Thread.onSpinWait();
-            Thread.yield();
-        }
+        drain();
         stateFile.close();
         try {
             store.close();
         } catch (IOException e) {
             LOG.warn("export {}: closing {} failed: {}", name(), store.describe(), e.toString());
         }
+    }
+
+    private void drain() {
+        long deadline = System.currentTimeMillis() + 5000;
+        while (inFlight.get() > 0 && System.currentTimeMillis() < deadline) {
+            Thread.onSpinWait();
+            Thread.yield();
+        }
+    }
+
+    /** Stops answering for a moment (requests get no reply, initiators retransmit) and waits for requests in progress. */
+    void pause() {
+        paused = true;
+        drain();
+    }
+
+    /** Answers again, from a new store (and settings) if the edit changed them. */
+    void resume(ExportSettings s, BlockStore newStore) {
+        settings = s;
+        store = newStore;
+        identify = Identify.build(newStore.sectors(), s.model(), s.serial(),
+                String.format("%04x", Identify.FIRMWARE_VERSION));
+        paused = false;
     }
 
     @Override

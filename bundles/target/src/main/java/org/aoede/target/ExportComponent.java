@@ -75,8 +75,10 @@ public class ExportComponent {
         settings = next;
         editRefused = null;
         refusal = null;
-        if (old != null && running != null && next.sameIdentity(old) && next.enabled()) {
+        if (old != null && running != null && next.enabled() && next.sameIdentity(old)) {
             target.update(this, old);
+        } else if (old != null && running != null && next.enabled() && next.sameAddress(old)) {
+            target.reopen(this, old);               // new file, window or mode: a short pause, no probe
         } else {
             target.restart(this);
         }
@@ -85,6 +87,10 @@ public class ExportComponent {
     @Deactivate
     void deactivate() {
         target.remove(this);
+    }
+
+    void editRefused(String reason) {
+        editRefused = reason;
     }
 
     void refuse(String reason) {

@@ -200,7 +200,12 @@ public record ExportSettings(
         throw new Invalid(key, "'" + v + "' is not true or false");
     }
 
-    /** Settings that need the store reopened or the address re-probed: changing them restarts the export. */
+    /** Same address on the same transport: a change of anything else needs no new probe. */
+    public boolean sameAddress(ExportSettings o) {
+        return o != null && shelf == o.shelf && slot == o.slot && transport.equals(o.transport);
+    }
+
+    /** Settings that need the store reopened or the address re-probed. */
     public boolean sameIdentity(ExportSettings o) {
         return o != null && shelf == o.shelf && slot == o.slot && file.equals(o.file) && readOnly == o.readOnly
                 && direct == o.direct && sync == o.sync && offset == o.offset && length == o.length

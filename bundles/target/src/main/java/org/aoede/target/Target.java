@@ -141,6 +141,50 @@ public class Target {
         reconcile();
     }
 
+    /**
+     * Applies a change of file, window, read-only, direct, sync, model or serial to a running
+     * export: pause it, reopen the store, resume. The address stays, so no probe. If the new
+     * store cannot be opened, the export goes on with its last good settings.
+     */
+    synchronized void reopen(ExportComponent c, ExportSettings old) {
+        Export e = c.running;
+        if (e == null) {
+            reconcile();
+            return;
+        }
+        ExportSettings s = c.settings;
+        e.pause();
+        try {
+            e.store.close();
+        } catch (IOException ex) {
+            LOG.warn("export {}: closing {} failed: {}", s.name(), e.store.describe(), ex.toString());
+        }
+        BlockStore fresh;
+        try {
+            fresh = stores.open(spec(s));
+        } catch (IOException | RuntimeException ex) {
+            String why = "cannot open " + s.file() + ": " + ex.getMessage();
+            LOG.error("export {}: edit refused, still serving the last good configuration: {}", c.source, why);
+            c.settings = old;
+            c.editRefused(why);
+            try {
+                e.resume(old, stores.open(spec(old)));
+            } catch (IOException | RuntimeException ex2) {
+                e.stop();
+                c.running = null;
+                c.refuse("cannot reopen " + old.file() + ": " + ex2.getMessage());
+            }
+            return;
+        }
+        e.resume(s, fresh);
+        LOG.info("export {} ({}): now {}", s.name(), c.source, fresh.describe());
+        update(c, old);
+    }
+
+    private static StoreSpec spec(ExportSettings s) {
+        return new StoreSpec(s.file(), s.readOnly(), s.direct(), s.sync(), s.offset(), s.length());
+    }
+
     /** Applies settings that change live: buffer count, interfaces, mask list and config string. */
     synchronized void update(ExportComponent c, ExportSettings old) {
         Export e = c.running;
@@ -240,7 +284,7 @@ public class Target {
         }
         BlockStore store;
         try {
-            store = stores.open(new StoreSpec(s.file(), s.readOnly(), s.direct(), s.sync(), s.offset(), s.length()));
+            store = stores.open(spec(s));
         } catch (IOException | RuntimeException e) {
             c.refuse("cannot open " + s.file() + ": " + e.getMessage());
             return;

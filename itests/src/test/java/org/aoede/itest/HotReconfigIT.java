@@ -1,0 +1,192 @@
+package org.aoede.itest;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.io.RandomAccessFile;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Changes a running export's settings and refreshes the target and transport bundles while the
+ * initiator runs a verify workload: no I/O error, no mismatch (retransmits are fine).
+ */
+class HotReconfigIT {
+    @TempDir
+    static Path work;
+    static Lan lan;
+    static Appliance appliance;
+    static Initiator ini;
+    static String tns;
+    static String ins;
+    static String t0;
+    static String t1;
+    static String iniMac;
+
+    @BeforeAll
+    static void start() throws IOException {
+        lan = new Lan();
+        tns = lan.namespace("t");
+        ins = lan.namespace("i");
+        t0 = lan.ifname("t0");
+        t1 = lan.ifname("t1");
+        lan.veth(t0, tns, lan.ifname("i0"), ins, 1500);
+        lan.veth(t1, tns, lan.ifname("i1"), ins, 1500);
+        ini = new Initiator(ins, lan.ifname("i0"));
+        iniMac = Lan.mac(ins, lan.ifname("i0"));
+        try (RandomAccessFile f = new RandomAccessFile(work.resolve("hot.img").toFile(), "rw")) {
+            f.setLength(64L << 20);
+        }
+        appliance = new Appliance(work, tns);
+        appliance.start();
+        appliance.writeExport("hot", cfg());
+        appliance.waitForLog("export hot: e1.0 answering on " + t0, Duration.ofSeconds(30));
+    }
+
+    @AfterAll
+    static void stop() {
+        if (appliance != null) {
+            appliance.close();
+        }
+        if (lan != null) {
+            lan.close();
+        }
+    }
+
+    static String cfg(String... extra) {
+        StringBuilder sb = new StringBuilder("shelf = 1\nslot = 0\nfile = " + work.resolve("hot.img") + "\n");
+        boolean ifaces = false;
+        for (String e : extra) {
+            sb.append(e).append('\n');
+            ifaces |= e.startsWith("interfaces");
+        }
+        if (!ifaces) {
+            sb.append("interfaces = ").append(t0).append('\n');
+        }
+        return sb.toString();
+    }
+
+    /** Rewrites the .cfg and waits until the appliance applied it (the n-th live change). */
+    static void change(String expectLog, String... settings) throws IOException {
+        long before = appliance.count(expectLog);
+        appliance.writeExport("hot", cfg(settings));
+        long end = System.currentTimeMillis() + 20_000;
+        while (appliance.count(expectLog) <= before) {
+            if (System.currentTimeMillis() > end) {
+                throw new AssertionError("not applied: " + String.join(", ", settings) + "\n" + appliance.tail());
+            }
+            Appliance.sleep(100);
+        }
+    }
+
+    static Sh.Result shell(String command) throws IOException {
+        String pass = Files.readString(appliance.etc("aoede-admin.password")).trim();
+        return Sh.run(60, "sh", "-c", "printf '%s\\n' \"$0\" | ip netns exec " + tns + " " + appliance.home.resolve("bin/client")
+                + " -u admin -p '" + pass + "' -b", command);
+    }
+
+    /** Runs short verify passes back to back until stopped; every pass must be clean. */
+    static CompletableFuture<List<String>> workload(AtomicBoolean stop) {
+        return CompletableFuture.supplyAsync(() -> {
+            List<String> runs = new ArrayList<>();
+            for (int seed = 100; !stop.get(); seed++) {
+                Sh.Result r = ini.run("verify", "1.0", "--count-frames", "4000", "--qd", "16", "--seed", String.valueOf(seed));
+                runs.add(r.exit() + " " + r.out().trim());
+                if (r.exit() != 0) {
+                    break;
+                }
+            }
+            return runs;
+        });
+    }
+
+    static void assertClean(List<String> runs) {
+        assertTrue(runs.size() >= 3, "the workload ran during the changes: " + runs);
+        for (String r : runs) {
+            assertTrue(r.startsWith("0 verify"), "a verify pass failed: " + r);
+            assertTrue(r.contains("mismatches=0 errors=0"), r);
+        }
+    }
+
+    @Test
+    void settingsChangeLiveUnderLoad() throws Exception {
+        AtomicBoolean stop = new AtomicBoolean();
+        CompletableFuture<List<String>> load = workload(stop);
+        Appliance.sleep(1500);
+        String live = "configuration changed live";
+        change(live, "allowed-macs = " + iniMac + ", 02:00:00:00:00:42");
+        change(live, "allowed-macs = " + iniMac + ", 02:00:00:00:00:42", "config-string = hot stuff");
+        change(live, "allowed-macs = " + iniMac, "config-string = hot stuff", "buffer-count = 16");
+        String mac1 = Lan.mac(ins, lan.ifname("i1"));
+        change("export hot: e1.0 answering on " + t1, "allowed-macs = " + iniMac + "," + mac1, "config-string = hot stuff",
+                "buffer-count = 16", "interfaces = " + t0 + "," + t1);
+        Appliance.sleep(1500);
+        stop.set(true);
+        List<String> runs = load.get(5, TimeUnit.MINUTES);
+        assertClean(runs);
+        String d = ini.run("discover", "1.0").ok().out();
+        assertEquals("16", Initiator.field(d, "bufcnt"), d);
+        assertEquals("hot stuff", Initiator.field(d, "config"), d);
+        new Initiator(ins, lan.ifname("i1")).run("identify", "1.0").ok();
+    }
+
+    @Test
+    void readOnlyOnAndOffDuringAReadPhase() throws Exception {
+        ini.run("verify", "1.0", "--count-frames", "20000", "--seed", "9", "--phase", "write").ok();
+        CompletableFuture<Sh.Result> reads = CompletableFuture.supplyAsync(() ->
+                ini.run("verify", "1.0", "--count-frames", "20000", "--seed", "9", "--phase", "read", "--min-seconds", "12"));
+        Appliance.sleep(1500);
+        change("export hot \\(etc/org.aoede.export-hot.cfg\\): now .* ro", "read-only = true", "allowed-macs = " + iniMac);
+        String w = ini.run("write", "1.0", "--lba", "0", "--count", "1", "--pattern", "1").out();
+        assertTrue(w.contains("error=0x04"), "writes are refused while read-only: " + w);
+        Appliance.sleep(2000);
+        change("export hot \\(etc/org.aoede.export-hot.cfg\\): now [^\\n]*img \\[0\\+131072\\]$", "read-only = false",
+                "allowed-macs = " + iniMac);
+        Sh.Result r = reads.get(5, TimeUnit.MINUTES);
+        assertEquals(0, r.exit(), r.out());
+        assertTrue(r.out().contains("mismatches=0 errors=0"), r.out());
+        ini.run("write", "1.0", "--lba", "0", "--count", "1", "--pattern", "1").ok();
+    }
+
+    @Test
+    void targetAndTransportBundlesRefreshUnderLoad() throws Exception {
+        AtomicBoolean stop = new AtomicBoolean();
+        CompletableFuture<List<String>> load = workload(stop);
+        Appliance.sleep(1500);
+        long answering = appliance.count("export hot: e1.0 answering on " + t0);
+        Sh.Result r = shell("bundle:refresh org.aoede.target");
+        assertEquals(0, r.exit(), r.out());
+        waitForMore("export hot: e1.0 answering on " + t0, answering);
+        Appliance.sleep(1500);
+        answering = appliance.count("export hot: e1.0 answering on " + t0);
+        r = shell("bundle:update org.aoede.transport-pcap");
+        assertEquals(0, r.exit(), r.out());
+        waitForMore("export hot: e1.0 answering on " + t0, answering);
+        Appliance.sleep(1500);
+        stop.set(true);
+        assertClean(load.get(5, TimeUnit.MINUTES));
+        assertTrue(!appliance.log().contains("\tat "), "no stack trace in the log");
+    }
+
+    static void waitForMore(String regex, long before) {
+        long end = System.currentTimeMillis() + 30_000;
+        while (appliance.count(regex) <= before) {
+            if (System.currentTimeMillis() > end) {
+                throw new AssertionError("no new /" + regex + "/\n" + appliance.tail());
+            }
+            Appliance.sleep(100);
+        }
+    }
+}
