@@ -153,6 +153,43 @@ class KernelInteropIT {
                 "the appliance logged I/O failures in direct mode:\n" + appliance.tail());
     }
 
+    /**
+     * The kernel driver keeps working while the export is changed under it: buffer count and
+     * config string (live), a mask list that keeps the guest in it, and a refresh of the target
+     * bundle (every export restarts and probes again).
+     */
+    @Test
+    @Order(5)
+    void liveChangesUnderTheKernelDriver() throws Exception {
+        Lan.setMtu(ns, tap, 1500);
+        serve(false);
+        String answering = "export " + EXPORT + ": e1\\.0 answering on " + Pattern.quote(tap);
+        long before = appliance.count(answering);
+        java.util.concurrent.CompletableFuture<Void> vm = java.util.concurrent.CompletableFuture.runAsync(
+                () -> runVm("live1500", 1500, 1024));
+        waitForCount(answering, before + 1, Duration.ofSeconds(120));
+        Appliance.sleep(4000);                        // the guest is discovering / writing now
+        String base = "shelf = 1\nslot = 0\ninterfaces = " + tap + "\nfile = " + image + "\n";
+        String live = "export " + EXPORT + " \\(.*\\): configuration changed live";
+        long changes = appliance.count(live);
+        appliance.writeExport(EXPORT, base + "buffer-count = 16\n");
+        waitForCount(live, ++changes, Duration.ofSeconds(30));
+        appliance.writeExport(EXPORT, base + "buffer-count = 16\nconfig-string = kernel under change\n");
+        waitForCount(live, ++changes, Duration.ofSeconds(30));
+        appliance.writeExport(EXPORT, base + "buffer-count = 16\nconfig-string = kernel under change\n"
+                + "allowed-macs = 52:54:00:a0:e0:01, 02:00:00:00:00:05\n");
+        waitForCount(live, ++changes, Duration.ofSeconds(30));
+        String pass = Files.readString(appliance.etc("aoede-admin.password")).trim();
+        long answered = appliance.count(answering);
+        Sh.Result refresh = Sh.run(60, "sh", "-c", "printf 'bundle:refresh org.aoede.target\\n' | ip netns exec " + ns
+                + " " + appliance.home.resolve("bin/client") + " -u admin -p '" + pass + "' -b");
+        assertEquals(0, refresh.exit(), refresh.out());
+        waitForCount(answering, answered + 1, Duration.ofSeconds(60));
+        log("live1500: changed buffer count, config string, mask list and refreshed the target bundle while the guest ran");
+        vm.get(10, java.util.concurrent.TimeUnit.MINUTES);
+        current = false;                              // the next serve() rewrites the .cfg
+    }
+
     // ---- helpers ---------------------------------------------------------------------------
 
     private static long logLines;
