@@ -7,7 +7,10 @@ pkgs=(openjdk-17-jdk-headless maven libpcap0.8 iproute2 procps)
 if [ "$what" = test ]; then
   # vblade and aoetools: reference target and userland tools; qemu + busybox + kernel (downloaded
   # by itests/vm/build-initramfs.sh) + e2fsprogs: the Linux aoe driver in a VM.
-  pkgs+=(vblade aoetools qemu-system-x86 busybox-static e2fsprogs cpio kmod zstd xz-utils python3)
+  # systemd: systemd-analyze verify of the service unit (ServiceIT); passwd: useradd/userdel.
+  pkgs+=(vblade aoetools qemu-system-x86 busybox-static e2fsprogs cpio kmod zstd xz-utils python3 systemd passwd)
+  # headless Chromium + chromedriver: the web console test (WebConsoleIT; itests/browser/nsrelay.py uses python3)
+  pkgs+=(chromium chromium-driver)
 fi
 missing=()
 for p in "${pkgs[@]}"; do

@@ -81,17 +81,12 @@ final class Stats {
     ExportStats snapshot() {
         Map<String, Long> e = new LinkedHashMap<>();
         for (Error k : Error.values()) {
-            long v = errors[k.ordinal()].sum();
-            if (v > 0) {
-                e.put(k.name().toLowerCase().replace('_', '-'), v);
-            }
+            // every kind, zeros too: a Prometheus series should exist before its first increment
+            e.put(k.name().toLowerCase().replace('_', '-'), errors[k.ordinal()].sum());
         }
         Map<String, Long> d = new LinkedHashMap<>();
         for (Drop k : Drop.values()) {
-            long v = drops[k.ordinal()].sum();
-            if (v > 0) {
-                d.put(k.name().toLowerCase().replace('_', '-'), v);
-            }
+            d.put(k.name().toLowerCase().replace('_', '-'), drops[k.ordinal()].sum());
         }
         long[] counts = new long[latency.length];
         for (int i = 0; i < counts.length; i++) {
