@@ -137,9 +137,11 @@ public class AdminService implements ExportAdmin {
         Map<String, String> clean = withoutBlanks(settings);
         check(name, clean);
         try {
+            Path file = etc().resolve(FACTORY_PID + "-" + name + ".cfg");
+            writeCfg(file, clean);
             Configuration cfg = configAdmin.getFactoryConfiguration(FACTORY_PID, name, "?");
             Dictionary<String, Object> d = new Hashtable<>(clean);
-            d.put(FILENAME, etc().resolve(FACTORY_PID + "-" + name + ".cfg").toUri().toString());
+            d.put(FILENAME, uri(file));
             cfg.update(d);
         } catch (IOException e) {
             throw new Refused("cannot store the configuration: " + e.getMessage());
@@ -167,9 +169,12 @@ public class AdminService implements ExportAdmin {
         });
         check(name, merged);
         Dictionary<String, Object> d = new Hashtable<>(merged);
-        Object file = old.get(FILENAME);
-        d.put(FILENAME, file != null ? file : etc().resolve(FACTORY_PID + "-" + name + ".cfg").toUri().toString());
+        Object known = old.get(FILENAME);
+        Path file = known != null ? Path.of(java.net.URI.create(known.toString()))
+                : etc().resolve(FACTORY_PID + "-" + name + ".cfg");
+        d.put(FILENAME, known != null ? known : uri(file));
         try {
+            writeCfg(file, merged);
             cfg.update(d);
         } catch (IOException e) {
             throw new Refused("cannot store the configuration: " + e.getMessage());
@@ -273,6 +278,31 @@ public class AdminService implements ExportAdmin {
             // no configuration store: nothing found
         }
         return Optional.empty();
+    }
+
+    /**
+     * Writes the .cfg ourselves (FileInstall saves a configuration only into a file that already
+     * exists): atomically, so FileInstall never reads half a file, in the format it parses.
+     */
+    static void writeCfg(Path file, Map<String, String> settings) throws IOException {
+        StringBuilder sb = new StringBuilder("# AoEde export, written by the appliance (shell or web console).\n");
+        for (String key : KEYS.keySet()) {
+            if (settings.containsKey(key)) {
+                sb.append(key).append(" = ").append(escape(settings.get(key))).append('\n');
+            }
+        }
+        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+        Files.writeString(tmp, sb.toString());
+        Files.move(tmp, file, java.nio.file.StandardCopyOption.ATOMIC_MOVE, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+    }
+
+    private static String escape(String v) {
+        return v.replace("\\", "\\\\").replace("\n", "\\n").replace("\r", "\\r");
+    }
+
+    /** The file's URI as FileInstall spells it (File.toURI: file:/path). */
+    private static String uri(Path file) {
+        return file.toFile().toURI().toString();
     }
 
     private static Path etc() {

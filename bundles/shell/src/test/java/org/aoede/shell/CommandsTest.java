@@ -1,0 +1,302 @@
+package org.aoede.shell;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+import org.aoede.api.ExportAdmin;
+import org.aoede.api.ExportInfo;
+import org.aoede.api.ExportStats;
+import org.aoede.api.PortInfo;
+import org.junit.jupiter.api.Test;
+
+/** Argument handling of the commands, against an in-memory ExportAdmin (no OSGi). */
+class CommandsTest {
+
+    /** Keeps settings in a map; refuses a shelf that is not a number, as the real one would. */
+    static final class FakeAdmin implements ExportAdmin {
+        final Map<String, Map<String, String>> cfg = new LinkedHashMap<>();
+        final List<String> calls = new ArrayList<>();
+        List<String> reservation = List.of();
+
+        @Override
+        public List<ExportInfo> exports() {
+            return cfg.keySet().stream().map(n -> export(n).orElseThrow()).toList();
+        }
+
+        @Override
+        public Optional<ExportInfo> export(String name) {
+            Map<String, String> s = cfg.get(name);
+            if (s == null) {
+                return Optional.empty();
+            }
+            ExportStats stats = new ExportStats(0, 0, 0, 0, 0, Map.of(), Map.of(), 0,
+                    new ExportStats.Latency(new long[] {100}, new long[] {0, 0}));
+            return Optional.of(new ExportInfo(name, "etc/org.aoede.export-" + name + ".cfg", Map.copyOf(s), "serving",
+                    "e" + s.get("shelf") + "." + s.get("slot"), 2048,
+                    new ExportInfo.Live("", Fmt.list(s.get("allowed-macs")), reservation), Map.of(), stats));
+        }
+
+        @Override
+        public List<PortInfo> ports() {
+            return List.of();
+        }
+
+        @Override
+        public Map<String, String> keys() {
+            return Map.of();
+        }
+
+        @Override
+        public void create(String name, Map<String, String> settings) throws Refused {
+            check(settings);
+            calls.add("create " + name + " " + settings);
+            cfg.put(name, new LinkedHashMap<>(settings));
+        }
+
+        @Override
+        public void update(String name, Map<String, String> changes) throws Refused {
+            Map<String, String> next = new LinkedHashMap<>(cfg.get(name));
+            changes.forEach((k, v) -> {
+                if (v == null) {
+                    next.remove(k);
+                } else {
+                    next.put(k, v);
+                }
+            });
+            check(next);
+            calls.add("update " + name + " " + changes);
+            cfg.put(name, next);
+        }
+
+        private static void check(Map<String, String> s) throws Refused {
+            if (!s.getOrDefault("shelf", "").matches("\\d+")) {
+                throw new Refused("key 'shelf': '" + s.get("shelf") + "' is not a whole number");
+            }
+        }
+
+        @Override
+        public void delete(String name) {
+            calls.add("delete " + name);
+            cfg.remove(name);
+        }
+
+        @Override
+        public void reserve(String name, List<String> macs) {
+            calls.add("reserve " + name + " " + macs);
+            reservation = List.copyOf(macs);
+        }
+
+        @Override
+        public void resetLive(String name) {
+            calls.add("reset " + name);
+        }
+    }
+
+    final FakeAdmin admin = new FakeAdmin();
+
+    private <T extends AoeAction> T with(T action) {
+        action.admin = admin;
+        return action;
+    }
+
+    private CreateCommand create(String name, String shelf) {
+        CreateCommand c = with(new CreateCommand());
+        c.name = name;
+        c.shelf = shelf;
+        c.slot = "0";
+        c.interfaces = "eth1,eth2";
+        c.file = "/srv/a.img";
+        return c;
+    }
+
+    @Test
+    void createMapsVbladeWordsAndFlagsToKeys() {
+        CreateCommand c = create("a", "1");
+        assertEquals(Map.of("shelf", "1", "slot", "0", "interfaces", "eth1,eth2", "file", "/srv/a.img"), c.settings());
+        c.readOnly = true;
+        c.direct = true;
+        c.sync = true;
+        c.offset = "8";
+        c.length = "1024";
+        c.bufferCount = "16";
+        c.allowedMacs = "52:54:00:12:34:56";
+        c.configString = "hello world";
+        Map<String, String> s = c.settings();
+        assertEquals("true", s.get("read-only"));
+        assertEquals("true", s.get("direct"));
+        assertEquals("true", s.get("sync"));
+        assertEquals("8", s.get("offset"));
+        assertEquals("1024", s.get("length"));
+        assertEquals("16", s.get("buffer-count"));
+        assertEquals("52:54:00:12:34:56", s.get("allowed-macs"));
+        assertEquals("hello world", s.get("config-string"));
+        assertEquals(12, s.size());
+    }
+
+    @Test
+    void createMakesTheFileAbsolute() {
+        CreateCommand c = create("a", "1");
+        c.file = "data/x/../a.img";
+        assertTrue(c.settings().get("file").startsWith("/"));
+        assertTrue(c.settings().get("file").endsWith("/data/a.img"));
+    }
+
+    @Test
+    void aRefusalIsTheCommandsErrorAndChangesNothing() {
+        Exception e = assertThrows(IllegalArgumentException.class, () -> create("a", "x").execute());
+        assertEquals("refused: key 'shelf': 'x' is not a whole number", e.getMessage());
+        assertTrue(admin.cfg.isEmpty());
+    }
+
+    @Test
+    void setJoinsWordsAndUnsetRemoves() throws Exception {
+        create("a", "1").execute();
+        SetCommand set = with(new SetCommand());
+        set.name = "a";
+        set.key = "config-string";
+        set.value = List.of("two", "words");
+        set.execute();
+        assertEquals("two words", admin.cfg.get("a").get("config-string"));
+        assertEquals("a,b", SetCommand.join("interfaces", List.of("a", "b")));
+        assertEquals("a,b", SetCommand.join("allowed-macs", List.of("a", "b")));
+
+        UnsetCommand unset = with(new UnsetCommand());
+        unset.name = "a";
+        unset.key = "config-string";
+        unset.execute();
+        assertTrue(!admin.cfg.get("a").containsKey("config-string"));
+        Exception e = assertThrows(IllegalArgumentException.class, unset::execute);
+        assertEquals("refused: export 'a' has no setting 'config-string'", e.getMessage());
+    }
+
+    @Test
+    void commandsOnAMissingExportAreRefused() {
+        DeleteCommand d = with(new DeleteCommand());
+        d.name = "nope";
+        Exception e = assertThrows(IllegalArgumentException.class, d::execute);
+        assertEquals("refused: no export 'nope'", e.getMessage());
+        assertTrue(admin.calls.isEmpty());
+    }
+
+    @Test
+    void enableAndDisableWriteTheEnabledKey() throws Exception {
+        create("a", "1").execute();
+        DisableCommand d = with(new DisableCommand());
+        d.name = "a";
+        d.execute();
+        assertEquals("false", admin.cfg.get("a").get("enabled"));
+        assertEquals("off", ListCommand.flags(admin.cfg.get("a")));
+        EnableCommand en = with(new EnableCommand());
+        en.name = "a";
+        en.execute();
+        assertEquals("true", admin.cfg.get("a").get("enabled"));
+    }
+
+    @Test
+    void maskEditsTheConfiguredList() throws Exception {
+        List<String> cur = List.of("52:54:00:00:00:01", "52-54-00-00-00-02");
+        assertEquals(List.of("52:54:00:00:00:01", "52:54:00:00:00:02", "52:54:00:00:00:03"),
+                MaskCommand.edit(cur, List.of("52:54:00:00:00:03", "52:54:00:00:00:01"), null, false));
+        assertEquals(List.of("52:54:00:00:00:02"), MaskCommand.edit(cur, null, List.of("52:54:00:00:00:01"), false));
+        assertEquals(List.of("52:54:00:00:00:09"), MaskCommand.edit(cur, List.of("52:54:00:00:00:09"), null, true));
+        ExportAdmin.Refused r = assertThrows(ExportAdmin.Refused.class,
+                () -> MaskCommand.edit(cur, null, List.of("52:54:00:00:00:07"), false));
+        assertEquals("MAC 52:54:00:00:00:07 is not in the configured mask list", r.getMessage());
+
+        create("a", "1").execute();
+        MaskCommand m = with(new MaskCommand());
+        m.name = "a";
+        m.add = List.of("52:54:00:00:00:01", "52:54:00:00:00:02");
+        m.execute();
+        assertEquals("52:54:00:00:00:01,52:54:00:00:00:02", admin.cfg.get("a").get("allowed-macs"));
+        m.add = null;
+        m.clear = true;
+        m.execute();
+        assertTrue(!admin.cfg.get("a").containsKey("allowed-macs"), "an empty list removes the key");
+    }
+
+    @Test
+    void reserveSetsOrReleasesTheLiveReservation() throws Exception {
+        create("a", "1").execute();
+        ReserveCommand r = with(new ReserveCommand());
+        r.name = "a";
+        r.execute();
+        assertEquals(1, admin.calls.size(), "no MACs and no --clear only shows");
+        r.macs = List.of("52:54:00:00:00:01");
+        r.execute();
+        assertEquals(List.of("52:54:00:00:00:01"), admin.reservation);
+        r.clear = true;
+        assertThrows(IllegalArgumentException.class, r::execute);
+        r.macs = null;
+        r.execute();
+        assertEquals(List.of(), admin.reservation);
+    }
+
+    @Test
+    void optionsMayFollowTheArguments() throws Exception {
+        CreateCommand c = create("a", "1");
+        c.trailing = List.of("-r", "--buffer-count", "16", "-m", "52:54:00:00:00:01");
+        c.execute();
+        assertEquals("true", admin.cfg.get("a").get("read-only"));
+        assertEquals("16", admin.cfg.get("a").get("buffer-count"));
+        assertEquals("52:54:00:00:00:01", admin.cfg.get("a").get("allowed-macs"));
+
+        CreateCommand bad = create("b", "2");
+        bad.trailing = List.of("extra");
+        Exception e = assertThrows(IllegalArgumentException.class, bad::execute);
+        assertTrue(e.getMessage().startsWith("refused: unexpected argument(s) [extra]"), e.getMessage());
+        CreateCommand noValue = create("b", "2");
+        noValue.trailing = List.of("-o");
+        e = assertThrows(IllegalArgumentException.class, noValue::execute);
+        assertEquals("refused: option -o needs a value", e.getMessage());
+
+        MaskCommand m = with(new MaskCommand());
+        m.name = "a";
+        m.add = List.of("52:54:00:00:00:02");
+        m.trailing = List.of("--add", "52:54:00:00:00:03", "--remove", "52:54:00:00:00:01");
+        m.execute();
+        assertEquals("52:54:00:00:00:02,52:54:00:00:00:03", admin.cfg.get("a").get("allowed-macs"));
+
+        ConfigStringCommand cs = with(new ConfigStringCommand());
+        cs.name = "a";
+        cs.value = List.of("-x", "y");
+        cs.execute();
+        assertEquals("-x y", admin.cfg.get("a").get("config-string"), "words that are no option stay");
+        cs.value = List.of("--clear");
+        cs.execute();
+        assertTrue(!admin.cfg.get("a").containsKey("config-string"));
+
+        ReserveCommand r = with(new ReserveCommand());
+        r.name = "a";
+        r.macs = List.of("52:54:00:00:00:01");
+        r.execute();
+        r.macs = List.of("--clear");
+        r.execute();
+        assertEquals(List.of(), admin.reservation);
+    }
+
+    @Test
+    void formats() {
+        assertEquals("512 B", Fmt.bytes(512));
+        assertEquals("64.0 MiB", Fmt.size(131072));
+        assertEquals("-", Fmt.size(-1));
+        assertEquals("0", Fmt.kinds(Map.of("aoe-2", 0L)));
+        assertEquals("ata-idnf=2", Fmt.kinds(Map.of("ata-idnf", 2L)));
+        ExportStats.Latency l = new ExportStats.Latency(new long[] {100, 1000}, new long[] {98, 1, 1});
+        assertEquals("<=100us", Fmt.quantile(l, 0.5));
+        assertEquals("<=1ms", Fmt.quantile(l, 0.99));
+        assertEquals(">1ms", Fmt.quantile(l, 1.0));
+        assertEquals("-", Fmt.quantile(new ExportStats.Latency(new long[] {100}, new long[] {0, 0}), 0.5));
+        assertEquals("<=100us:98 <=1ms:1 >1ms:1", ShowCommand.histogram(l));
+        assertEquals("ro,direct,sync", ListCommand.flags(Map.of("read-only", "true", "direct", "TRUE", "sync", "true")));
+        assertEquals("-", ListCommand.flags(Map.of()));
+        assertEquals("52:54:00:ab:cd:ef", Fmt.mac("5254.00AB.CDEF"));
+    }
+}

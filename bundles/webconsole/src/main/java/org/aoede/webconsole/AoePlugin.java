@@ -1,0 +1,393 @@
+package org.aoede.webconsole;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.security.MessageDigest;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Base64;
+import java.util.Enumeration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+import javax.servlet.Servlet;
+import javax.servlet.http.HttpServlet;
+import javax.servlet.http.HttpServletRequest;
+import javax.servlet.http.HttpServletResponse;
+
+import org.aoede.api.ExportAdmin;
+import org.aoede.api.ExportInfo;
+import org.aoede.api.ExportStats;
+import org.aoede.api.PortInfo;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+
+/**
+ * The "AoE" page of the Felix web console ({@code /system/console/aoe}): every export with its
+ * state and live statistics, and forms that change exports through {@link ExportAdmin} (the same
+ * validation and persistence as the shell).
+ *
+ * <ul>
+ * <li>{@code GET /system/console/aoe}: the page (the console wraps it in its frame);</li>
+ * <li>{@code GET /system/console/aoe/data.json}: exports and interfaces, polled every 2 s;</li>
+ * <li>{@code POST /system/console/aoe/action.json}: one change; answers {@code {"ok":..,"message":..}}.</li>
+ * </ul>
+ *
+ * The Felix web console 4.8 has no CSRF protection of its own (it authenticates every request
+ * with HTTP basic auth against Karaf's JAAS realm, which a browser replays on cross-site
+ * requests too). So a change must carry the page's token in the {@code X-AoE-Token} header: a
+ * cross-site form cannot set a header, a cross-site script cannot read the token, and a
+ * cross-origin {@code fetch} with that header needs a CORS preflight that is never granted. The
+ * token is an HMAC of the user name under a key made when the component starts. A request
+ * whose {@code Origin} header names another origin is refused as well.
+ */
+@Component(service = Servlet.class, property = {
+        "felix.webconsole.label=aoe",
+        "felix.webconsole.title=AoE",
+        "felix.webconsole.category=AoEde"
+})
+public class AoePlugin extends HttpServlet {
+    private static final long serialVersionUID = 1L;
+    static final String LABEL = "aoe";
+    static final String TOKEN_HEADER = "X-AoE-Token";
+    private static final String PREFIX = "k:";
+
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
+    volatile ExportAdmin admin;
+
+    private final byte[] secret = new byte[32];
+
+    public AoePlugin() {
+        new SecureRandom().nextBytes(secret);
+    }
+
+    // ---- GET -------------------------------------------------------------------------------
+
+    @Override
+    protected void doGet(HttpServletRequest req, HttpServletResponse resp) throws IOException {
+        String uri = req.getRequestURI();
+        if (uri.endsWith("/" + LABEL + "/data.json")) {
+            ExportAdmin a = admin;
+            resp.setHeader("Cache-Control", "no-store");
+            if (a == null) {
+                json(resp, 503, Map.of("ok", false, "message", "the AoE target is not running"));
+                return;
+            }
+            json(resp, 200, data(a));
+            return;
+        }
+        if (uri.endsWith("/" + LABEL) || uri.endsWith("/" + LABEL + "/")) {
+            page(req, resp);
+            return;
+        }
+        resp.sendError(HttpServletResponse.SC_NOT_FOUND);
+    }
+
+    private void page(HttpServletRequest req, HttpServletResponse resp) throws IOException {
+        ExportAdmin a = admin;
+        // Inside the console frame the console has set the content type and opened the writer.
+        if (resp.getContentType() == null) {
+            resp.setContentType("text/html;charset=UTF-8");
+        }
+        PrintWriter w = resp.getWriter();
+        String base = pluginRoot(req);
+        w.println("<style>" + resource("aoe.css") + "</style>");
+        w.println("<div id='aoe' data-base='" + Text.html(base) + "' data-token='" + Text.html(token(req)) + "'>");
+        if (a == null) {
+            w.println("<p class='aoe-msg aoe-error'>The AoE target (bundle aoede-target) is not running.</p></div>");
+            return;
+        }
+        w.println("<p id='aoe-msg' class='aoe-msg' role='status' aria-live='polite'></p>");
+        w.println("<noscript><p class='aoe-msg aoe-error'>This page needs JavaScript.</p></noscript>");
+
+        w.println("<h2>Exports <span id='aoe-updated' class='aoe-quiet'></span></h2>");
+        w.println("<table id='aoe-exports' class='nicetable aoe-table'><thead><tr>"
+                + "<th>Name</th><th>Address</th><th>State</th><th>Interfaces</th><th>File</th><th>Size</th>"
+                + "<th>Clients</th><th>Requests</th><th>Reads</th><th>Writes</th><th>Read</th><th>Written</th>"
+                + "<th>Errors</th><th>Drops</th><th>Dup.</th><th>p50</th><th>p99</th><th>Actions</th>"
+                + "</tr></thead><tbody></tbody></table>");
+        w.println("<div id='aoe-detail' hidden></div>");
+
+        w.println("<h2>Interfaces</h2>");
+        w.println("<table id='aoe-ports' class='nicetable aoe-table'><thead><tr>"
+                + "<th>Interface</th><th>Transport</th><th>Up</th><th>MAC</th><th>MTU</th><th>Sectors/frame</th>"
+                + "<th>Exports</th><th>Frames in</th><th>Frames out</th><th>Send failures</th><th>Ignored</th>"
+                + "</tr></thead><tbody></tbody></table>");
+
+        w.println("<h2>New export</h2>");
+        w.println("<form id='aoe-create' class='aoe-form' method='post' action='" + Text.html(base) + "/action.json'>");
+        w.println("<input type='hidden' name='action' value='create'>");
+        w.println("<table class='nicetable aoe-settings'><tbody>");
+        w.println("<tr><th><label for='aoe-create-name'>name</label></th><td><input id='aoe-create-name' name='name' "
+                + "required pattern='[A-Za-z0-9][A-Za-z0-9_.\\-]{0,63}' size='40'></td>"
+                + "<td class='aoe-quiet'>etc/org.aoede.export-NAME.cfg</td></tr>");
+        for (Map.Entry<String, String> k : a.keys().entrySet()) {
+            String id = "aoe-create-" + k.getKey();
+            w.println("<tr><th><label for='" + Text.html(id) + "'>" + Text.html(k.getKey()) + "</label></th>"
+                    + "<td><input id='" + Text.html(id) + "' name='" + Text.html(PREFIX + k.getKey()) + "' size='40'></td>"
+                    + "<td class='aoe-quiet'>" + Text.html(k.getValue()) + "</td></tr>");
+        }
+        w.println("</tbody></table>");
+        w.println("<p><button type='submit' id='aoe-create-submit'>Create export</button></p></form>");
+        w.println("<script type='application/json' id='aoe-keys'>" + Text.json(a.keys()) + "</script>");
+        w.println("</div>");
+        w.println("<script>" + resource("aoe.js") + "</script>");
+    }
+
+    static Map<String, Object> data(ExportAdmin a) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("now", System.currentTimeMillis());
+        List<Object> exports = new ArrayList<>();
+        for (ExportInfo e : a.exports()) {
+            exports.add(export(e));
+        }
+        out.put("exports", exports);
+        List<Object> ports = new ArrayList<>();
+        for (PortInfo p : a.ports()) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("name", p.name());
+            m.put("transport", p.transport());
+            m.put("up", p.up());
+            m.put("mac", p.mac());
+            m.put("mtu", p.mtu());
+            m.put("maxSectors", p.maxSectors());
+            m.put("exports", p.exports());
+            m.put("framesIn", p.framesIn());
+            m.put("framesOut", p.framesOut());
+            m.put("sendFailures", p.sendFailures());
+            m.put("ignored", p.ignored());
+            ports.add(m);
+        }
+        out.put("ports", ports);
+        return out;
+    }
+
+    static Map<String, Object> export(ExportInfo e) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("name", e.name());
+        m.put("source", e.source());
+        m.put("settings", e.settings() == null ? Map.of() : e.settings());
+        m.put("state", e.state());
+        m.put("address", e.address());
+        m.put("sectors", e.sectors());
+        Map<String, Object> live = new LinkedHashMap<>();
+        if (e.live() != null) {
+            live.put("configString", e.live().configString());
+            live.put("mask", e.live().mask());
+            live.put("reservation", e.live().reservation());
+        }
+        m.put("live", live);
+        m.put("clients", e.clients() == null ? Map.of() : e.clients());
+        ExportStats s = e.stats();
+        Map<String, Object> st = new LinkedHashMap<>();
+        if (s != null) {
+            st.put("requests", s.requests());
+            st.put("reads", s.reads());
+            st.put("writes", s.writes());
+            st.put("bytesRead", s.bytesRead());
+            st.put("bytesWritten", s.bytesWritten());
+            st.put("errors", s.errors() == null ? Map.of() : s.errors());
+            st.put("drops", s.drops() == null ? Map.of() : s.drops());
+            st.put("duplicates", s.duplicates());
+            if (s.latency() != null) {
+                st.put("p50", quantile(s.latency(), 0.5));
+                st.put("p99", quantile(s.latency(), 0.99));
+                st.put("latencyCount", s.latency().total());
+            }
+        }
+        m.put("stats", st);
+        return m;
+    }
+
+    /** "≤ N µs", "> last bound", or "" without samples. */
+    static String quantile(ExportStats.Latency l, double q) {
+        long v = l.quantileMicros(q);
+        if (v < 0) {
+            return "";
+        }
+        if (v == Long.MAX_VALUE) {
+            long[] b = l.boundsMicros();
+            return b.length == 0 ? "" : "> " + micros(b[b.length - 1]);
+        }
+        return "\u2264 " + micros(v);
+    }
+
+    private static String micros(long us) {
+        if (us >= 1_000_000 && us % 1_000_000 == 0) {
+            return us / 1_000_000 + " s";
+        }
+        if (us >= 1000 && us % 1000 == 0) {
+            return us / 1000 + " ms";
+        }
+        return us + " \u00b5s";
+    }
+
+    // ---- POST ------------------------------------------------------------------------------
+
+    @Override
+    protected void doPost(HttpServletRequest req, HttpServletResponse resp) throws IOException {
+        resp.setHeader("Cache-Control", "no-store");
+        if (!req.getRequestURI().endsWith("/" + LABEL + "/action.json")) {
+            json(resp, 404, Map.of("ok", false, "message", "no such action URL"));
+            return;
+        }
+        String origin = req.getHeader("Origin");
+        if (origin != null && !sameOrigin(req, origin)) {
+            json(resp, 403, Map.of("ok", false, "message", "refused: request from another origin (" + origin + ")"));
+            return;
+        }
+        String sent = req.getHeader(TOKEN_HEADER);
+        if (sent == null || !MessageDigest.isEqual(sent.getBytes(StandardCharsets.UTF_8),
+                token(req).getBytes(StandardCharsets.UTF_8))) {
+            json(resp, 403, Map.of("ok", false, "message", "refused: missing or wrong page token; reload the page"));
+            return;
+        }
+        ExportAdmin a = admin;
+        if (a == null) {
+            json(resp, 503, Map.of("ok", false, "message", "the AoE target is not running"));
+            return;
+        }
+        String action = param(req, "action");
+        String name = param(req, "name").trim();
+        try {
+            String message = act(a, action, name, settings(req));
+            json(resp, 200, Map.of("ok", true, "message", message));
+        } catch (ExportAdmin.Refused e) {
+            json(resp, 200, Map.of("ok", false, "message", "refused: " + e.getMessage()));
+        } catch (RuntimeException e) {
+            json(resp, 500, Map.of("ok", false, "message", "failed: " + e));
+        }
+    }
+
+    /** Performs one change; returns what to tell the operator. */
+    static String act(ExportAdmin a, String action, String name, Map<String, String> settings) throws ExportAdmin.Refused {
+        if (name.isEmpty()) {
+            throw new ExportAdmin.Refused("no export name given");
+        }
+        switch (action) {
+            case "create" -> {
+                a.create(name, settings);
+                return "export '" + name + "' created";
+            }
+            case "update" -> {
+                if (settings.isEmpty()) {
+                    throw new ExportAdmin.Refused("nothing changed");
+                }
+                a.update(name, settings);
+                return "export '" + name + "' changed: " + String.join(", ", settings.keySet());
+            }
+            case "enable" -> {
+                Map<String, String> m = new LinkedHashMap<>();
+                m.put("enabled", null); // back to the default: true
+                a.update(name, m);
+                return "export '" + name + "' enabled";
+            }
+            case "disable" -> {
+                a.update(name, Map.of("enabled", "false"));
+                return "export '" + name + "' disabled";
+            }
+            case "delete" -> {
+                a.delete(name);
+                return "export '" + name + "' deleted";
+            }
+            case "reset-live" -> {
+                a.resetLive(name);
+                return "export '" + name + "': live config string, mask list and reservation reset to the configured values";
+            }
+            case "reserve" -> {
+                a.reserve(name, macs(settings.getOrDefault("reservation", "")));
+                return "export '" + name + "': reservation set";
+            }
+            default -> throw new ExportAdmin.Refused("unknown action '" + action + "'");
+        }
+    }
+
+    static List<String> macs(String list) {
+        List<String> out = new ArrayList<>();
+        for (String m : list.split("[,\\s]+")) {
+            if (!m.isBlank()) {
+                out.add(m.trim());
+            }
+        }
+        return out;
+    }
+
+    /** The {@code k:KEY} parameters; a blank value means "remove the key" (back to its default). */
+    private static Map<String, String> settings(HttpServletRequest req) {
+        Map<String, String> out = new LinkedHashMap<>();
+        for (Enumeration<String> names = req.getParameterNames(); names.hasMoreElements(); ) {
+            String p = names.nextElement();
+            if (p.startsWith(PREFIX) && p.length() > PREFIX.length()) {
+                String v = req.getParameter(p);
+                out.put(p.substring(PREFIX.length()), v == null || v.isBlank() ? null : v.trim());
+            }
+        }
+        return out;
+    }
+
+    private static String param(HttpServletRequest req, String name) {
+        String v = req.getParameter(name);
+        return v == null ? "" : v;
+    }
+
+    static boolean sameOrigin(HttpServletRequest req, String origin) {
+        String host = req.getHeader("Host");
+        if (host == null) {
+            return false;
+        }
+        return origin.equalsIgnoreCase(req.getScheme() + "://" + host);
+    }
+
+    // ---- helpers ---------------------------------------------------------------------------
+
+    String token(HttpServletRequest req) {
+        String user = req.getRemoteUser();
+        Object attr = req.getAttribute("org.osgi.service.http.authentication.remote.user");
+        if (user == null && attr != null) {
+            user = attr.toString();
+        }
+        try {
+            Mac mac = Mac.getInstance("HmacSHA256");
+            mac.init(new SecretKeySpec(secret, "HmacSHA256"));
+            byte[] t = mac.doFinal(("aoe-webconsole:" + (user == null ? "" : user)).getBytes(StandardCharsets.UTF_8));
+            return Base64.getUrlEncoder().withoutPadding().encodeToString(Arrays.copyOf(t, 24));
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static String pluginRoot(HttpServletRequest req) {
+        Object root = req.getAttribute("felix.webconsole.pluginRoot");
+        if (root instanceof String s && !s.isEmpty()) {
+            return s.endsWith("/") ? s.substring(0, s.length() - 1) : s;
+        }
+        Object app = req.getAttribute("felix.webconsole.appRoot");
+        String appRoot = app instanceof String s ? s : req.getContextPath() + req.getServletPath();
+        return appRoot + "/" + LABEL;
+    }
+
+    private static void json(HttpServletResponse resp, int status, Object body) throws IOException {
+        resp.setStatus(status);
+        resp.setContentType("application/json;charset=UTF-8");
+        resp.setHeader("X-Content-Type-Options", "nosniff");
+        resp.getWriter().write(Text.json(body));
+    }
+
+    private static String resource(String name) throws IOException {
+        try (InputStream in = AoePlugin.class.getResourceAsStream(name)) {
+            if (in == null) {
+                throw new IOException("missing resource " + name);
+            }
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+    }
+}

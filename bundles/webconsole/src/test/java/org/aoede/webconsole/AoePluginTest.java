@@ -1,0 +1,80 @@
+package org.aoede.webconsole;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+import org.aoede.api.ExportAdmin;
+import org.aoede.api.ExportInfo;
+import org.aoede.api.ExportStats;
+import org.aoede.api.PortInfo;
+import org.junit.jupiter.api.Test;
+
+class AoePluginTest {
+    @Test
+    void htmlEscapesEverythingThatMatters() {
+        assertEquals("&lt;script&gt;&amp;&quot;&#39;x", Text.html("<script>&\"'x"));
+        assertEquals("", Text.html(null));
+    }
+
+    @Test
+    void jsonEscapesQuotesControlsAndMarkup() {
+        assertEquals("\"a\\\"b\\\\c\\n\\u0001\\u003c/script\\u003e\\u0026\"", Text.jsonString("a\"b\\c\n\u0001</script>&"));
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("n", 5L);
+        m.put("l", List.of("x", true));
+        m.put("z", null);
+        assertEquals("{\"n\":5,\"l\":[\"x\",true],\"z\":null}", Text.json(m));
+    }
+
+    @Test
+    void quantilesAreBucketBounds() {
+        var l = new ExportStats.Latency(new long[] {10, 1000, 2_000_000}, new long[] {1, 0, 0, 1});
+        assertEquals("\u2264 10 \u00b5s", AoePlugin.quantile(l, 0.5));
+        assertEquals("> 2 s", AoePlugin.quantile(l, 0.99));
+        assertEquals("", AoePlugin.quantile(new ExportStats.Latency(new long[] {10}, new long[] {0, 0}), 0.5));
+    }
+
+    static final class Fake implements ExportAdmin {
+        final List<String> calls = new ArrayList<>();
+
+        @Override public List<ExportInfo> exports() { return List.of(); }
+        @Override public Optional<ExportInfo> export(String name) { return Optional.empty(); }
+        @Override public List<PortInfo> ports() { return List.of(); }
+        @Override public Map<String, String> keys() { return Map.of("shelf", "0-65534"); }
+        @Override public void create(String name, Map<String, String> s) throws Refused {
+            if (s.containsKey("bogus")) {
+                throw new Refused("unknown key 'bogus'");
+            }
+            calls.add("create " + name + " " + s);
+        }
+        @Override public void update(String name, Map<String, String> c) { calls.add("update " + name + " " + c); }
+        @Override public void delete(String name) { calls.add("delete " + name); }
+        @Override public void reserve(String name, List<String> macs) { calls.add("reserve " + name + " " + macs); }
+        @Override public void resetLive(String name) { calls.add("reset " + name); }
+    }
+
+    @Test
+    void actionsMapOntoExportAdmin() throws Exception {
+        Fake f = new Fake();
+        AoePlugin.act(f, "create", "a", Map.of("shelf", "1"));
+        AoePlugin.act(f, "disable", "a", Map.of());
+        AoePlugin.act(f, "enable", "a", Map.of());
+        AoePlugin.act(f, "reserve", "a", Map.of("reservation", "00:11:22:33:44:55, 00:11:22:33:44:56"));
+        AoePlugin.act(f, "reset-live", "a", Map.of());
+        AoePlugin.act(f, "delete", "a", Map.of());
+        assertEquals(List.of("create a {shelf=1}", "update a {enabled=false}", "update a {enabled=null}",
+                "reserve a [00:11:22:33:44:55, 00:11:22:33:44:56]", "reset a", "delete a"), f.calls);
+        var e = assertThrows(ExportAdmin.Refused.class, () -> AoePlugin.act(f, "create", "b", Map.of("bogus", "1")));
+        assertTrue(e.getMessage().contains("bogus"));
+        assertThrows(ExportAdmin.Refused.class, () -> AoePlugin.act(f, "update", "a", Map.of()));
+        assertThrows(ExportAdmin.Refused.class, () -> AoePlugin.act(f, "explode", "a", Map.of()));
+        assertThrows(ExportAdmin.Refused.class, () -> AoePlugin.act(f, "delete", "", Map.of()));
+    }
+}

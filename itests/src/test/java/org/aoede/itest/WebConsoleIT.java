@@ -1,0 +1,336 @@
+package org.aoede.itest;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.io.RandomAccessFile;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.Map;
+import java.util.regex.Pattern;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The AoE page of the Felix web console, driven in real headless Chromium (chromedriver) inside
+ * the appliance's namespace, where the console listens on 127.0.0.1:8181: log in with the
+ * appliance's admin credential, create an export through the form, see it answer the initiator
+ * and its statistics move without a reload, change settings (the .cfg file and the initiator
+ * follow; a refused change changes nothing), disable/enable it, delete it (the .cfg is gone).
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class WebConsoleIT {
+    static final long SECTORS = 16L * 1024 * 1024 / 512;
+    static final String CONSOLE = "http://127.0.0.1:8181/system/console";
+
+    @TempDir
+    static Path work;
+    static Lan lan;
+    static Appliance appliance;
+    static Browser browser;
+    static Initiator ini;
+    static String t0;
+    static String iniMac;
+    static String password;
+    static Path image;
+
+    @BeforeAll
+    static void start() throws IOException {
+        lan = new Lan();
+        String tns = lan.namespace("t");
+        String ins = lan.namespace("i");
+        t0 = lan.ifname("t0");
+        lan.veth(t0, tns, lan.ifname("i0"), ins, 1500);
+        ini = new Initiator(ins, lan.ifname("i0"));
+        iniMac = Lan.mac(ins, lan.ifname("i0"));
+        image = work.resolve("web1.img");
+        try (RandomAccessFile f = new RandomAccessFile(image.toFile(), "rw")) {
+            f.setLength(SECTORS * 512);
+        }
+        appliance = new Appliance(work, tns);
+        appliance.start();
+        password = Files.readString(appliance.etc("aoede-admin.password")).trim();
+        browser = new Browser(tns, work, 9515);
+        Browser.waitFor("the AoE page of the web console", Duration.ofSeconds(90),
+                () -> get("/aoe/data.json", true).status() == 200);
+    }
+
+    @AfterAll
+    static void stop() {
+        try {
+            if (browser != null) {
+                browser.close();
+            }
+        } finally {
+            if (appliance != null) {
+                appliance.close();
+            }
+            if (lan != null) {
+                lan.close();
+            }
+        }
+    }
+
+    static Browser.Http.Response get(String path, boolean auth) {
+        return browser.http().request("GET", CONSOLE + path, auth ? Map.of("Authorization", basic()) : Map.of(), null);
+    }
+
+    static String basic() {
+        return "Basic " + Base64.getEncoder().encodeToString(("admin:" + password).getBytes(StandardCharsets.UTF_8));
+    }
+
+    static Path cfg(String name) {
+        return appliance.etc("org.aoede.export-" + name + ".cfg");
+    }
+
+    static String cfgText(String name) {
+        try {
+            return Files.exists(cfg(name)) ? Files.readString(cfg(name)) : "";
+        } catch (IOException e) {
+            return "";
+        }
+    }
+
+    /** A cell of the export's row in the exports table, e.g. cell("web1", "state"). */
+    static String cell(String export, String col) {
+        Object v = browser.script("var c = document.querySelector('#aoe-exports tr[data-export=\"' + arguments[0]"
+                + " + '\"] td[data-col=\"' + arguments[1] + '\"]'); return c ? c.textContent : null;", export, col);
+        return v == null ? null : v.toString();
+    }
+
+    static String message() {
+        Object v = browser.script("var m = document.getElementById('aoe-msg'); return m ? m.textContent : '';");
+        return v == null ? "" : v.toString();
+    }
+
+    /** Clears the page's message, runs the UI step, waits for a new message and returns it. */
+    static String act(Runnable uiStep) {
+        browser.script("document.getElementById('aoe-msg').textContent = '';");
+        uiStep.run();
+        Browser.waitFor("a message on the page", Duration.ofSeconds(20), () -> !message().isEmpty());
+        return message();
+    }
+
+    static long refreshes() {
+        Object v = browser.script("return document.getElementById('aoe').getAttribute('data-refreshes');");
+        return v == null ? 0 : Long.parseLong(v.toString());
+    }
+
+    @Test
+    @Order(1)
+    void consoleNeedsTheAdminCredentialAndChangesNeedThePageToken() {
+        assertEquals(401, get("/aoe", false).status(), "no credential: no page");
+        assertEquals(401, browser.http().request("GET", CONSOLE + "/aoe/data.json",
+                Map.of("Authorization", "Basic " + Base64.getEncoder().encodeToString("admin:wrong".getBytes())), null).status());
+        // Authenticated but without the page's token (what a cross-site form post looks like): refused.
+        var r = browser.http().request("POST", CONSOLE + "/aoe/action.json",
+                Map.of("Authorization", basic(), "Content-Type", "application/x-www-form-urlencoded"),
+                "action=create&name=csrf&k:shelf=9&k:slot=9&k:interfaces=" + t0 + "&k:file=" + image);
+        assertEquals(403, r.status(), r.body());
+        assertTrue(r.body().contains("token"), r.body());
+        assertFalse(Files.exists(cfg("csrf")), "nothing created without the token");
+    }
+
+    @Test
+    @Order(2)
+    void logInAndSeeThePage() {
+        browser.open("http://admin:" + password + "@127.0.0.1:8181/system/console/aoe");
+        Browser.waitFor("the page's first refresh", Duration.ofSeconds(30), () -> refreshes() >= 1);
+        assertTrue(browser.text("#aoe-exports thead").contains("Requests"));
+        assertTrue(browser.text("#aoe-exports tbody").contains("No exports"), browser.text("#aoe-exports tbody"));
+    }
+
+    @Test
+    @Order(3)
+    void createThroughTheFormAndTheInitiatorSeesIt() {
+        // A refused create first: the page shows the reason, nothing is written.
+        String refused = act(() -> {
+            browser.type("#aoe-create-name", "bad");
+            browser.type("#aoe-create-shelf", "70000");
+            browser.type("#aoe-create-slot", "1");
+            browser.type("#aoe-create-interfaces", t0);
+            browser.type("#aoe-create-file", image.toString());
+            browser.click("#aoe-create-submit");
+        });
+        assertTrue(refused.startsWith("refused:") && refused.contains("shelf"), refused);
+        assertFalse(Files.exists(cfg("bad")), "a refused create writes no file");
+
+        String created = act(() -> {
+            browser.type("#aoe-create-name", "web1");
+            browser.type("#aoe-create-shelf", "7");
+            browser.type("#aoe-create-slot", "3");
+            browser.type("#aoe-create-interfaces", t0);
+            browser.type("#aoe-create-file", image.toString());
+            browser.type("#aoe-create-model", "Console <b>disk</b>");
+            browser.click("#aoe-create-submit");
+        });
+        assertEquals("export 'web1' created", created);
+        Browser.waitFor("web1 serving in the table", Duration.ofSeconds(30), () -> "serving".equals(cell("web1", "state")));
+        assertEquals("e7.3", cell("web1", "address"));
+        String text = cfgText("web1");
+        assertTrue(Pattern.compile("(?m)^shelf\\s*=\\s*\"?7\"?").matcher(text).find(), text);
+        assertTrue(text.contains(t0), text);
+
+        String id = ini.run("identify", "7.3").ok().out();
+        assertEquals(String.valueOf(SECTORS), Initiator.field(id, "sectors"), id);
+        assertEquals("Console <b>disk</b>", Initiator.field(id, "model"), id);
+        // The model is shown as text, never as markup.
+        browser.click("#aoe-exports tr[data-export='web1'] button[data-action='edit']");
+        Browser.waitFor("the edit form", Duration.ofSeconds(10),
+                () -> "Console <b>disk</b>".equals(browser.script("return document.getElementById('aoe-edit-model').value;")));
+        assertEquals(0L, browser.script("return document.querySelectorAll('#aoe b').length;"));
+    }
+
+    @Test
+    @Order(4)
+    void statisticsMoveWithoutAReload() {
+        browser.script("window.aoeMarker = 'still the same page';");
+        long before = Long.parseLong(cell("web1", "requests"));
+        long refreshesBefore = refreshes();
+        String v = ini.run("verify", "7.3", "--count-frames", "2000", "--seed", "7").ok().out();
+        assertEquals("0", Initiator.field(v, "mismatches"), v);
+        Browser.waitFor("the request counter to move", Duration.ofSeconds(15),
+                () -> Long.parseLong(cell("web1", "requests")) >= before + 2000);
+        assertTrue(Long.parseLong(cell("web1", "writes")) > 0);
+        assertTrue(Long.parseLong(cell("web1", "clients")) >= 1);
+        assertTrue(refreshes() > refreshesBefore);
+        assertEquals("still the same page", browser.script("return window.aoeMarker;"), "the page was not reloaded");
+        Browser.waitFor("the client in the detail panel", Duration.ofSeconds(10),
+                () -> browser.text("#aoe-d-clients").contains(iniMac));
+    }
+
+    @Test
+    @Order(5)
+    void changeTheBufferCount() {
+        String ok = act(() -> {
+            browser.type("#aoe-edit-buffer-count", "16");
+            browser.click("#aoe-edit-submit");
+        });
+        assertEquals("export 'web1' changed: buffer-count", ok);
+        Browser.waitFor("buffer-count in the .cfg", Duration.ofSeconds(10),
+                () -> Pattern.compile("(?m)^buffer-count\\s*=\\s*\"?16\"?").matcher(cfgText("web1")).find());
+        Browser.waitFor("the initiator to learn bufcnt 16", Duration.ofSeconds(20),
+                () -> "16".equals(Initiator.field(ini.run("discover", "7.3").ok().out(), "bufcnt")));
+
+        // A refused edit: the reason is shown, the .cfg and the export stay as they were.
+        String before = cfgText("web1");
+        String refused = act(() -> {
+            browser.type("#aoe-edit-buffer-count", "5000");
+            browser.click("#aoe-edit-submit");
+        });
+        assertTrue(refused.startsWith("refused:") && refused.contains("buffer-count"), refused);
+        Appliance.sleep(1500);
+        assertEquals(before, cfgText("web1"));
+        assertEquals("16", Initiator.field(ini.run("discover", "7.3").ok().out(), "bufcnt"));
+        assertEquals("serving", cell("web1", "state"));
+    }
+
+    @Test
+    @Order(6)
+    void masksAndConfigString() {
+        browser.click("#aoe-d-close");
+        browser.click("#aoe-exports tr[data-export='web1'] button[data-action='edit']");
+        Browser.waitFor("a fresh edit form", Duration.ofSeconds(10),
+                () -> "16".equals(browser.script("return document.getElementById('aoe-edit-buffer-count').value;")));
+        String masks = act(() -> {
+            browser.type("#aoe-masks-value", iniMac);
+            browser.click("#aoe-masks-submit");
+        });
+        assertEquals("export 'web1' changed: allowed-macs", masks);
+        Browser.waitFor("allowed-macs in the .cfg", Duration.ofSeconds(10), () -> cfgText("web1").contains(iniMac));
+        Browser.waitFor("the live mask list", Duration.ofSeconds(10), () -> browser.text("#aoe-d-live-mask").contains(iniMac));
+        ini.run("read", "7.3", "--lba", "0", "--count", "1").ok();
+
+        String cs = "hello <i>web</i> & console";
+        String set = act(() -> {
+            browser.type("#aoe-cfgstr-value", cs);
+            browser.click("#aoe-cfgstr-submit");
+        });
+        assertEquals("export 'web1' changed: config-string", set);
+        Browser.waitFor("the config string on the wire", Duration.ofSeconds(15),
+                () -> cs.equals(Initiator.field(ini.run("config", "7.3", "--read").ok().out(), "config")));
+        Browser.waitFor("the live config string on the page", Duration.ofSeconds(10),
+                () -> cs.equals(browser.text("#aoe-d-live-configstring")));
+        assertEquals(0L, browser.script("return document.querySelectorAll('#aoe i, #aoe b').length;"), "text, not markup");
+
+        // The wire changes the live value; reset brings back the configured one.
+        ini.run("config", "7.3", "--force-set", "from the wire").ok();
+        Browser.waitFor("the wire's config string on the page", Duration.ofSeconds(10),
+                () -> "from the wire".equals(browser.text("#aoe-d-live-configstring")));
+        assertEquals(cs, browser.text("#aoe-d-cfg-configstring"));
+        String reset = act(() -> browser.click("#aoe-reset-live"));
+        assertTrue(reset.contains("reset"), reset);
+        assertEquals(cs, Initiator.field(ini.run("config", "7.3", "--read").ok().out(), "config"));
+
+        // An invalid MAC is refused and changes nothing.
+        String before = cfgText("web1");
+        String refused = act(() -> {
+            browser.type("#aoe-masks-value", "not-a-mac");
+            browser.click("#aoe-masks-submit");
+        });
+        assertTrue(refused.startsWith("refused:") && refused.contains("allowed-macs"), refused);
+        assertEquals(before, cfgText("web1"));
+        ini.run("read", "7.3", "--lba", "0", "--count", "1").ok();
+    }
+
+    @Test
+    @Order(7)
+    void disableAndEnable() {
+        String off = act(() -> browser.click("#aoe-exports tr[data-export='web1'] button[data-action='disable']"));
+        assertEquals("export 'web1' disabled", off);
+        Browser.waitFor("web1 disabled", Duration.ofSeconds(20), () -> "disabled".equals(cell("web1", "state")));
+        Browser.waitFor("enabled = false in the .cfg", Duration.ofSeconds(10),
+                () -> Pattern.compile("(?m)^enabled\\s*=\\s*\"?false\"?").matcher(cfgText("web1")).find());
+        Sh.Result silent = ini.run("identify", "7.3", "--tries", "2", "--timeout-ms", "300");
+        assertNotEquals(0, silent.exit(), silent.out());
+
+        String on = act(() -> browser.click("#aoe-exports tr[data-export='web1'] button[data-action='enable']"));
+        assertEquals("export 'web1' enabled", on);
+        Browser.waitFor("web1 serving again", Duration.ofSeconds(30), () -> "serving".equals(cell("web1", "state")));
+        assertFalse(Pattern.compile("(?m)^enabled").matcher(cfgText("web1")).find(), cfgText("web1"));
+        ini.run("identify", "7.3").ok();
+    }
+
+    @Test
+    @Order(8)
+    void screenshot() throws IOException {
+        ini.run("verify", "7.3", "--count-frames", "500", "--seed", "8").ok();
+        browser.click("#aoe-exports tr[data-export='web1'] button[data-action='edit']");
+        long r = refreshes();
+        Browser.waitFor("a refresh", Duration.ofSeconds(10), () -> refreshes() > r);
+        browser.script("window.scrollTo(0, 0);");
+        Path shot = Path.of("target/webconsole-aoe.png").toAbsolutePath();
+        browser.screenshot(shot);
+        System.out.println("web console screenshot: " + shot);
+        assertTrue(Files.size(shot) > 10_000);
+    }
+
+    @Test
+    @Order(9)
+    void deleteThroughThePage() {
+        assertTrue(Files.exists(cfg("web1")));
+        browser.script("document.getElementById('aoe-msg').textContent = '';");
+        browser.click("#aoe-exports tr[data-export='web1'] button[data-action='delete']");
+        Browser.waitFor("the confirmation", Duration.ofSeconds(5), () -> browser.alertText().contains("web1"));
+        browser.acceptAlert();
+        Browser.waitFor("a message", Duration.ofSeconds(20), () -> !message().isEmpty());
+        assertEquals("export 'web1' deleted", message());
+        Browser.waitFor("the .cfg to go", Duration.ofSeconds(10), () -> !Files.exists(cfg("web1")));
+        Browser.waitFor("the row to go", Duration.ofSeconds(10), () -> cell("web1", "state") == null);
+        Browser.waitFor("the export to stop answering", Duration.ofSeconds(20),
+                () -> ini.run("identify", "7.3", "--tries", "1", "--timeout-ms", "300").exit() != 0);
+        assertTrue(Files.exists(image), "the image file stays");
+    }
+}
