@@ -16,7 +16,17 @@ import java.util.List;
  * @param framesOut   frames sent
  * @param sendFailures frames the transport could not send
  * @param ignored     frames received that no export here was addressed by
+ * @param stats       the requests of all exports on this interface: counters and latency
  */
 public record PortInfo(String name, String transport, boolean up, String mac, int mtu, int maxSectors,
-                       List<String> exports, long framesIn, long framesOut, long sendFailures, long ignored) {
+                       List<String> exports, long framesIn, long framesOut, long sendFailures, long ignored,
+                       ExportStats stats) {
+
+    /** Without request statistics (e.g. an interface no export answers on yet). */
+    public PortInfo(String name, String transport, boolean up, String mac, int mtu, int maxSectors,
+                    List<String> exports, long framesIn, long framesOut, long sendFailures, long ignored) {
+        this(name, transport, up, mac, mtu, maxSectors, exports, framesIn, framesOut, sendFailures, ignored,
+                new ExportStats(0, 0, 0, 0, 0, java.util.Map.of(), java.util.Map.of(), 0,
+                        new ExportStats.Latency(new long[0], new long[] {0})));
+    }
 }

@@ -22,10 +22,21 @@ public class PortsCommand extends AoeAction {
         t.column("Frames out").alignRight();
         t.column("Send failures").alignRight();
         t.column("Ignored").alignRight();
+        t.column("Requests").alignRight();
+        t.column("Read").alignRight();
+        t.column("Written").alignRight();
+        t.column("Errors");
+        t.column("Drops");
+        t.column("Dups").alignRight();
+        t.column("p50").alignRight();
+        t.column("p99").alignRight();
         for (PortInfo p : admin.ports()) {
+            var s = p.stats();
             t.addRow().addContent(p.name(), p.transport(), p.up() ? "yes" : "no", Fmt.orDash(p.mac()), p.mtu(),
                     p.maxSectors(), p.exports().isEmpty() ? "-" : String.join(",", p.exports()), p.framesIn(),
-                    p.framesOut(), p.sendFailures(), p.ignored());
+                    p.framesOut(), p.sendFailures(), p.ignored(), s.requests(), Fmt.bytes(s.bytesRead()),
+                    Fmt.bytes(s.bytesWritten()), Fmt.kinds(s.errors()), Fmt.kinds(s.drops()), s.duplicates(),
+                    Fmt.quantile(s.latency(), 0.5), Fmt.quantile(s.latency(), 0.99));
         }
         t.print(System.out);
     }

@@ -85,7 +85,7 @@ public class AdminService implements ExportAdmin {
         for (Port p : target.portList()) {
             out.add(new PortInfo(p.name, p.transport, p.isUp(), Mac.format(p.mac()),
                     p.link() == null ? 0 : p.link().mtu(), p.maxSectors(), p.activeNames(),
-                    p.framesIn.sum(), p.framesOut.sum(), p.sendFailures.sum(), p.ignored.sum()));
+                    p.framesIn.sum(), p.framesOut.sum(), p.sendFailures.sum(), p.ignored.sum(), p.stats.snapshot()));
         }
         out.sort((a, b) -> a.name().compareTo(b.name()));
         return out;

@@ -92,14 +92,16 @@ final class Export {
         long src = Aoe.src(req);
         if (!s.allowed(src)) {
             stats.drop(Stats.Drop.MASKED);
+            port.stats.drop(Stats.Drop.MASKED);
             return NO_REPLY;                        // masked-out hosts get no answer at all
         }
         stats.requests.increment();
+        port.stats.requests.increment();
         clients.put(src, System.currentTimeMillis());
         inFlight.incrementAndGet();
         try {
             if (stopped || paused) {
-                stats.drop(Stats.Drop.STOPPED);
+                count(port, Stats.Drop.STOPPED);
                 return NO_REPLY;                    // the initiator retransmits
             }
             if (Aoe.version(req) != Aoe.VERSION) {
@@ -108,7 +110,7 @@ final class Export {
             switch (Aoe.command(req)) {
                 case Aoe.CMD_ATA:
                     if (broadcast) {
-                        stats.drop(Stats.Drop.BROADCAST);
+                        count(port, Stats.Drop.BROADCAST);
                         return NO_REPLY;
                     }
                     return ata(port, req, reply, s);
@@ -126,6 +128,17 @@ final class Export {
         }
     }
 
+    /** Counts for the export and for the interface the request came in on. */
+    private void count(Port port, Stats.Error e) {
+        stats.error(e);
+        port.stats.error(e);
+    }
+
+    private void count(Port port, Stats.Drop d) {
+        stats.drop(d);
+        port.stats.drop(d);
+    }
+
     private int header(Port port, ByteBuffer req, ByteBuffer reply, int length) {
         reply.put(0, req, 0, length);
         Aoe.toResponse(reply, port.mac());
@@ -139,11 +152,11 @@ final class Export {
 
     private int error(Port port, ByteBuffer req, ByteBuffer reply, int code) {
         switch (code) {
-            case Aoe.ERR_BAD_COMMAND -> stats.error(Stats.Error.AOE_1);
-            case Aoe.ERR_BAD_ARGUMENT -> stats.error(Stats.Error.AOE_2);
-            case Aoe.ERR_CONFIG_PRESENT -> stats.error(Stats.Error.AOE_4);
-            case Aoe.ERR_BAD_VERSION -> stats.error(Stats.Error.AOE_5);
-            case Aoe.ERR_RESERVED -> stats.error(Stats.Error.AOE_6);
+            case Aoe.ERR_BAD_COMMAND -> count(port, Stats.Error.AOE_1);
+            case Aoe.ERR_BAD_ARGUMENT -> count(port, Stats.Error.AOE_2);
+            case Aoe.ERR_CONFIG_PRESENT -> count(port, Stats.Error.AOE_4);
+            case Aoe.ERR_BAD_VERSION -> count(port, Stats.Error.AOE_5);
+            case Aoe.ERR_RESERVED -> count(port, Stats.Error.AOE_6);
             default -> { }
         }
         int n = header(port, req, reply, Aoe.HEADER);
@@ -156,7 +169,7 @@ final class Export {
     private int ata(Port port, ByteBuffer req, ByteBuffer reply, LiveState s) {
         int len = req.limit();
         if (len < Ata.HEADER) {
-            stats.drop(Stats.Drop.SHORT);
+            count(port, Stats.Drop.SHORT);
             return NO_REPLY;                        // too short for its header
         }
         int cmd = Ata.command(req);
@@ -174,16 +187,18 @@ final class Export {
                     return error(port, req, reply, Aoe.ERR_BAD_ARGUMENT);
                 }
                 header(port, req, reply, Ata.HEADER);
-                stats.seen(Aoe.src(req), cmd, Ata.rawLba(req), count);
+                if (stats.seen(Aoe.src(req), cmd, Ata.rawLba(req), count)) {
+                    port.stats.duplicates.increment();
+                }
                 if (count == 0) {
                     return ataStatus(reply, Ata.STATUS_DRDY, 0, Ata.HEADER);
                 }
                 long lba = Ata.lba(req);
                 if (lba + count > store.sectors()) {
-                    stats.error(Stats.Error.ATA_IDNF);
+                    count(port, Stats.Error.ATA_IDNF);
                     return ataStatus(reply, Ata.STATUS_DRDY | Ata.STATUS_ERR, Ata.ERROR_IDNF, Ata.HEADER);
                 }
-                return write ? write(req, reply, lba, count) : read(reply, lba, count);
+                return write ? write(port, req, reply, lba, count) : read(port, reply, lba, count);
             }
             case Ata.CMD_IDENTIFY -> {
                 header(port, req, reply, Ata.HEADER);
@@ -202,13 +217,13 @@ final class Export {
                     store.flush();
                     return ataStatus(reply, Ata.STATUS_DRDY, 0, Ata.HEADER);
                 } catch (IOException e) {
-                    ioError("flush", e);
+                    ioError(port, "flush", e);
                     return ataStatus(reply, Ata.STATUS_DRDY | Ata.STATUS_ERR, Ata.ERROR_ABRT, Ata.HEADER);
                 }
             }
             default -> {
                 header(port, req, reply, Ata.HEADER);
-                stats.error(Stats.Error.ATA_ABRT);
+                count(port, Stats.Error.ATA_ABRT);
                 return ataStatus(reply, Ata.STATUS_DRDY | Ata.STATUS_ERR, Ata.ERROR_ABRT, Ata.HEADER);
             }
         }
@@ -220,23 +235,25 @@ final class Export {
         return length;
     }
 
-    private int read(ByteBuffer reply, long lba, int count) {
+    private int read(Port port, ByteBuffer reply, long lba, int count) {
         int bytes = count * Ata.SECTOR;
         ByteBuffer dst = reply.duplicate().limit(Ata.DATA + bytes).position(Ata.DATA);
         try {
             store.read(lba, dst);
             stats.reads.increment();
             stats.bytesRead.add(bytes);
+            port.stats.reads.increment();
+            port.stats.bytesRead.add(bytes);
             return ataStatus(reply, Ata.STATUS_DRDY, 0, Ata.DATA + bytes);
         } catch (IOException e) {
-            ioError("read", e);
+            ioError(port, "read", e);
             return ataStatus(reply, Ata.STATUS_DRDY | Ata.STATUS_ERR, Ata.ERROR_UNC, Ata.HEADER);
         }
     }
 
-    private int write(ByteBuffer req, ByteBuffer reply, long lba, int count) {
+    private int write(Port port, ByteBuffer req, ByteBuffer reply, long lba, int count) {
         if (store.readOnly()) {
-            stats.error(Stats.Error.ATA_ABRT);
+            count(port, Stats.Error.ATA_ABRT);
             return ataStatus(reply, Ata.STATUS_DRDY | Ata.STATUS_ERR, Ata.ERROR_ABRT, Ata.HEADER);
         }
         ByteBuffer src = req.duplicate().limit(Ata.DATA + count * Ata.SECTOR).position(Ata.DATA);
@@ -244,15 +261,17 @@ final class Export {
             store.write(lba, src);                  // in the page cache (or on disk with sync) on return
             stats.writes.increment();
             stats.bytesWritten.add((long) count * Ata.SECTOR);
+            port.stats.writes.increment();
+            port.stats.bytesWritten.add((long) count * Ata.SECTOR);
             return ataStatus(reply, Ata.STATUS_DRDY, 0, Ata.HEADER);
         } catch (IOException e) {
-            ioError("write", e);
+            ioError(port, "write", e);
             return ataStatus(reply, Ata.STATUS_DRDY | Ata.STATUS_ERR, Ata.ERROR_ABRT, Ata.HEADER);
         }
     }
 
-    private void ioError(String what, IOException e) {
-        stats.error(Stats.Error.IO);
+    private void ioError(Port port, String what, IOException e) {
+        count(port, Stats.Error.IO);
         long now = System.currentTimeMillis();
         long last = lastIoErrorLog.get();
         if (now - last > 10_000 && lastIoErrorLog.compareAndSet(last, now)) {

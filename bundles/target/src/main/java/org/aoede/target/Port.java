@@ -40,6 +40,8 @@ final class Port implements FrameHandler {
     private final Map<Integer, Probe> probes = new ConcurrentHashMap<>();
     /** Reply buffer of the receive thread (one per port). */
     private final ByteBuffer reply = ByteBuffer.allocate(65536 + 64);
+    /** Requests of all exports on this interface. */
+    final Stats stats = new Stats();
     final LongAdder framesIn = new LongAdder();
     final LongAdder framesOut = new LongAdder();
     final LongAdder sendFailures = new LongAdder();
@@ -120,7 +122,9 @@ final class Port implements FrameHandler {
             } else {
                 sendFailures.increment();
             }
-            e.stats.latencyNanos(System.nanoTime() - start);
+            long took = System.nanoTime() - start;
+            e.stats.latencyNanos(took);
+            stats.latencyNanos(took);
         }
     }
 

@@ -62,7 +62,7 @@ final class Stats {
      * of the last {@value #RECENT}: the Linux driver retransmits with a new tag, so the tag alone
      * cannot tell. Racy by design between threads: a lost update costs one count, never a lock.
      */
-    void seen(long src, int command, long lba, int count) {
+    boolean seen(long src, int command, long lba, int count) {
         long f = src * 0x9E3779B97F4A7C15L ^ (lba * 31 + count) * 0xC2B2AE3D27D4EB4FL ^ command;
         if (f == 0) {
             f = 1;
@@ -70,12 +70,13 @@ final class Stats {
         for (long r : recent) {
             if (r == f) {
                 duplicates.increment();
-                return;
+                return true;
             }
         }
         int i = next;
         recent[i] = f;
         next = (i + 1) % RECENT;
+        return false;
     }
 
     ExportStats snapshot() {
