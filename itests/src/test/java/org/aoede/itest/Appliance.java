@@ -67,6 +67,23 @@ final class Appliance implements AutoCloseable {
         waitForLog("Target .* transport 'pcap' available", Duration.ofSeconds(120));
     }
 
+    /**
+     * Runs one command in a real Karaf shell session as admin: {@code bin/client -b} inside the
+     * namespace, the command on stdin (bin/client fails on a closed stdin otherwise).
+     * Terminal colour codes are stripped from the output.
+     */
+    Sh.Result client(String command) {
+        String pass;
+        try {
+            pass = Files.readString(etc("aoede-admin.password")).trim();
+        } catch (IOException e) {
+            throw new AssertionError("no admin credential yet: " + e);
+        }
+        Sh.Result r = Sh.run(60, command + "\n", java.util.List.of("ip", "netns", "exec", namespace,
+                home.resolve("bin/client").toString(), "-u", "admin", "-p", pass, "-b"));
+        return new Sh.Result(r.exit(), r.out().replaceAll("\u001B\\[[;?0-9]*[A-Za-z]", ""));
+    }
+
     Path etc(String file) {
         return home.resolve("etc").resolve(file);
     }

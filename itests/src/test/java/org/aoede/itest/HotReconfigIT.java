@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.io.RandomAccessFile;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -91,10 +90,8 @@ class HotReconfigIT {
         }
     }
 
-    static Sh.Result shell(String command) throws IOException {
-        String pass = Files.readString(appliance.etc("aoede-admin.password")).trim();
-        return Sh.run(60, "sh", "-c", "printf '%s\\n' \"$0\" | ip netns exec " + tns + " " + appliance.home.resolve("bin/client")
-                + " -u admin -p '" + pass + "' -b", command);
+    static Sh.Result shell(String command) {
+        return appliance.client(command);
     }
 
     /** Runs short verify passes back to back until stopped; every pass must be clean. */

@@ -179,10 +179,8 @@ class KernelInteropIT {
         appliance.writeExport(EXPORT, base + "buffer-count = 16\nconfig-string = kernel under change\n"
                 + "allowed-macs = 52:54:00:a0:e0:01, 02:00:00:00:00:05\n");
         waitForCount(live, ++changes, Duration.ofSeconds(30));
-        String pass = Files.readString(appliance.etc("aoede-admin.password")).trim();
         long answered = appliance.count(answering);
-        Sh.Result refresh = Sh.run(60, "sh", "-c", "printf 'bundle:refresh org.aoede.target\\n' | ip netns exec " + ns
-                + " " + appliance.home.resolve("bin/client") + " -u admin -p '" + pass + "' -b");
+        Sh.Result refresh = appliance.client("bundle:refresh org.aoede.target");
         assertEquals(0, refresh.exit(), refresh.out());
         waitForCount(answering, answered + 1, Duration.ofSeconds(60));
         log("live1500: changed buffer count, config string, mask list and refreshed the target bundle while the guest ran");

@@ -26,9 +26,20 @@ final class Sh {
     }
 
     static Result run(long timeoutSeconds, List<String> cmd) {
+        return run(timeoutSeconds, null, cmd);
+    }
+
+    /** Runs a command with {@code stdin} (null: none) fed to it. */
+    static Result run(long timeoutSeconds, String stdin, List<String> cmd) {
         try {
-            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-            p.getOutputStream().close();
+            ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+            pb.environment().put("JAVA_HOME", System.getProperty("java.home"));
+            Process p = pb.start();
+            try (var in = p.getOutputStream()) {
+                if (stdin != null) {
+                    in.write(stdin.getBytes(StandardCharsets.UTF_8));
+                }
+            }
             byte[][] out = new byte[1][];
             Thread reader = new Thread(() -> {
                 try {

@@ -6,14 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.io.RandomAccessFile;
 import java.io.StringReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Properties;
@@ -98,38 +94,9 @@ class ShellIT {
 
     // ---- the shell --------------------------------------------------------------------
 
-    /** Runs one command in a Karaf shell session: {@code printf 'CMD\n' | bin/client -u admin -p PASS -b}. */
+    /** Runs one command in a Karaf shell session (see {@link Appliance#client}). */
     static String client(String command) {
-        List<String> cmd = List.of("ip", "netns", "exec", tns, appliance.home.resolve("bin/client").toString(),
-                "-u", "admin", "-p", password, "-b");
-        try {
-            ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
-            pb.environment().put("JAVA_HOME", System.getProperty("java.home"));
-            Process p = pb.start();
-            try (OutputStream in = p.getOutputStream()) {
-                in.write((command + "\n").getBytes(StandardCharsets.UTF_8));
-            }
-            byte[][] out = new byte[1][];
-            Thread reader = new Thread(() -> {
-                try (InputStream s = p.getInputStream()) {
-                    out[0] = s.readAllBytes();
-                } catch (IOException e) {
-                    out[0] = new byte[0];
-                }
-            });
-            reader.start();
-            if (!p.waitFor(60, TimeUnit.SECONDS)) {
-                p.destroyForcibly();
-                throw new AssertionError("bin/client timed out: " + command);
-            }
-            reader.join();
-            return new String(out[0], StandardCharsets.UTF_8).replaceAll("\u001B\\[[;?0-9]*[A-Za-z]", "");
-        } catch (IOException e) {
-            throw new AssertionError(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new AssertionError(e);
-        }
+        return appliance.client(command).out();
     }
 
     /** A command of the test: run, recorded in the transcript. */
