@@ -164,11 +164,19 @@ class KernelInteropIT {
         Lan.setMtu(ns, tap, 1500);
         serve(false);
         String answering = "export " + EXPORT + ": e1\\.0 answering on " + Pattern.quote(tap);
-        long before = appliance.count(answering);
+        Path console = work.resolve("console-live1500.log");
+        Files.deleteIfExists(console);
         java.util.concurrent.CompletableFuture<Void> vm = java.util.concurrent.CompletableFuture.runAsync(
                 () -> runVm("live1500", 1500, 1024));
-        waitForCount(answering, before + 1, Duration.ofSeconds(120));
-        Appliance.sleep(4000);                        // the guest is discovering / writing now
+        // Change things once the guest has found the disk: from then on it is writing and reading.
+        long end = System.nanoTime() + Duration.ofSeconds(180).toNanos();
+        while (!(Files.exists(console) && Files.readString(console, StandardCharsets.ISO_8859_1).contains("AOEVM DEV OK"))) {
+            if (System.nanoTime() > end || vm.isDone()) {
+                vm.get(1, java.util.concurrent.TimeUnit.SECONDS);
+                throw new AssertionError("the guest never found the disk");
+            }
+            Appliance.sleep(200);
+        }
         String base = "shelf = 1\nslot = 0\ninterfaces = " + tap + "\nfile = " + image + "\n";
         String live = "export " + EXPORT + " \\(.*\\): configuration changed live";
         long changes = appliance.count(live);
@@ -203,7 +211,9 @@ class KernelInteropIT {
         if (current && currentDirect == direct) {
             return;
         }
-        String opened = "export " + EXPORT + " \\(.*\\): e1\\.0 on \\[" + Pattern.quote(tap) + "\\] from ";
+        // A first start logs "e1.0 on [tap] from FILE..."; switching direct mode on a running
+        // export reopens its store in place and logs "now FILE...".
+        String opened = "export " + EXPORT + " \\(.*\\): (e1\\.0 on \\[" + Pattern.quote(tap) + "\\] from |now )";
         long before = appliance.count(opened);
         appliance.writeExport(EXPORT, "shelf = 1\nslot = 0\ninterfaces = " + tap + "\nfile = " + image
                 + "\ndirect = " + direct + "\n");
