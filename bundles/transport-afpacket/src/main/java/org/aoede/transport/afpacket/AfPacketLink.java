@@ -1,0 +1,427 @@
+package org.aoede.transport.afpacket;
+
+import java.lang.ref.Reference;
+import java.net.NetworkInterface;
+import java.net.SocketException;
+import java.nio.ByteBuffer;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.locks.LockSupport;
+
+import org.aoede.api.FrameHandler;
+import org.aoede.api.Link;
+import org.aoede.protocol.Mac;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One interface through a native AF_PACKET socket (SOCK_RAW, bound to the interface and to
+ * EtherType 0x88A2) with a kernel BPF filter that keeps AoE frames coming in and drops the
+ * socket's own outgoing ones.
+ *
+ * <p>Receive: one thread per link, {@code recvmmsg} of up to {@link #BATCH} frames into
+ * preallocated direct slots ({@code MSG_WAITFORONE}, {@code SO_RCVTIMEO} so that it notices
+ * {@link #close()}). Each frame is handed to the handler as a direct buffer over its slot.
+ *
+ * <p>Send: a reply produced on the receive thread while a batch is delivered is copied into a
+ * preallocated transmit slot; all of them leave with one {@code sendmmsg} at the end of the
+ * batch (or when the transmit ring is full). A frame sent from any other thread, or from the
+ * receive thread outside a batch (say, an advertisement made in {@code linkUp}), is copied into
+ * a buffer of its own and sent at once with {@code send}.
+ *
+ * <p>A missing interface is logged once and retried every {@link #RETRY_MS} ms; a watch
+ * thread re-reads MTU and MAC every {@link #RETRY_MS} ms, calls {@code linkUp} again on a
+ * change and makes the receive thread reopen when the interface vanished or was recreated.
+ */
+public final class AfPacketLink implements Link {
+    private static final Logger LOG = LoggerFactory.getLogger(AfPacketLink.class);
+    static final long RETRY_MS = 2000;
+    static final int BATCH = 64;
+    /** Slots hold a jumbo frame (9216 bytes of MTU) at least; larger MTUs grow them. */
+    static final int MIN_SLOT = 9216 + 64;
+    private static final int RCV_TIMEOUT_MS = 200;
+
+    private final String name;
+    private final FrameHandler handler;
+    private final int receiveBufferBytes;
+    private final Thread thread;
+    private volatile boolean closed;
+    /** Set by the watch: the interface vanished or changed its index; reopen. */
+    private volatile boolean lost;
+    private volatile int fd = -1;
+    private volatile int ifindex;
+    private volatile long mac;
+    private volatile int mtu;
+    private Watch watch;
+
+    // ---- receive thread only ----
+    private int slotSize;
+    private ByteBuffer rxArea;
+    private ByteBuffer rxVec;
+    private ByteBuffer rxIov;
+    private long rxVecAddr;
+    private ByteBuffer[] rxFrames;
+    private ByteBuffer txArea;
+    private ByteBuffer txVec;
+    private ByteBuffer txIov;
+    private long txVecAddr;
+    private ByteBuffer[] txSlots;
+    private int txCount;
+    private boolean inBatch;
+
+    // ---- other threads (control plane) ----
+    private final Object sendLock = new Object();
+    private ByteBuffer oneBuf;
+    private long oneAddr;
+
+    final LongAdder framesIn = new LongAdder();
+    final LongAdder framesOut = new LongAdder();
+    final LongAdder batches = new LongAdder();
+    final LongAdder sendCalls = new LongAdder();
+    final LongAdder sendErrors = new LongAdder();
+    final LongAdder truncated = new LongAdder();
+
+    public AfPacketLink(String name, FrameHandler handler, int receiveBufferBytes) {
+        this.name = name;
+        this.handler = handler;
+        this.receiveBufferBytes = receiveBufferBytes;
+        this.thread = new Thread(this::run, "aoede-afpacket-" + name);
+        this.thread.setDaemon(true);
+    }
+
+    public void start() {
+        thread.start();
+    }
+
+    @Override
+    public String name() {
+        return name;
+    }
+
+    @Override
+    public boolean isUp() {
+        return fd >= 0 && !lost;
+    }
+
+    @Override
+    public long mac() {
+        return mac;
+    }
+
+    @Override
+    public int mtu() {
+        return mtu;
+    }
+
+    @Override
+    public boolean send(ByteBuffer frame) {
+        int len = frame.remaining();
+        if (inBatch && Thread.currentThread() == thread) {
+            if (len > slotSize) {
+                return false;
+            }
+            ByteBuffer slot = txSlots[txCount];
+            slot.clear();
+            slot.put(0, frame, frame.position(), len);
+            txIov.putLong(txCount * Structs.IOVEC + 8, len);
+            if (++txCount == BATCH) {
+                flush();
+            }
+            return true;
+        }
+        return sendNow(frame, len);
+    }
+
+    /** One frame at once, from any thread; serialized with itself and with closing the socket. */
+    private boolean sendNow(ByteBuffer frame, int len) {
+        synchronized (sendLock) {
+            int s = fd;
+            if (s < 0) {
+                return false;
+            }
+            if (oneBuf == null || oneBuf.capacity() < len) {
+                oneBuf = Structs.direct(Math.max(len, MIN_SLOT));
+                oneAddr = Structs.address(oneBuf);
+            }
+            oneBuf.put(0, frame, frame.position(), len);
+            long r = Sys.send(s, oneAddr, len, 0);
+            sendCalls.increment();
+            if (r == len) {
+                framesOut.increment();
+                return true;
+            }
+            sendErrors.increment();
+            return false;
+        }
+    }
+
+    /** Sends the frames queued during this batch with as few sendmmsg calls as the kernel takes. */
+    private void flush() {
+        int n = txCount;
+        txCount = 0;
+        int i = 0;
+        while (i < n) {
+            int r = Sys.sendmmsg(fd, txVecAddr + (long) i * Structs.MMSGHDR, n - i, 0);
+            sendCalls.increment();
+            if (r > 0) {
+                i += r;
+                framesOut.add(r);
+            } else {
+                int e = Sys.errno();
+                if (e == Sys.EINTR) {
+                    continue;
+                }
+                sendErrors.increment();     // this frame is lost (the initiator retransmits); go on
+                i++;
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        Watch w = watch;
+        if (w != null) {
+            w.interrupt();
+        }
+        thread.interrupt();
+        try {
+            thread.join(3000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private void run() {
+        String lastProblem = null;
+        while (!closed) {
+            boolean opened = false;
+            try {
+                if (!readAddresses()) {
+                    throw new IllegalStateException("no such interface, or it is down");
+                }
+                ensureBuffers();
+                open();
+                opened = true;
+                lost = false;
+                if (lastProblem != null) {
+                    LOG.info("interface {}: up again", name);
+                }
+                lastProblem = null;
+                handler.linkUp(this);
+                watch = new Watch();
+                watch.start();
+                try {
+                    receive();
+                } finally {
+                    watch.interrupt();
+                }
+                if (!closed) {
+                    lastProblem = "interface went away";
+                    LOG.warn("interface {}: {}; retrying every {} ms", name, lastProblem, RETRY_MS);
+                }
+            } catch (Throwable e) {
+                String problem = e.getMessage() == null ? e.toString() : e.getMessage();
+                if (!problem.equals(lastProblem)) {
+                    LOG.warn("interface {}: {}; retrying every {} ms", name, problem, RETRY_MS);
+                    lastProblem = problem;
+                }
+            } finally {
+                closeSocket();
+                if (opened && !closed) {
+                    handler.linkDown(this, lastProblem == null ? "socket closed" : lastProblem);
+                }
+            }
+            if (!closed) {
+                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(RETRY_MS));
+            }
+        }
+    }
+
+    private void open() {
+        // Protocol 0: the socket sees nothing until bind() names the interface and EtherType,
+        // so no frame of another interface slips in before the filter is attached.
+        int s = Sys.socket(Sys.AF_PACKET, Sys.SOCK_RAW | Sys.SOCK_CLOEXEC, 0);
+        if (s < 0) {
+            throw new IllegalStateException("socket(AF_PACKET): " + Sys.error(Sys.errno()));
+        }
+        boolean ok = false;
+        try {
+            int[][] program = Structs.aoeFilter();
+            ByteBuffer code = Structs.filterCode(program);
+            ByteBuffer prog = Structs.fprog(program.length, Structs.address(code));
+            check(Sys.setsockopt(s, Sys.SOL_SOCKET, Sys.SO_ATTACH_FILTER, Structs.address(prog), Structs.SOCK_FPROG),
+                    "SO_ATTACH_FILTER");
+            ByteBuffer one = Structs.direct(16);
+            one.putInt(0, 1);
+            // Linux >= 4.20: outgoing frames are not even queued to this socket; the filter
+            // drops them on older kernels.
+            Sys.setsockopt(s, Sys.SOL_PACKET, Sys.PACKET_IGNORE_OUTGOING, Structs.address(one), 4);
+            one.putInt(0, receiveBufferBytes);
+            if (Sys.setsockopt(s, Sys.SOL_SOCKET, Sys.SO_RCVBUFFORCE, Structs.address(one), 4) != 0) {
+                Sys.setsockopt(s, Sys.SOL_SOCKET, Sys.SO_RCVBUF, Structs.address(one), 4);
+            }
+            one.putInt(0, 4 << 20);
+            if (Sys.setsockopt(s, Sys.SOL_SOCKET, Sys.SO_SNDBUFFORCE, Structs.address(one), 4) != 0) {
+                Sys.setsockopt(s, Sys.SOL_SOCKET, Sys.SO_SNDBUF, Structs.address(one), 4);
+            }
+            one.putLong(0, 0);
+            one.putLong(8, RCV_TIMEOUT_MS * 1000L);        // struct timeval {0 s, 200000 us}
+            check(Sys.setsockopt(s, Sys.SOL_SOCKET, Sys.SO_RCVTIMEO, Structs.address(one), 16), "SO_RCVTIMEO");
+            int index = ifindex;
+            ByteBuffer sll = Structs.sockaddrLl(index, Sys.ETH_P_AOE);
+            check(Sys.bind(s, Structs.address(sll), Structs.SOCKADDR_LL), "bind");
+            synchronized (sendLock) {
+                fd = s;
+            }
+            ok = true;
+            // The kernel reads these through raw addresses: keep them from being freed (their
+            // Cleaner) before the calls above returned.
+            Reference.reachabilityFence(code);
+            Reference.reachabilityFence(prog);
+            Reference.reachabilityFence(one);
+            Reference.reachabilityFence(sll);
+        } finally {
+            if (!ok) {
+                Sys.close(s);
+            }
+        }
+    }
+
+    private static void check(int r, String what) {
+        if (r != 0) {
+            throw new IllegalStateException(what + ": " + Sys.error(Sys.errno()));
+        }
+    }
+
+    private void closeSocket() {
+        synchronized (sendLock) {
+            int s = fd;
+            fd = -1;
+            if (s >= 0) {
+                Sys.close(s);
+            }
+        }
+    }
+
+    /** (Re)allocates the receive and transmit slots when the MTU outgrows them. */
+    private void ensureBuffers() {
+        int want = Math.max(MIN_SLOT, (mtu + 14 + 4 + 63) & ~63);
+        if (want <= slotSize) {
+            return;
+        }
+        slotSize = want;
+        rxArea = Structs.direct(BATCH * want);
+        rxVec = Structs.direct(BATCH * Structs.MMSGHDR);
+        rxIov = Structs.direct(BATCH * Structs.IOVEC);
+        Structs.vector(rxVec, rxIov, Structs.address(rxArea), want, BATCH);
+        rxVecAddr = Structs.address(rxVec);
+        rxFrames = slices(rxArea, want);
+        txArea = Structs.direct(BATCH * want);
+        txVec = Structs.direct(BATCH * Structs.MMSGHDR);
+        txIov = Structs.direct(BATCH * Structs.IOVEC);
+        Structs.vector(txVec, txIov, Structs.address(txArea), want, BATCH);
+        txVecAddr = Structs.address(txVec);
+        txSlots = slices(txArea, want);
+    }
+
+    private static ByteBuffer[] slices(ByteBuffer area, int size) {
+        ByteBuffer[] s = new ByteBuffer[BATCH];
+        for (int i = 0; i < BATCH; i++) {
+            s[i] = area.slice(i * size, size);       // big-endian, position 0, like a wrapped frame
+        }
+        return s;
+    }
+
+    /** The hot loop: returns when the link is closed or lost. */
+    private void receive() {
+        while (!closed && !lost) {
+            ensureBuffers();
+            int n = Sys.recvmmsg(fd, rxVecAddr, BATCH, Sys.MSG_WAITFORONE, 0);
+            if (n <= 0) {
+                int e = n < 0 ? Sys.errno() : Sys.EAGAIN;
+                if (e == Sys.EAGAIN || e == Sys.EINTR || e == Sys.ENETDOWN) {
+                    continue;                      // timeout: look at closed/lost; ENETDOWN: the watch decides
+                }
+                throw new IllegalStateException("recvmmsg: " + Sys.error(e));
+            }
+            batches.increment();
+            framesIn.add(n);
+            ByteBuffer vec = rxVec;
+            ByteBuffer[] frames = rxFrames;
+            inBatch = true;
+            try {
+                for (int i = 0; i < n; i++) {
+                    int m = i * Structs.MMSGHDR;
+                    int len = vec.getInt(m + Structs.MSG_LEN);
+                    if ((vec.getInt(m + Structs.MSG_FLAGS) & Sys.MSG_TRUNC) != 0) {
+                        truncated.increment();
+                        continue;
+                    }
+                    ByteBuffer f = frames[i];
+                    f.limit(len).position(0);
+                    try {
+                        handler.onFrame(this, f);
+                    } catch (RuntimeException ex) {
+                        // A bug in a handler must not stop the receive loop for everyone here.
+                        LOG.error("interface {}: frame handler failed", name, ex);
+                    }
+                }
+            } finally {
+                inBatch = false;
+                if (txCount > 0) {
+                    flush();
+                }
+            }
+        }
+    }
+
+    /** Reads MAC, MTU and index; returns false if the interface does not exist or is down. */
+    private boolean readAddresses() throws SocketException {
+        NetworkInterface ni = NetworkInterface.getByName(name);
+        if (ni == null || !ni.isUp() || ni.getHardwareAddress() == null) {
+            return false;
+        }
+        mac = Mac.of(ni.getHardwareAddress());
+        mtu = ni.getMTU();
+        ifindex = ni.getIndex();
+        return true;
+    }
+
+    /** Notices MTU and MAC changes (the sector count follows the MTU) and a vanished interface. */
+    private final class Watch extends Thread {
+        Watch() {
+            super("aoede-afpacket-watch-" + name);
+            setDaemon(true);
+        }
+
+        @Override
+        public void run() {
+            while (!isInterrupted() && !closed) {
+                try {
+                    Thread.sleep(RETRY_MS);
+                    long oldMac = mac;
+                    int oldMtu = mtu;
+                    int oldIndex = ifindex;
+                    if (!readAddresses() || ifindex != oldIndex) {
+                        lost = true;            // the receive thread reopens within RCV_TIMEOUT_MS
+                        return;
+                    }
+                    if (oldMac != mac || oldMtu != mtu) {
+                        LOG.info("interface {}: MTU {} -> {}, MAC {}", name, oldMtu, mtu, Mac.format(mac));
+                        handler.linkUp(AfPacketLink.this);
+                    }
+                } catch (InterruptedException e) {
+                    return;
+                } catch (Exception e) {
+                    LOG.debug("interface {}: watch failed", name, e);
+                }
+            }
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "afpacket:" + name;
+    }
+}

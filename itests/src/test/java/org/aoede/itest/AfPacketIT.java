@@ -1,0 +1,177 @@
+package org.aoede.itest;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.io.RandomAccessFile;
+import java.nio.file.Path;
+import java.time.Duration;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The native AF_PACKET transport ({@code transport = afpacket}) in the built appliance: the
+ * same answers as pcap at MTU 1500 and 9000, an interface that appears later, and a side by
+ * side {@code bench} of pcap and afpacket on one veth pair (printed, never asserted).
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class AfPacketIT {
+    static final long SECTORS = 64L * 1024 * 1024 / 512;
+
+    @TempDir
+    static Path work;
+    static Lan lan;
+    static Appliance appliance;
+    static String tns;
+    static String ins;
+    static String t0;
+    static String t1;
+
+    @BeforeAll
+    static void start() throws IOException {
+        lan = new Lan();
+        tns = lan.namespace("t");
+        ins = lan.namespace("i");
+        t0 = lan.ifname("t0");
+        t1 = lan.ifname("t1");
+        lan.veth(t0, tns, lan.ifname("i0"), ins, 1500);
+        lan.veth(t1, tns, lan.ifname("i1"), ins, 9000);
+        appliance = new Appliance(work, tns);
+        appliance.start();
+        appliance.waitForLog("transport 'afpacket' available", Duration.ofSeconds(60));
+        image("a.img", SECTORS);
+        image("b.img", SECTORS);
+        image("c.img", 8L * 1024 * 1024 / 512);
+    }
+
+    @AfterAll
+    static void stop() {
+        if (appliance != null) {
+            appliance.close();
+        }
+        if (lan != null) {
+            lan.close();
+        }
+    }
+
+    static Path image(String name, long sectors) throws IOException {
+        Path p = work.resolve(name);
+        try (RandomAccessFile f = new RandomAccessFile(p.toFile(), "rw")) {
+            f.setLength(sectors * 512);
+        }
+        return p;
+    }
+
+    static String export(int shelf, int slot, String ifaces, String file, String transport) {
+        return "shelf = " + shelf + "\nslot = " + slot + "\ninterfaces = " + ifaces + "\nfile = " + work.resolve(file)
+                + "\ntransport = " + transport + "\n";
+    }
+
+    /** Waits until the log holds more than {@code before} lines matching the pattern. */
+    static void waitForCount(String regex, long before, Duration timeout) {
+        long end = System.nanoTime() + timeout.toNanos();
+        while (appliance.count(regex) <= before) {
+            if (System.nanoTime() > end) {
+                throw new AssertionError("no new /" + regex + "/ within " + timeout + ":\n" + appliance.tail());
+            }
+            Appliance.sleep(200);
+        }
+    }
+
+    static Initiator ini(String suffix) {
+        return new Initiator(ins, lan.ifname(suffix));
+    }
+
+    @Test
+    @Order(1)
+    void discoverIdentifyAndVerifyAtMtu1500() throws IOException {
+        appliance.writeExport("a", export(1, 0, t0, "a.img", "afpacket"));
+        appliance.waitForLog("export a: e1.0 answering on " + t0, Duration.ofSeconds(30));
+        assertTrue(appliance.count("interface " + t0 + ": up") >= 1, appliance.tail());
+        Initiator ini = ini("i0");
+        String d = ini.run("discover", "1.0").ok().out();
+        assertTrue(d.contains("target 1.0 "), d);
+        assertEquals("2", Initiator.field(d, "sectors"), d);
+        String id = ini.run("identify", "1.0").ok().out();
+        assertEquals(String.valueOf(SECTORS), Initiator.field(id, "sectors"), id);
+        assertEquals("AoEde virtual disk", Initiator.field(id, "model"), id);
+        String v = ini.run("verify", "1.0", "--all", "--qd", "16", "--seed", "7").ok().out();
+        assertEquals("0", Initiator.field(v, "mismatches"), v);
+        assertEquals("0", Initiator.field(v, "errors"), v);
+        assertEquals(String.valueOf(SECTORS), Initiator.field(v, "sectors"), v);
+    }
+
+    @Test
+    @Order(2)
+    void verifyAtMtu9000With17SectorsAFrame() throws IOException {
+        appliance.writeExport("b", export(2, 0, t1, "b.img", "afpacket"));
+        appliance.waitForLog("export b: e2.0 answering on " + t1, Duration.ofSeconds(30));
+        Initiator ini = ini("i1");
+        assertEquals("17", Initiator.field(ini.run("discover", "2.0").ok().out(), "sectors"), "MTU 9000: 17 sectors");
+        String v = ini.run("verify", "2.0", "--all", "--qd", "16", "--seed", "9").ok().out();
+        assertEquals("0", Initiator.field(v, "mismatches"), v);
+        assertEquals("0", Initiator.field(v, "errors"), v);
+        assertEquals(String.valueOf(SECTORS), Initiator.field(v, "sectors"), v);
+    }
+
+    @Test
+    @Order(3)
+    void anInterfaceThatAppearsLaterIsServedAndItsMtuFollowed() throws IOException {
+        String t2 = lan.ifname("t2");
+        appliance.writeExport("c", export(3, 0, t2, "c.img", "afpacket"));
+        appliance.waitForLog("interface " + t2 + ": no such interface, or it is down; retrying", Duration.ofSeconds(30));
+        Appliance.sleep(4500);  // two retries: still one log line
+        assertEquals(1, appliance.count("interface " + t2 + ": no such interface"), appliance.tail());
+        lan.veth(t2, tns, lan.ifname("i2"), ins, 1500);
+        appliance.waitForLog("export c: e3.0 answering on " + t2, Duration.ofSeconds(30));
+        Initiator ini = ini("i2");
+        assertEquals("2", Initiator.field(ini.run("discover", "3.0").ok().out(), "sectors"));
+        String v = ini.run("verify", "3.0", "--count-frames", "2000", "--qd", "16").ok().out();
+        assertEquals("0", Initiator.field(v, "mismatches"), v);
+        assertEquals("0", Initiator.field(v, "errors"), v);
+
+        // MTU change: noticed within the 2 s watch, advertised again with the new sector count
+        Lan.setMtu(ins, lan.ifname("i2"), 9000);
+        Lan.setMtu(tns, t2, 9000);
+        appliance.waitForLog("interface " + t2 + ": MTU 1500 -> 9000", Duration.ofSeconds(15));
+        assertEquals("17", Initiator.field(ini.run("discover", "3.0").ok().out(), "sectors"));
+
+        // the interface vanishes and comes back (a new index): served again
+        long served = appliance.count("export c: e3.0 answering on " + t2);
+        Sh.run(10, "ip", "-n", tns, "link", "del", t2).ok();
+        appliance.waitForLog("interface " + t2 + ": down", Duration.ofSeconds(15));
+        lan.veth(t2, tns, lan.ifname("i2"), ins, 1500);
+        waitForCount("export c: e3.0 answering on " + t2, served, Duration.ofSeconds(30));
+        assertEquals("2", Initiator.field(ini.run("discover", "3.0").ok().out(), "sectors"));
+        appliance.deleteExport("c");
+    }
+
+    @Test
+    @Order(4)
+    void benchPcapAgainstAfpacketOnTheSameVeth() throws IOException {
+        Initiator ini = ini("i0");
+        StringBuilder report = new StringBuilder();
+        // export a is on afpacket now; then the same export moves to pcap, then back
+        for (String transport : new String[] {"afpacket", "pcap", "afpacket"}) {
+            if (!transport.equals("afpacket") || report.length() > 0) {
+                long served = appliance.count("export a: e1.0 answering on " + t0);
+                appliance.writeExport("a", export(1, 0, t0, "a.img", transport));
+                waitForCount("export a: e1.0 answering on " + t0, served, Duration.ofSeconds(30));
+            }
+            for (String pattern : new String[] {"randread", "randwrite"}) {
+                String out = ini.run("bench", "1.0", "--pattern", pattern, "--sectors", "2", "--qd", "16",
+                        "--seconds", "5").ok().out().trim();
+                assertEquals("0", Initiator.field(out, "errors"), out);
+                report.append(String.format("%-9s %s%n", transport, out));
+            }
+        }
+        System.out.println("AfPacketIT bench, MTU 1500, same veth:\n" + report);
+    }
+}
