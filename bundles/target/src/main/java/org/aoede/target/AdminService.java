@@ -57,6 +57,7 @@ public class AdminService implements ExportAdmin {
         KEYS.put("enabled", "true/false");
         KEYS.put("model", "IDENTIFY model");
         KEYS.put("serial", "IDENTIFY serial");
+        KEYS.put("extensions", "extension bundles this export uses, comma separated (e.g. negotiation, crc)");
     }
 
     @Override
@@ -291,6 +292,12 @@ public class AdminService implements ExportAdmin {
                 sb.append(key).append(" = ").append(escape(settings.get(key))).append('\n');
             }
         }
+        // an extension's own keys (cache.size, ...) after the known ones
+        new java.util.TreeMap<>(settings).forEach((key, value) -> {
+            if (!KEYS.containsKey(key)) {
+                sb.append(key).append(" = ").append(escape(value)).append('\n');
+            }
+        });
         Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
         Files.writeString(tmp, sb.toString());
         Files.move(tmp, file, java.nio.file.StandardCopyOption.ATOMIC_MOVE, java.nio.file.StandardCopyOption.REPLACE_EXISTING);

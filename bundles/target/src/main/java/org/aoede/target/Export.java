@@ -4,6 +4,10 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.Arrays;
 import java.util.Map;
+import java.util.Set;
+import java.util.HashSet;
+
+import org.aoede.api.Extension;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -42,6 +46,12 @@ final class Export {
     final Stats stats = new Stats();
     /** Hosts seen (MAC → last seen, epoch ms). */
     final Map<Long, Long> clients = new ConcurrentHashMap<>();
+    /** The extensions this export uses now, in configured order (installed ones only). */
+    private volatile Extension[] extensions = new Extension[0];
+    private volatile Set<String> provided = Set.of();
+    private volatile int trailer;
+    /** Per initiator: what it negotiated; survives extension bundles coming and going. */
+    final Map<Long, Initiator> initiators = new ConcurrentHashMap<>();
 
     Export(ExportSettings settings, String source, BlockStore store, StateFile stateFile, LiveState live) {
         this.settings = settings;
@@ -107,13 +117,26 @@ final class Export {
             if (Aoe.version(req) != Aoe.VERSION) {
                 return broadcast ? NO_REPLY : error(port, req, reply, Aoe.ERR_BAD_VERSION);
             }
+            Extension[] exts = extensions;
+            Initiator ini = null;
+            if (exts.length > 0) {
+                ini = initiators.computeIfAbsent(src, Initiator::new);
+            } else if (!initiators.isEmpty()) {
+                ini = initiators.get(src);
+            }
+            if (ini != null && !ini.negotiated.isEmpty() && !provided.containsAll(ini.negotiated)) {
+                // The initiator relies on an extension that is not installed right now (say, its
+                // CRC): answering without it would be wrong. Silence until it is back.
+                count(port, Stats.Drop.STOPPED);
+                return NO_REPLY;
+            }
             switch (Aoe.command(req)) {
                 case Aoe.CMD_ATA:
                     if (broadcast) {
                         count(port, Stats.Drop.BROADCAST);
                         return NO_REPLY;
                     }
-                    return ata(port, req, reply, s);
+                    return exts.length == 0 ? ata(port, req, reply, s) : ataExtended(port, req, reply, s, exts, ini);
                 case Aoe.CMD_CONFIG:
                     return config(port, req, reply, broadcast);
                 case Aoe.CMD_MASK:
@@ -121,11 +144,64 @@ final class Export {
                 case Aoe.CMD_RESERVE:
                     return reserve(port, req, reply, broadcast);
                 default:
-                    return broadcast ? NO_REPLY : error(port, req, reply, Aoe.ERR_BAD_COMMAND);
+                    if (broadcast) {
+                        return NO_REPLY;
+                    }
+                    int cmd = Aoe.command(req);
+                    for (Extension x : exts) {
+                        if (x.command() == cmd) {
+                            return x.handle(port.call.set(this, ini), req, reply);
+                        }
+                    }
+                    return error(port, req, reply, Aoe.ERR_BAD_COMMAND);
             }
         } finally {
             inFlight.decrementAndGet();
         }
+    }
+
+    /** ATA through the extensions: each may answer first, then each sees the reply (in reverse order). */
+    private int ataExtended(Port port, ByteBuffer req, ByteBuffer reply, LiveState s, Extension[] exts, Initiator ini) {
+        Call call = port.call.set(this, ini);
+        for (Extension x : exts) {
+            int r = x.beforeAta(call, req, reply);
+            if (r != Extension.PASS) {
+                return r;
+            }
+        }
+        int n = ata(port, req, reply, s);
+        for (int i = exts.length - 1; i >= 0 && n >= 0; i--) {
+            n = exts[i].afterAta(call, req, reply, n);
+        }
+        return n;
+    }
+
+    /** ATA for an extension (e.g. one entry of a coalesced read): the normal handling, no hooks. */
+    int ataDirect(Port port, ByteBuffer req, ByteBuffer reply) {
+        return ata(port, req, reply, live);
+    }
+
+    Set<String> provided() {
+        return provided;
+    }
+
+    /** Sets the installed extensions this export uses (whiteboard changes, configuration edits). */
+    void extensions(Extension[] list) {
+        Set<String> names = new HashSet<>();
+        int t = 0;
+        for (Extension x : list) {
+            names.addAll(x.provides());
+            t += x.trailerBytes();
+        }
+        provided = Set.copyOf(names);
+        trailer = t;
+        extensions = list.clone();
+    }
+
+    /** Sectors per frame on this port: (MTU − 36 − trailer) / 512, room left for extension trailers. */
+    int maxSectors(Port port) {
+        int t = trailer;
+        return t == 0 ? port.maxSectors() : Ata.maxSectors(port.mtu() - t);
     }
 
     /** Counts for the export and for the interface the request came in on. */
@@ -180,7 +256,7 @@ final class Export {
         switch (cmd) {
             case Ata.CMD_READ, Ata.CMD_READ_EXT, Ata.CMD_WRITE, Ata.CMD_WRITE_EXT -> {
                 boolean write = cmd == Ata.CMD_WRITE || cmd == Ata.CMD_WRITE_EXT;
-                if (count > port.maxSectors()) {
+                if (count > maxSectors(port)) {
                     return error(port, req, reply, Aoe.ERR_BAD_ARGUMENT);
                 }
                 if (write && Ata.dataLength(len) < count * Ata.SECTOR) {
@@ -319,13 +395,17 @@ final class Export {
                     live = live.withConfig(wanted);
                     stateFile.save(live);
                     current = wanted;
+                    Initiator setter = initiators.get(Aoe.src(req));
+                    if (setter != null) {
+                        setter.reset();             // a config set resets the setter's own extensions
+                    }
                 }
                 break;
             default:
                 return broadcast ? NO_REPLY : error(port, req, reply, Aoe.ERR_BAD_ARGUMENT);
         }
         header(port, req, reply, Aoe.HEADER);
-        return Config.put(reply, bufferCount, Identify.FIRMWARE_VERSION, port.maxSectors(), sub, current);
+        return Config.put(reply, bufferCount, Identify.FIRMWARE_VERSION, maxSectors(port), sub, current);
     }
 
     private static boolean startsWith(byte[] s, byte[] prefix) {
@@ -335,7 +415,7 @@ final class Export {
     /** A config reply with tag 0, unsolicited, as sent when the export starts or its parameters change. */
     int advertisement(Port port, ByteBuffer f, long dst) {
         Aoe.putHeader(f, dst, port.mac(), Aoe.FLAG_RESPONSE, 0, settings.shelf(), settings.slot(), Aoe.CMD_CONFIG, 0);
-        return Config.put(f, bufferCount, Identify.FIRMWARE_VERSION, port.maxSectors(), Config.READ,
+        return Config.put(f, bufferCount, Identify.FIRMWARE_VERSION, maxSectors(port), Config.READ,
                 live.configString());
     }
 

@@ -38,6 +38,7 @@ public class ExportComponent {
     volatile String name;
     private volatile String status = "new";
     private volatile String editRefused;
+    private volatile String missingExtensions = "";
 
     @Activate
     void activate(Map<String, Object> props) {
@@ -105,7 +106,13 @@ public class ExportComponent {
 
     String status() {
         String r = editRefused;
-        return r == null ? status : status + " (last edit refused: " + r + ")";
+        String s = status + missingExtensions;
+        return r == null ? s : s + " (last edit refused: " + r + ")";
+    }
+
+    void missingExtensions(java.util.List<String> names) {
+        missingExtensions = names.isEmpty() ? "" : " (extension" + (names.size() > 1 ? "s " : " ")
+                + String.join(", ", names) + " not installed)";
     }
 
     static Map<String, String> configured(Map<String, Object> props) {

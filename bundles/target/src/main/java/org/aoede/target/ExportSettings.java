@@ -34,7 +34,8 @@ public record ExportSettings(
         String transport,
         boolean enabled,
         String model,
-        String serial) {
+        String serial,
+        List<String> extensions) {
 
     public static final String PID = "org.aoede.export";
     public static final int DEFAULT_BUFFER_COUNT = 64;
@@ -45,7 +46,7 @@ public record ExportSettings(
     /** The keys an export accepts; anything else is refused (a typo must not go unnoticed). */
     public static final Set<String> KEYS = Collections.unmodifiableSet(new LinkedHashSet<>(Arrays.asList(
             "shelf", "slot", "interfaces", "file", "read-only", "direct", "sync", "offset", "length",
-            "buffer-count", "allowed-macs", "config-string", "transport", "enabled", "model", "serial")));
+            "buffer-count", "allowed-macs", "config-string", "transport", "enabled", "model", "serial", "extensions")));
 
     /** Thrown for a bad configuration; the message names the key and the reason. */
     public static final class Invalid extends Exception {
@@ -68,8 +69,17 @@ public record ExportSettings(
     }
 
     public static ExportSettings parse(String name, Map<String, ?> props) throws Invalid {
+        List<String> extensions = list(props, "extensions");
+        for (String x : extensions) {
+            if (!x.matches("[a-z][a-z0-9-]{0,31}")) {
+                throw new Invalid("extensions", "'" + x + "' is not an extension name");
+            }
+        }
         for (String key : props.keySet()) {
-            if (!KEYS.contains(key) && !isFrameworkKey(key)) {
+            // An extension's own settings are prefixed with its name, e.g. cache.size
+            int dot = key.indexOf('.');
+            boolean extensionKey = dot > 0 && extensions.contains(key.substring(0, dot));
+            if (!KEYS.contains(key) && !isFrameworkKey(key) && !extensionKey) {
                 throw new Invalid(key, "unknown key (known keys: " + String.join(", ", KEYS) + ")");
             }
         }
@@ -128,7 +138,8 @@ public record ExportSettings(
         }
         return new ExportSettings(name, shelf, slot, List.copyOf(interfaces), Path.of(file),
                 bool(props, "read-only", false), bool(props, "direct", false), bool(props, "sync", false),
-                offset, length, bufferCount, macs, config, transport, bool(props, "enabled", true), model, serial);
+                offset, length, bufferCount, macs, config, transport, bool(props, "enabled", true), model, serial,
+                List.copyOf(extensions));
     }
 
     /** Keys Config Admin, FileInstall and DS add to every configuration. */

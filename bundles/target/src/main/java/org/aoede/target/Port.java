@@ -32,6 +32,9 @@ final class Port implements FrameHandler {
     private volatile Link link;
     private volatile long mac;
     private volatile int maxSectors;
+    private volatile int mtu;
+    /** The extension context of the request being handled on this port's receive thread. */
+    final Call call = new Call(this);
     /** Exports that want this port, whether or not they answer here yet. */
     private final Set<Export> attached = new LinkedHashSet<>();
     /** The dispatch table: exports answering on this port, by shelf << 8 | slot. */
@@ -73,6 +76,10 @@ final class Port implements FrameHandler {
 
     int maxSectors() {
         return maxSectors;
+    }
+
+    int mtu() {
+        return mtu;
     }
 
     boolean isUp() {
@@ -143,6 +150,7 @@ final class Port implements FrameHandler {
     public void linkUp(Link l) {
         link = l;
         mac = l.mac();
+        mtu = l.mtu();
         maxSectors = Ata.maxSectors(l.mtu());
         LOG.info("interface {}: up, MAC {}, MTU {}, {} sectors per frame", name, Mac.format(mac), l.mtu(), maxSectors);
         target.portUp(this);

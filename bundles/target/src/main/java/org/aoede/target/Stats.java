@@ -28,6 +28,8 @@ final class Stats {
     private final LongAdder[] errors = adders(Error.values().length);
     private final LongAdder[] drops = adders(Drop.values().length);
     private final LongAdder[] latency = adders(BOUNDS_MICROS.length + 1);
+    /** Events counted by extensions (e.g. "crc-mismatch"); few kinds, created on first use. */
+    private final java.util.concurrent.ConcurrentHashMap<String, LongAdder> extension = new java.util.concurrent.ConcurrentHashMap<>();
     /** Fingerprints of recent requests: a repeat is a retransmission (or a duplicated frame). */
     private final long[] recent = new long[RECENT];
     private int next;
@@ -42,6 +44,10 @@ final class Stats {
 
     void error(Error e) {
         errors[e.ordinal()].increment();
+    }
+
+    void extension(String what) {
+        extension.computeIfAbsent(what, k -> new LongAdder()).increment();
     }
 
     void drop(Drop d) {
@@ -85,6 +91,7 @@ final class Stats {
             // every kind, zeros too: a Prometheus series should exist before its first increment
             e.put(k.name().toLowerCase().replace('_', '-'), errors[k.ordinal()].sum());
         }
+        extension.forEach((k, v) -> e.put(k, v.sum()));
         Map<String, Long> d = new LinkedHashMap<>();
         for (Drop k : Drop.values()) {
             d.put(k.name().toLowerCase().replace('_', '-'), drops[k.ordinal()].sum());

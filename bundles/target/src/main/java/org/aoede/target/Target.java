@@ -15,6 +15,7 @@ import java.util.concurrent.TimeUnit;
 
 import org.aoede.api.BlockStore;
 import org.aoede.api.BlockStoreFactory;
+import org.aoede.api.Extension;
 import org.aoede.api.Link;
 import org.aoede.api.StoreSpec;
 import org.aoede.api.Transport;
@@ -42,6 +43,7 @@ public class Target {
     static final long PROBE_MS = Long.getLong("aoede.probe.ms", 1000);
 
     private final Map<String, Transport> transports = new ConcurrentHashMap<>();
+    private final Map<String, Extension> extensionsByName = new ConcurrentHashMap<>();
     private final Map<String, ExportComponent> exports = new HashMap<>();
     private final Map<String, Port> ports = new HashMap<>();
     private final Set<Long> ownMacs = ConcurrentHashMap.newKeySet();
@@ -114,6 +116,57 @@ public class Target {
 
     synchronized List<Port> portList() {
         return new ArrayList<>(ports.values());
+    }
+
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC)
+    void addExtension(Extension x, Map<String, Object> props) {
+        String name = String.valueOf(props.get(Extension.NAME));
+        extensionsByName.put(name, x);
+        LOG.info("extension '{}' available", name);
+        synchronized (this) {
+            if (timer != null) {
+                applyExtensions();
+            }
+        }
+    }
+
+    void removeExtension(Extension x, Map<String, Object> props) {
+        String name = String.valueOf(props.get(Extension.NAME));
+        if (extensionsByName.remove(name, x)) {
+            LOG.info("extension '{}' gone", name);
+        }
+        synchronized (this) {
+            if (timer != null) {
+                applyExtensions();
+            }
+        }
+    }
+
+    private void applyExtensions() {
+        for (ExportComponent c : exports.values()) {
+            applyExtensions(c);
+        }
+    }
+
+    /** Gives a running export the installed extensions its configuration names; notes the missing ones. */
+    private void applyExtensions(ExportComponent c) {
+        Export e = c.running;
+        if (e == null) {
+            return;
+        }
+        List<Extension> found = new ArrayList<>();
+        List<String> missing = new ArrayList<>();
+        for (String name : e.settings.extensions()) {
+            Extension x = extensionsByName.get(name);
+            if (x != null) {
+                found.add(x);
+            } else {
+                missing.add(name);
+            }
+        }
+        e.extensions(found.toArray(new Extension[0]));
+        c.missingExtensions(missing);
+        readvertise(e);                            // the sector count may leave room for a trailer now
     }
 
     boolean isOwnMac(long mac) {
@@ -207,6 +260,7 @@ public class Target {
         }
         e.live(live);
         e.stateFile().configured(now, live);
+        applyExtensions(c);
         for (String ifname : old.interfaces()) {
             if (!s.interfaces().contains(ifname)) {
                 Port p = ports.get(key(s.transport(), ifname));
@@ -293,6 +347,7 @@ public class Target {
         LiveState live = sf.load(new StateFile.Configured(s.configString(), s.allowedMacs()));
         Export e = new Export(s, c.source, store, sf, live);
         c.running = e;
+        applyExtensions(c);
         c.status("probing");
         LOG.info("export {} ({}): {} on {} from {}", s.name(), c.source, s.address(), s.interfaces(), store.describe());
         for (String ifname : s.interfaces()) {

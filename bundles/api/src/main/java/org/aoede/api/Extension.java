@@ -1,0 +1,59 @@
+package org.aoede.api;
+
+import java.nio.ByteBuffer;
+import java.util.Set;
+
+/**
+ * An extension of the target, found through the whiteboard: an OSGi service with the property
+ * {@link #NAME}. An export uses the extensions its configuration names ({@code extensions = a, b});
+ * when one appears or goes away, the exports naming it pick it up or drop it while serving.
+ *
+ * <p>Hooks run on the receive threads, per request: no blocking, no per-frame logging. Frames
+ * are whole Ethernet frames from index 0. State that must outlive the extension bundle (what an
+ * initiator negotiated) lives in the target and is reached through {@link ExtensionContext}.
+ */
+public interface Extension {
+    /** Service property: the name exports use in {@code extensions = ...}. */
+    String NAME = "aoede.extension";
+
+    /** Returned by {@link #beforeAta}: go on with the normal handling. */
+    int PASS = -2;
+    /** Returned by the hooks: answer nothing. */
+    int NO_REPLY = -1;
+
+    /** Negotiable names (see {@code 0x23}) this extension implements, e.g. {@code crc8x4}. */
+    default Set<String> provides() {
+        return Set.of();
+    }
+
+    /** An AoE command this extension answers itself (e.g. 0x23), or -1. */
+    default int command() {
+        return -1;
+    }
+
+    /**
+     * Answers a request of {@link #command()}. The reply buffer is empty with room for a whole
+     * frame; returns the reply length (Ethernet header included) or {@link #NO_REPLY}.
+     */
+    default int handle(ExtensionContext ctx, ByteBuffer request, ByteBuffer reply) {
+        return NO_REPLY;
+    }
+
+    /**
+     * Sees an ATA request before the export handles it: {@link #PASS}, {@link #NO_REPLY}, or the
+     * length of a reply it wrote into {@code reply} itself.
+     */
+    default int beforeAta(ExtensionContext ctx, ByteBuffer request, ByteBuffer reply) {
+        return PASS;
+    }
+
+    /** Sees the ATA reply the export built ({@code length} bytes); returns the final length. */
+    default int afterAta(ExtensionContext ctx, ByteBuffer request, ByteBuffer reply, int length) {
+        return length;
+    }
+
+    /** Bytes appended after the data of replies (a checksum): the advertised sector count leaves room. */
+    default int trailerBytes() {
+        return 0;
+    }
+}
