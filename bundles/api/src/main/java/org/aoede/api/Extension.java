@@ -32,7 +32,15 @@ public interface Extension {
     }
 
     /**
-     * Answers a request of {@link #command()}. The reply buffer is empty with room for a whole
+     * True if this extension answers AoE command {@code command} itself (through {@link #handle});
+     * by default only {@link #command()}. An extension that answers several commands overrides it.
+     */
+    default boolean handles(int command) {
+        return command >= 0 && command == command();
+    }
+
+    /**
+     * Answers a request of a command it {@link #handles}. The reply buffer is empty with room for a whole
      * frame; returns the reply length (Ethernet header included) or {@link #NO_REPLY}.
      */
     default int handle(ExtensionContext ctx, ByteBuffer request, ByteBuffer reply) {

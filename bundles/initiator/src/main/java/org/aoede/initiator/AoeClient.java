@@ -26,6 +26,7 @@ import org.aoede.protocol.Config;
 import org.aoede.protocol.Mac;
 import org.aoede.protocol.MacMask;
 import org.aoede.protocol.Reserve;
+import org.aoede.transport.afpacket.AfPacketLink;
 import org.aoede.transport.pcap.PcapLink;
 
 /**
@@ -59,9 +60,16 @@ public final class AoeClient implements FrameHandler, AutoCloseable {
 
     private final Options options;
     private final ConcurrentHashMap<Integer, Pending> pending = new ConcurrentHashMap<>();
-    private final AtomicInteger nextTag = new AtomicInteger((int) (System.nanoTime() & 0xffff));
+    /** Starts anywhere in the 31 bits: several initiators on one interface (they all see every reply) rarely share tags. */
+    private final AtomicInteger nextTag = new AtomicInteger(java.util.concurrent.ThreadLocalRandom.current().nextInt());
     private final AtomicLong retransmits = new AtomicLong();
     private final AtomicLong staleReplies = new AtomicLong();
+    // ---- CRC8x4 (extension crc8x4): exports (shelf << 8 | slot) this client exchanges CRCs with ----
+    private final java.util.Set<Integer> crcExports = ConcurrentHashMap.newKeySet();
+    private final AtomicLong crcChecked = new AtomicLong();
+    private final AtomicLong crcErrors = new AtomicLong();
+    /** Tests: this many CRC writes go out with a wrong CRC on their first send (retransmits are right). */
+    private final AtomicInteger crcCorrupt = new AtomicInteger();
     private final Semaphore window;
     private final ScheduledExecutorService timer;
     private final CountDownLatch up = new CountDownLatch(1);
@@ -88,10 +96,33 @@ public final class AoeClient implements FrameHandler, AutoCloseable {
 
     /** Opens {@code ifname} through libpcap and waits until it is up. */
     public static AoeClient open(String ifname, Options options) throws IOException {
+        return open(ifname, options, "pcap");
+    }
+
+    /**
+     * Opens {@code ifname} through {@code transport}: {@code pcap} (libpcap through pcap4j, portable)
+     * or {@code afpacket} (native Linux AF_PACKET sockets: recvmmsg receive, one send per request;
+     * several times pcap4j's send rate), and waits until it is up.
+     */
+    public static AoeClient open(String ifname, Options options, String transport) throws IOException {
         AoeClient c = new AoeClient(options);
-        PcapLink l = new PcapLink(ifname, c, 8 << 20);
-        c.link = l;
-        l.start();
+        switch (transport) {
+            case "pcap": {
+                PcapLink l = new PcapLink(ifname, c, 8 << 20);
+                c.link = l;
+                l.start();
+                break;
+            }
+            case "afpacket": {
+                AfPacketLink l = new AfPacketLink(ifname, c, 8 << 20);
+                c.link = l;
+                l.start();
+                break;
+            }
+            default:
+                c.close();
+                throw new IllegalArgumentException("--transport must be pcap or afpacket, got '" + transport + "'");
+        }
         try {
             if (!c.up.await(10, TimeUnit.SECONDS)) {
                 c.close();
@@ -122,7 +153,7 @@ public final class AoeClient implements FrameHandler, AutoCloseable {
      * (the Linux driver likewise takes the minimum over the path).
      */
     public int sectorsPerFrame(Target t) {
-        int mine = link.mtu() > 0 ? Math.max(1, Ata.maxSectors(link.mtu())) : Integer.MAX_VALUE;
+        int mine = link.mtu() > 0 ? Math.max(1, Ata.maxSectors(link.mtu() - (crcOn(t) ? Crc8x4.BYTES : 0))) : Integer.MAX_VALUE;
         return Math.min(t.maxSectors(), mine);
     }
 
@@ -199,13 +230,18 @@ public final class AoeClient implements FrameHandler, AutoCloseable {
     /** Any ATA command; {@code len} bytes of {@code data} go after the ATA header (writes). ERR is not an exception here. */
     public CompletableFuture<AtaReply> ataAsync(Target t, int aflags, int feature, int count, int command, long lba,
                                                 byte[] data, int off, int len) throws IOException {
-        ByteBuffer f = frame(t.mac(), t.shelf(), t.slot(), Aoe.CMD_ATA, Ata.HEADER + len);
+        boolean crc = crcOn(t);
+        boolean crcWrite = crc && len > 0 && (command == Ata.CMD_WRITE || command == Ata.CMD_WRITE_EXT);
+        ByteBuffer f = frame(t.mac(), t.shelf(), t.slot(), Aoe.CMD_ATA, Ata.HEADER + len + (crcWrite ? Crc8x4.BYTES : 0));
         Ata.putHeader(f, aflags, feature, count, command, lba);
         if (len > 0) {
             f.put(Ata.DATA, data, off, len);
         }
+        if (crcWrite) {
+            Crc8x4.append(f, Aoe.HEADER, Ata.DATA + len);  // over the ATA header and the data
+        }
         return submit(f, options.tries, true, null, 0).thenApply(r -> {
-            byte[] d = new byte[Ata.dataLength(r.limit())];
+            byte[] d = new byte[crc ? crcDataLength(f, r) : Ata.dataLength(r.limit())];
             r.get(Ata.DATA, d);
             return new AtaReply(Ata.status(r), Ata.errorReg(r), Ata.sectorCount(r), Ata.rawLba(r), d);
         });
@@ -303,6 +339,230 @@ public final class AoeClient implements FrameHandler, AutoCloseable {
         return e instanceof IOException io ? io : new IOException(e.toString(), e);
     }
 
+    // ---- CRC8x4 ----
+
+    /**
+     * Negotiates {@code crc8x4} with the export (AoE command 0x23, the name list's length in network
+     * byte order) and, if the export accepts it (upper-cases it in its reply), turns CRCs on for it:
+     * writes carry the four CRC bytes, data replies (reads, IDENTIFY) are checked and a reply whose
+     * CRC is missing or wrong is dropped (counted in {@link #crcErrors()}) and retransmitted.
+     * Returns whether the export accepted; throws {@link AoeErrorException} (1) if the export does
+     * not know 0x23.
+     */
+    public boolean negotiateCrc(Target t) throws IOException {
+        byte[] names = "crc8x4\0\0".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        ByteBuffer f = frame(t.mac(), t.shelf(), t.slot(), CMD_EXTENSIONS, Aoe.HEADER + 2 + names.length);
+        f.putShort(Aoe.HEADER, (short) names.length);
+        f.put(Aoe.HEADER + 2, names);
+        ByteBuffer r = await(submit(f, options.tries, false, null, 0));
+        byte[] back = new byte[Math.min(names.length, Math.max(0, r.limit() - Aoe.HEADER - 2))];
+        r.get(Aoe.HEADER + 2, back);
+        boolean accepted = new String(back, java.nio.charset.StandardCharsets.US_ASCII).startsWith("CRC8X4\0");
+        useCrc(t, accepted);
+        return accepted;
+    }
+
+    /** AoE command 0x23: extension negotiation (the original AoEde's number). */
+    static final int CMD_EXTENSIONS = 0x23;
+
+    /** Turns CRC8x4 on or off for an export without asking it (after a negotiation made elsewhere, or for tests). */
+    public void useCrc(Target t, boolean on) {
+        if (on) {
+            crcExports.add(t.shelf() << 8 | t.slot());
+        } else {
+            crcExports.remove(t.shelf() << 8 | t.slot());
+        }
+    }
+
+    public boolean crcOn(Target t) {
+        return crcOn(t.shelf(), t.slot());
+    }
+
+    private boolean crcOn(int shelf, int slot) {
+        return !crcExports.isEmpty() && crcExports.contains(shelf << 8 | slot);
+    }
+
+    /** For tests: the next {@code n} CRC writes are sent first with a wrong CRC; their retransmissions are right. */
+    public void corruptCrcOfNextWrites(int n) {
+        crcCorrupt.set(n);
+    }
+
+    /** Data replies whose CRC8x4 was checked and found right. */
+    public long crcChecked() {
+        return crcChecked.get();
+    }
+
+    /** Data replies dropped because their CRC8x4 was missing or wrong. */
+    public long crcErrors() {
+        return crcErrors.get();
+    }
+
+    /** Bytes of sector data a data reply carries (without the CRC), or -1 if it is not a CRC-carrying reply. */
+    private static int crcData(ByteBuffer req, ByteBuffer reply) {
+        if (Aoe.command(req) != Aoe.CMD_ATA || Aoe.isError(reply) || (Ata.status(reply) & Ata.STATUS_ERR) != 0) {
+            return -1;
+        }
+        int cmd = Ata.command(req);
+        int n = cmd == Ata.CMD_IDENTIFY ? Ata.SECTOR
+                : cmd == Ata.CMD_READ || cmd == Ata.CMD_READ_EXT ? Ata.sectorCount(req) * Ata.SECTOR : 0;
+        return n > 0 ? n : -1;
+    }
+
+    /** True unless the reply belongs to a CRC export and should carry a CRC that is missing or wrong. */
+    private boolean crcValid(ByteBuffer req, ByteBuffer reply) {
+        if (!crcExports.contains(Aoe.shelf(req) << 8 | Aoe.slot(req))) {
+            return true;
+        }
+        int n = crcData(req, reply);
+        if (n < 0) {
+            return true;
+        }
+        int end = Ata.DATA + n;
+        if (reply.limit() < end + Crc8x4.BYTES || !Crc8x4.verify(reply, Aoe.HEADER, end)) {
+            return false;
+        }
+        crcChecked.incrementAndGet();
+        return true;
+    }
+
+    /** The data length of a checked reply without its CRC (replies without one: all their data). */
+    private static int crcDataLength(ByteBuffer req, ByteBuffer reply) {
+        int n = crcData(req, reply);
+        return n < 0 ? Ata.dataLength(reply.limit()) : Math.min(n, Ata.dataLength(reply.limit()));
+    }
+
+    // ---- extension negotiation (0x23) and coalesced read (0x24) ----
+
+    /**
+     * Negotiates extension names with an export (AoE command 0x23; the list's length in network byte
+     * order), e.g. {@code reset, congestion, 5, coalesced_read}. Returns what the export accepted
+     * and what it left. An export without the negotiation extension answers AoE error 1
+     * ({@link AoeErrorException}).
+     */
+    public Negotiated negotiate(Target t, java.util.List<String> names) throws IOException {
+        byte[] list = Negotiated.encode(names);
+        ByteBuffer f = frame(t.mac(), t.shelf(), t.slot(), Negotiated.CMD_NEGOTIATE, Negotiated.O_NAMES + list.length);
+        f.putShort(Negotiated.O_LENGTH, (short) list.length);
+        f.put(Negotiated.O_NAMES, list);
+        return Negotiated.decode(names, await(submit(f, options.tries, false, null, 0)));
+    }
+
+    /** Most entries one coalesced read frame carries on this link (count byte: at most 255). */
+    public int coalescedEntriesPerFrame() {
+        int mtu = link.mtu() > 0 ? link.mtu() : 1500;
+        return Math.max(1, Math.min(255, (mtu + Aoe.ETH_HEADER - Ata.HEADER - 1) / 16));
+    }
+
+    /**
+     * Reads several extents with one coalesced read frame (AoE command 0x24; needs
+     * {@code coalesced_read} negotiated): after the ATA header a count byte and 16-byte entries
+     * {tag, lba (6 bytes, little-endian), 5 reserved, sector count}. Each entry's reply arrives
+     * as a READ EXT reply under its own tag; an entry whose reply is lost is retried as a plain
+     * READ EXT (counted in {@link #retransmits()}). Counts are at most {@link #sectorsPerFrame}.
+     */
+    public CompletableFuture<byte[][]> coalescedReadAsync(Target t, long[] lbas, int[] counts) throws IOException {
+        int n = lbas.length;
+        if (n == 0 || n != counts.length || n > coalescedEntriesPerFrame()) {
+            throw new IllegalArgumentException("1 to " + coalescedEntriesPerFrame() + " entries, one count per lba");
+        }
+        if (closed) {
+            throw new IOException("client closed");
+        }
+        ByteBuffer cr = frame(t.mac(), t.shelf(), t.slot(), Negotiated.CMD_COALESCED_READ, Ata.HEADER + 1 + 16 * n);
+        Ata.putHeader(cr, Ata.AFLAG_EXTENDED, 0, 0, Ata.CMD_READ_EXT, 0);
+        cr.put(Ata.HEADER, (byte) n);
+        byte[][] out = new byte[n][];
+        java.util.List<CompletableFuture<?>> parts = new ArrayList<>();
+        java.util.List<Pending> entries = new ArrayList<>();
+        for (int k = 0; k < n; k++) {
+            int count = counts[k];
+            long lba = lbas[k];
+            if (count < 0 || count > 255) {
+                throw new IllegalArgumentException("sector count " + count + " out of range");
+            }
+            // the request this entry stands for: what a retransmission sends
+            ByteBuffer f = frame(t.mac(), t.shelf(), t.slot(), Aoe.CMD_ATA, Ata.HEADER);
+            Ata.putHeader(f, Ata.AFLAG_EXTENDED, 0, count, Ata.CMD_READ_EXT, lba);
+            Pending p = new Pending(f, options.tries, false, null);
+            p.timeoutNanos = TimeUnit.MILLISECONDS.toNanos(options.timeoutMs);
+            p.sent = 1;
+            p.deadline = System.nanoTime() + p.timeoutNanos;
+            register(p);
+            entries.add(p);
+            int at = Ata.HEADER + 1 + 16 * k;
+            cr.putInt(at, p.tag);
+            for (int i = 0; i < 6; i++) {
+                cr.put(at + 4 + i, (byte) (lba >>> (8 * i)));
+            }
+            cr.put(at + 15, (byte) count);
+            int idx = k;
+            parts.add(p.future.thenAccept(r -> {
+                int st = Ata.status(r);
+                if ((st & Ata.STATUS_ERR) != 0) {
+                    throw new java.util.concurrent.CompletionException(
+                            new AtaErrorException("coalesced READ at LBA " + lba, st, Ata.errorReg(r)));
+                }
+                if (Ata.dataLength(r.limit()) < count * Ata.SECTOR) {
+                    throw new java.util.concurrent.CompletionException(new IOException(
+                            "short coalesced read at LBA " + lba + ": " + Ata.dataLength(r.limit()) + " bytes"));
+                }
+                byte[] d = new byte[count * Ata.SECTOR];
+                r.get(Ata.DATA, d);
+                out[idx] = d;
+            }));
+        }
+        // The 0x24 frame itself is answered only when refused (AoE error 1: coalesced_read not
+        // negotiated, or no negotiation at all): then every entry fails with that error.
+        Pending whole = new Pending(cr, 1, false, null);
+        whole.timeoutNanos = TimeUnit.MILLISECONDS.toNanos(options.maxTimeoutMs);
+        whole.sent = 1;
+        whole.deadline = System.nanoTime() + whole.timeoutNanos;
+        register(whole);
+        whole.future.whenComplete((r, e) -> {
+            Throwable cause = e instanceof java.util.concurrent.CompletionException && e.getCause() != null ? e.getCause() : e;
+            if (cause instanceof AoeErrorException) {
+                for (Pending p : entries) {
+                    if (pending.remove(p.tag, p)) {
+                        end(p, null, cause);
+                    }
+                }
+            }
+        });
+        link.send(cr.duplicate());
+        return CompletableFuture.allOf(parts.toArray(CompletableFuture[]::new)).thenApply(v -> out);
+    }
+
+    /** Reads {@code count} sectors at {@code lba} through coalesced read frames; returns the data and the frames sent. */
+    public byte[] readCoalesced(Target t, long lba, int count, long[] framesSent) throws IOException {
+        byte[] out = new byte[count * Ata.SECTOR];
+        int spf = sectorsPerFrame(t);
+        int per = coalescedEntriesPerFrame();
+        java.util.List<CompletableFuture<?>> frames = new ArrayList<>();
+        for (int done = 0; done < count; ) {
+            int entries = Math.min(per, (count - done + spf - 1) / spf);
+            long[] lbas = new long[entries];
+            int[] counts = new int[entries];
+            int start = done;
+            for (int k = 0; k < entries; k++) {
+                lbas[k] = lba + done;
+                counts[k] = Math.min(spf, count - done);
+                done += counts[k];
+            }
+            frames.add(coalescedReadAsync(t, lbas, counts).thenAccept(parts -> {
+                int at = start * Ata.SECTOR;
+                for (byte[] d : parts) {
+                    System.arraycopy(d, 0, out, at, d.length);
+                    at += d.length;
+                }
+            }));
+            if (framesSent != null) {
+                framesSent[0]++;
+            }
+        }
+        await(CompletableFuture.allOf(frames.toArray(CompletableFuture[]::new)));
+        return out;
+    }
+
     // ---- tags, sending, retransmits ----
 
     /** A request in flight. Its tag changes on every retransmit; the map key is always the current tag. */
@@ -356,7 +616,15 @@ public final class AoeClient implements FrameHandler, AutoCloseable {
         p.sent = 1;
         p.deadline = System.nanoTime() + p.timeoutNanos;  // before it is visible to the timer
         register(p);
-        link.send(f.duplicate());  // a failed send is just a lost frame: the retransmit covers it
+        ByteBuffer first = f.duplicate();
+        if (crcCorrupt.get() > 0 && Aoe.command(f) == Aoe.CMD_ATA && crcOn(Aoe.shelf(f), Aoe.slot(f))
+                && (Ata.aflags(f) & Ata.AFLAG_WRITE) != 0 && Ata.sectorCount(f) > 0 && crcCorrupt.getAndDecrement() > 0) {
+            first = ByteBuffer.allocate(f.capacity());
+            first.put(0, f, 0, f.capacity());
+            int at = Ata.DATA + Ata.sectorCount(f) * Ata.SECTOR;
+            first.put(at, (byte) (first.get(at) ^ 0x01));  // lane 0 of the CRC
+        }
+        link.send(first);  // a failed send is just a lost frame: the retransmit covers it
         return p.future;
     }
 
@@ -428,6 +696,10 @@ public final class AoeClient implements FrameHandler, AutoCloseable {
         if (p == null || Aoe.command(frame) != Aoe.command(p.frame)) {
             staleReplies.incrementAndGet();
             return;
+        }
+        if (!crcExports.isEmpty() && !crcValid(p.frame, frame)) {
+            crcErrors.incrementAndGet();
+            return;  // treated as lost: the retransmit asks again
         }
         // The frame is only valid during this call; short frames (no padding on veth) are fine.
         ByteBuffer copy = ByteBuffer.allocate(frame.limit());

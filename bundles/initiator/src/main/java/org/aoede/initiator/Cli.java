@@ -30,7 +30,8 @@ public final class Cli {
             "usage: aoede-initiator COMMAND -i IFACE [SHELF.SLOT] [options]",
             "  discover [--wait-ms N] [SHELF.SLOT]           query config (default 65535.255), list replies",
             "  identify SHELF.SLOT                           ATA IDENTIFY: model, serial, firmware, capacity",
-            "  read SHELF.SLOT --lba N --count N [--out FILE]",
+            "  read SHELF.SLOT --lba N --count N [--out FILE] [--coalesced]   --coalesced: one 0x24 frame per batch (negotiate coalesced_read first)",
+            "  negotiate SHELF.SLOT NAME...                  AoE 0x23: e.g. reset congestion 5 coalesced_read crc8x4",
             "  write SHELF.SLOT --lba N --count N [--in FILE | --pattern SEED]",
             "  verify SHELF.SLOT [--seed S] [--count-frames N | --all] [--qd N] [--phase both|write|read] [--passes N] [--min-seconds S]",
             "  flush SHELF.SLOT                              FLUSH CACHE EXT (0xEA)",
@@ -38,10 +39,13 @@ public final class Cli {
             "  config SHELF.SLOT [--read | --test STR | --prefix STR | --set STR | --force-set STR]",
             "  mask SHELF.SLOT [--add MAC]... [--del MAC]... [--bad-directive]",
             "  reserve SHELF.SLOT [--read | --set MAC,.. | --force MAC,.. | --release]",
-            "  bench SHELF.SLOT --pattern randread|randwrite|seqread|seqwrite [--sectors N] [--qd N] [--seconds S]",
-            "common: --timeout-ms N (first retransmit, default 250) --tries N (default 8)");
+            "  bench SHELF.SLOT --pattern randread|randwrite|seqread|seqwrite [--sectors N] [--qd N] [--seconds S] [--warmup S]",
+            "common: --timeout-ms N (first retransmit, default 250) --tries N (default 8)",
+            "        --transport pcap|afpacket (default pcap; afpacket: native AF_PACKET sockets, Linux only, much faster)",
+            "        --crc (negotiate crc8x4 first: writes carry CRC8x4, data replies are checked; not for discover/config)",
+            "        --crc-corrupt N (with --crc, tests: the first send of the next N writes has a wrong CRC)");
 
-    private static final Set<String> FLAGS = Set.of("--read", "--release", "--all", "--bad-directive", "--help", "-h");
+    private static final Set<String> FLAGS = Set.of("--read", "--release", "--all", "--bad-directive", "--help", "-h", "--crc", "--coalesced");
 
     private Cli() {
     }
@@ -75,7 +79,11 @@ public final class Cli {
                 throw new IllegalArgumentException("-i IFACE is required");
             }
             checkKnown(a);
-            try (AoeClient c = AoeClient.open(iface, o)) {
+            String transport = a.one("--transport") == null ? "pcap" : a.one("--transport");
+            if (!transport.equals("pcap") && !transport.equals("afpacket")) {
+                throw new IllegalArgumentException("--transport must be pcap or afpacket, got '" + transport + "'");
+            }
+            try (AoeClient c = AoeClient.open(iface, o, transport)) {
                 return dispatch(a, c, o, out, err);
             }
         } catch (IllegalArgumentException e) {
@@ -98,7 +106,8 @@ public final class Cli {
     private static final Map<String, Set<String>> OPTIONS = Map.ofEntries(
             Map.entry("discover", Set.of("--wait-ms")),
             Map.entry("identify", Set.of()),
-            Map.entry("read", Set.of("--lba", "--count", "--out")),
+            Map.entry("read", Set.of("--lba", "--count", "--out", "--coalesced")),
+            Map.entry("negotiate", Set.of()),
             Map.entry("write", Set.of("--lba", "--count", "--in", "--pattern")),
             Map.entry("verify", Set.of("--seed", "--count-frames", "--all", "--phase", "--passes", "--min-seconds")),
             Map.entry("flush", Set.of()),
@@ -106,7 +115,7 @@ public final class Cli {
             Map.entry("config", Set.of("--read", "--test", "--prefix", "--set", "--force-set")),
             Map.entry("mask", Set.of("--add", "--del", "--bad-directive")),
             Map.entry("reserve", Set.of("--read", "--set", "--force", "--release")),
-            Map.entry("bench", Set.of("--pattern", "--sectors", "--seconds")));
+            Map.entry("bench", Set.of("--pattern", "--sectors", "--seconds", "--warmup")));
 
     private static void checkKnown(Args a) {
         Set<String> allowed = OPTIONS.get(a.command);
@@ -114,7 +123,7 @@ public final class Cli {
             throw new IllegalArgumentException("unknown command '" + a.command + "'");
         }
         for (String k : a.opts.keySet()) {
-            if (!allowed.contains(k) && !Set.of("-i", "--timeout-ms", "--tries", "--qd").contains(k)) {
+            if (!allowed.contains(k) && !Set.of("-i", "--timeout-ms", "--tries", "--qd", "--transport", "--crc", "--crc-corrupt").contains(k)) {
                 throw new IllegalArgumentException("option " + k + " does not apply to " + a.command);
             }
         }
@@ -131,11 +140,34 @@ public final class Cli {
             }
             return 0;
         }
+        if (a.command.equals("negotiate")) {
+            return negotiate(a, c, out);
+        }
         int[] addr = address(a);
         if (a.command.equals("config")) {
             return config(a, c, o, addr, out);
         }
         Target t = c.find(addr[0], addr[1]);
+        if (a.has("--crc")) {
+            // CRC8x4: negotiate it first; then every write carries it and every data reply is checked
+            if (!c.negotiateCrc(t)) {
+                err.println("error: " + t.address() + " did not accept crc8x4");
+                return 1;
+            }
+            out.println("negotiated target=" + t.address() + " crc8x4");
+            c.corruptCrcOfNextWrites((int) a.num("--crc-corrupt", 0));
+        }
+        try {
+            return run(a, c, t, o, out, err);
+        } finally {
+            if (a.has("--crc")) {
+                out.printf("crc target=%s checked=%d errors=%d retransmits=%d%n", t.address(), c.crcChecked(), c.crcErrors(),
+                        c.retransmits());
+            }
+        }
+    }
+
+    private static int run(Args a, AoeClient c, Target t, AoeClient.Options o, PrintStream out, PrintStream err) throws IOException {
         switch (a.command) {
             case "identify":
                 out.println("identify target=" + t.address() + " " + c.identify(t).describe());
@@ -144,7 +176,11 @@ public final class Cli {
                 long lba = a.num("--lba", -1);
                 int count = (int) a.num("--count", -1);
                 need(lba >= 0 && count > 0, "read needs --lba N and --count N");
-                byte[] data = c.read(t, lba, count);
+                long[] frames = {0};
+                byte[] data = a.has("--coalesced") ? c.readCoalesced(t, lba, count, frames) : c.read(t, lba, count);
+                if (a.has("--coalesced")) {
+                    out.printf("coalesced target=%s frames=%d retransmits=%d%n", t.address(), frames[0], c.retransmits());
+                }
                 if (a.one("--out") != null) {
                     Files.write(Path.of(a.one("--out")), data);
                 }
@@ -194,7 +230,9 @@ public final class Cli {
                 int sectors = (int) a.num("--sectors", c.sectorsPerFrame(t));
                 need(sectors > 0, "--sectors must be positive");
                 double secs = Double.parseDouble(a.one("--seconds") == null ? "5" : a.one("--seconds"));
-                return Workloads.bench(c, t, cap, pattern, sectors, o.window, secs, out) == 0 ? 0 : 1;
+                double warmup = Double.parseDouble(a.one("--warmup") == null ? "0" : a.one("--warmup"));
+                need(warmup >= 0, "--warmup must not be negative");
+                return Workloads.bench(c, t, cap, pattern, sectors, o.window, warmup, secs, out) == 0 ? 0 : 1;
             }
             default:
                 throw new IllegalArgumentException("unknown command '" + a.command + "'");
@@ -281,6 +319,19 @@ public final class Cli {
     private static long[] macs(String list) {
         return list.isBlank() ? new long[0]
                 : java.util.Arrays.stream(list.split(",")).mapToLong(Mac::parse).toArray();
+    }
+
+    /** {@code negotiate SHELF.SLOT NAME...}: one 0x23 request; prints what was accepted. */
+    private static int negotiate(Args a, AoeClient c, PrintStream out) throws IOException {
+        need(a.positional.size() >= 1, "negotiate needs SHELF.SLOT and names");
+        Args target = new Args();
+        target.command = a.command;
+        target.positional.add(a.positional.get(0));
+        int[] addr = address(target);
+        Target t = c.find(addr[0], addr[1]);
+        Negotiated n = c.negotiate(t, a.positional.subList(1, a.positional.size()));
+        out.println(n.describe(t.address()));
+        return 0;
     }
 
     private static int[] address(Args a) {

@@ -116,6 +116,33 @@ final class Workloads {
     /** Runs one pattern for {@code seconds} with the client's window as queue depth; returns the error count. */
     static long bench(AoeClient c, Target t, long capacity, String pattern, int sectors, int qd, double seconds,
                       PrintStream out) throws IOException {
+        return bench(c, t, capacity, pattern, sectors, qd, 0, seconds, out);
+    }
+
+    /**
+     * As above, after {@code warmupSeconds} of the same workload that are not measured (the JIT of
+     * both ends settles); the line then also says {@code warmup_ios}, so that a target's CPU time
+     * over the whole run can be divided by every request it served.
+     */
+    static long bench(AoeClient c, Target t, long capacity, String pattern, int sectors, int qd, double warmupSeconds,
+                      double seconds, PrintStream out) throws IOException {
+        long warmupIos = 0;
+        if (warmupSeconds > 0) {
+            Run w = run(c, t, capacity, pattern, sectors, warmupSeconds);
+            warmupIos = w.completed + w.errors;
+        }
+        Run r = run(c, t, capacity, pattern, sectors, seconds);
+        out.printf("bench target=%s pattern=%s sectors=%d qd=%d seconds=%.2f ios=%d iops=%.0f mbps=%.2f p50_us=%d p99_us=%d retransmits=%d stale=%d errors=%d%s%n",
+                t.address(), pattern, sectors, qd, r.secs, r.completed, r.completed / r.secs,
+                r.completed * sectors * 512.0 / r.secs / 1e6, r.p50 / 1000, r.p99 / 1000, r.retransmits, r.stale, r.errors,
+                warmupSeconds > 0 ? " warmup_ios=" + warmupIos : "");
+        return r.errors;
+    }
+
+    private record Run(long completed, long errors, double secs, long p50, long p99, long retransmits, long stale) {
+    }
+
+    private static Run run(AoeClient c, Target t, long capacity, String pattern, int sectors, double seconds) throws IOException {
         boolean write = pattern.endsWith("write");
         boolean random = pattern.startsWith("rand");
         if (!pattern.matches("(rand|seq)(read|write)")) {
@@ -151,11 +178,8 @@ final class Workloads {
         inflight.arriveAndAwaitAdvance();
         double secs = (System.nanoTime() - t0) / 1e9;
         long n = lat.count();
-        out.printf("bench target=%s pattern=%s sectors=%d qd=%d seconds=%.2f ios=%d iops=%.0f mbps=%.2f p50_us=%d p99_us=%d retransmits=%d stale=%d errors=%d%n",
-                t.address(), pattern, sectors, qd, secs, n, n / secs, n * sectors * 512.0 / secs / 1e6,
-                lat.percentile(50) / 1000, lat.percentile(99) / 1000, c.retransmits() - retransmitsBefore,
-                c.staleReplies() - staleBefore, errors.get());
-        return errors.get();
+        return new Run(n, errors.get(), secs, lat.percentile(50), lat.percentile(99),
+                c.retransmits() - retransmitsBefore, c.staleReplies() - staleBefore);
     }
 
     /** Latencies in ns, appended from the receive thread. */

@@ -149,7 +149,7 @@ final class Export {
                     }
                     int cmd = Aoe.command(req);
                     for (Extension x : exts) {
-                        if (x.command() == cmd) {
+                        if (x.handles(cmd)) {
                             return x.handle(port.call.set(this, ini), req, reply);
                         }
                     }
@@ -176,9 +176,15 @@ final class Export {
         return n;
     }
 
-    /** ATA for an extension (e.g. one entry of a coalesced read): the normal handling, no hooks. */
+    /** ATA for an extension (e.g. one entry of a coalesced read): the normal handling and the reply hooks. */
     int ataDirect(Port port, ByteBuffer req, ByteBuffer reply) {
-        return ata(port, req, reply, live);
+        int n = ata(port, req, reply, live);
+        // the reply hooks still apply (a coalesced read's replies get their CRC like any read)
+        Extension[] exts = extensions;
+        for (int i = exts.length - 1; i >= 0 && n >= 0; i--) {
+            n = exts[i].afterAta(port.call, req, reply, n);
+        }
+        return n;
     }
 
     Set<String> provided() {

@@ -1,0 +1,180 @@
+package org.aoede.itest;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.io.RandomAccessFile;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * CRC8x4 end to end: an export with {@code extensions = negotiation, crc} on two veth pairs; the
+ * initiator on the first pair negotiates crc8x4 (its MAC is what the target remembers), the one on
+ * the second never does. Then the crc bundle is stopped and started while the first one works.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class CrcIT {
+    static final long SECTORS = 16L * 1024 * 1024 / 512;
+
+    @TempDir
+    static Path work;
+    static Lan lan;
+    static Appliance appliance;
+    static Initiator crc;       // negotiates crc8x4
+    static Initiator plain;     // never does
+    static String ins;
+
+    @BeforeAll
+    static void start() throws IOException {
+        lan = new Lan();
+        String tns = lan.namespace("t");
+        ins = lan.namespace("i");
+        String t0 = lan.ifname("t0");
+        String t1 = lan.ifname("t1");
+        lan.veth(t0, tns, lan.ifname("i0"), ins, 1500);
+        lan.veth(t1, tns, lan.ifname("i1"), ins, 1500);
+        crc = new Initiator(ins, lan.ifname("i0"));
+        plain = new Initiator(ins, lan.ifname("i1"));
+        appliance = new Appliance(work, tns);
+        appliance.start();
+        try (RandomAccessFile f = new RandomAccessFile(work.resolve("c.img").toFile(), "rw")) {
+            f.setLength(SECTORS * 512);
+        }
+        appliance.writeExport("c", "shelf = 3\nslot = 1\ninterfaces = " + t0 + ", " + t1 + "\nfile = "
+                + work.resolve("c.img") + "\nextensions = negotiation, crc\n");
+        appliance.waitForLog("export c: e3.1 answering on " + t1, Duration.ofSeconds(30));
+        appliance.waitForLog("export c: e3.1 answering on " + t0, Duration.ofSeconds(30));
+    }
+
+    @AfterAll
+    static void stop() {
+        if (appliance != null) {
+            appliance.close();
+        }
+        if (lan != null) {
+            lan.close();
+        }
+    }
+
+    static String show() {
+        Sh.Result r = appliance.client("aoe:show c");
+        assertEquals(0, r.exit(), r.out());
+        return r.out();
+    }
+
+    @Test
+    @Order(1)
+    void advertisedSectorCountLeavesRoomForTheCrc() {
+        String d = plain.run("discover", "3.1").ok().out();
+        assertEquals("2", Initiator.field(d, "sectors"), d);   // (1500 - 4 - 36) / 512
+    }
+
+    @Test
+    @Order(2)
+    void verifyWithCrc() {
+        String v = crc.run("verify", "3.1", "--crc", "--count-frames", "2000", "--qd", "16", "--seed", "7").ok().out();
+        assertTrue(v.contains("negotiated target=3.1 crc8x4"), v);
+        assertEquals("0", Initiator.field(v, "mismatches"), v);
+        assertEquals("0", Initiator.field(v, "errors"), v);
+        long checked = Long.parseLong(Initiator.field(v, "checked"));
+        assertTrue(checked >= 2000, "every read reply and IDENTIFY checked: " + v);
+        String show = show();
+        assertTrue(!show.contains("crc-mismatch") || show.matches("(?s).*crc-mismatch[=: ]+0\\b.*"), show);
+        // IDENTIFY: 512 bytes of data, the CRC checked and stripped
+        String id = crc.run("ata", "3.1", "--crc", "--cmd", "ec", "--count", "1").ok().out();
+        assertEquals("512", Initiator.field(id, "datalen"), id);
+        assertEquals("1", Initiator.field(id, "checked"), id);
+    }
+
+    @Test
+    @Order(3)
+    void notNegotiatedGetsPlainReplies() {
+        String id = plain.run("ata", "3.1", "--cmd", "ec", "--count", "1").ok().out();
+        assertEquals("512", Initiator.field(id, "datalen"), "no trailer for an initiator that never asked: " + id);
+        // the negotiated MAC without checking: the four bytes are there after the data
+        String raw = crc.run("ata", "3.1", "--cmd", "ec", "--count", "1").ok().out();
+        assertEquals("516", Initiator.field(raw, "datalen"), raw);
+        // and its writes without a CRC are refused (AoE error 2), not applied unchecked
+        Sh.Result w = crc.run("write", "3.1", "--lba", "100", "--count", "1", "--pattern", "9", "--tries", "2");
+        assertEquals(1, w.exit(), w.out());
+        assertTrue(w.out().contains("aoe-error=2"), w.out());
+        String p = plain.run("write", "3.1", "--lba", "100", "--count", "2", "--pattern", "9").ok().out();
+        String r = crc.run("read", "3.1", "--crc", "--lba", "100", "--count", "2").ok().out();
+        assertEquals(Initiator.field(p, "sha256"), Initiator.field(r, "sha256"));
+    }
+
+    @Test
+    @Order(4)
+    void corruptedCrcIsNotAppliedNorAcknowledged() {
+        String w = crc.run("write", "3.1", "--crc", "--crc-corrupt", "1", "--lba", "200", "--count", "2",
+                "--pattern", "11").ok().out();
+        assertTrue(Long.parseLong(Initiator.field(w, "retransmits")) >= 1, "the bad frame got no answer: " + w);
+        String r = plain.run("read", "3.1", "--lba", "200", "--count", "2").ok().out();
+        assertEquals(Initiator.field(w, "sha256"), Initiator.field(r, "sha256"), "the retransmission was applied");
+        String show = show();
+        assertTrue(show.matches("(?s).*crc-mismatch[=: ]+[1-9].*"), show);
+        String log = appliance.waitForLog("CRC mismatch in a write from .*not applied", Duration.ofSeconds(10));
+        assertTrue(log.contains("not applied"), log);
+    }
+
+    @Test
+    @Order(5)
+    void stoppingTheCrcBundleSilencesTheNegotiatedInitiatorOnly() throws Exception {
+        // a long verify of the negotiated initiator runs across the stop and the start
+        Path out = work.resolve("verify.out");
+        List<String> cmd = new ArrayList<>(List.of("ip", "netns", "exec", ins, System.getProperty("java.home") + "/bin/java",
+                "-jar", Initiator.jar(), "verify", "-i", lan.ifname("i0"), "3.1", "--crc", "--count-frames", "4000",
+                "--min-seconds", "15", "--qd", "8", "--seed", "5", "--tries", "40", "--timeout-ms", "200"));
+        Process v = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(out.toFile()).start();
+        try {
+            Appliance.sleep(3000);
+            assertEquals(0, appliance.client("bundle:stop org.aoede.crc").exit());
+            long t0 = System.nanoTime();
+            String show = "";
+            while (System.nanoTime() - t0 < TimeUnit.SECONDS.toNanos(10)) {
+                show = show();
+                if (show.contains("crc not installed")) {
+                    break;
+                }
+                Appliance.sleep(200);
+            }
+            assertTrue(show.contains("crc not installed"), show);
+            // the negotiated MAC gets no answers at all; the other initiator is served
+            Sh.Result silent = crc.run("ata", "3.1", "--cmd", "ec", "--count", "1", "--tries", "2", "--timeout-ms", "200");
+            assertNotEquals(0, silent.exit(), silent.out());
+            String id = plain.run("ata", "3.1", "--cmd", "ec", "--count", "1").ok().out();
+            assertEquals("512", Initiator.field(id, "datalen"), id);
+            plain.run("read", "3.1", "--lba", "0", "--count", "2").ok();
+            Appliance.sleep(2000);
+            assertEquals(0, appliance.client("bundle:start org.aoede.crc").exit());
+            assertTrue(v.waitFor(180, TimeUnit.SECONDS), "verify did not end");
+            String o = Files.readString(out);
+            assertEquals(0, v.exitValue(), o);
+            assertEquals("0", Initiator.field(o, "mismatches"), o);
+            assertEquals("0", Initiator.field(o, "errors"), o);
+            assertTrue(Long.parseLong(Initiator.field(o, "retransmits")) > 0, "it waited through the stop: " + o);
+            // served again, with CRCs
+            String again = crc.run("ata", "3.1", "--crc", "--cmd", "ec", "--count", "1").ok().out();
+            assertEquals("1", Initiator.field(again, "checked"), again);
+            String raw = crc.run("ata", "3.1", "--cmd", "ec", "--count", "1").ok().out();
+            assertEquals("516", Initiator.field(raw, "datalen"), raw);
+            assertTrue(!show().contains("crc not installed"));
+        } finally {
+            v.destroyForcibly();
+        }
+    }
+}

@@ -1,0 +1,195 @@
+package org.aoede.itest;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.io.RandomAccessFile;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Extension negotiation (AoE 0x23) and coalesced read (0x24) against the built appliance: the
+ * project's initiator on two interfaces of one namespace (two MACs: {@code ini} negotiates,
+ * {@code plain} never does, like the Linux driver), the appliance in another.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class NegotiationIT {
+    static final long SECTORS = 16L * 1024 * 1024 / 512;
+
+    @TempDir
+    static Path work;
+    static Lan lan;
+    static Appliance appliance;
+    static Initiator ini;
+    static Initiator plain;
+    static String written;
+
+    @BeforeAll
+    static void start() throws IOException {
+        lan = new Lan();
+        String tns = lan.namespace("t");
+        String ins = lan.namespace("i");
+        String t0 = lan.ifname("t0");
+        String t1 = lan.ifname("t1");
+        lan.veth(t0, tns, lan.ifname("i0"), ins, 1500);
+        lan.veth(t1, tns, lan.ifname("i1"), ins, 1500);
+        ini = new Initiator(ins, lan.ifname("i0"));
+        plain = new Initiator(ins, lan.ifname("i1"));
+        appliance = new Appliance(work, tns);
+        appliance.start();
+        image("a.img");
+        image("b.img");
+        image("c.img");
+        appliance.writeExport("a", export(1, 0, t0 + ", " + t1, "a.img", "extensions = negotiation"));
+        appliance.writeExport("b", export(2, 0, t0, "b.img"));
+        appliance.writeExport("c", export(3, 0, t0, "c.img", "extensions = negotiation, crc"));
+        for (String s : new String[] {"a: e1.0 answering on " + t0, "a: e1.0 answering on " + t1,
+                                      "b: e2.0 answering on " + t0, "c: e3.0 answering on " + t0}) {
+            appliance.waitForLog("export " + s, Duration.ofSeconds(30));
+        }
+        appliance.waitForLog("extension 'negotiation' available", Duration.ofSeconds(30));
+    }
+
+    @AfterAll
+    static void stop() {
+        if (appliance != null) {
+            appliance.close();
+        }
+        if (lan != null) {
+            lan.close();
+        }
+    }
+
+    static void image(String name) throws IOException {
+        try (RandomAccessFile f = new RandomAccessFile(work.resolve(name).toFile(), "rw")) {
+            f.setLength(SECTORS * 512);
+        }
+    }
+
+    static String export(int shelf, int slot, String ifaces, String file, String... extra) {
+        StringBuilder sb = new StringBuilder();
+        sb.append("shelf = ").append(shelf).append('\n').append("slot = ").append(slot).append('\n')
+                .append("interfaces = ").append(ifaces).append('\n')
+                .append("file = ").append(work.resolve(file)).append('\n');
+        for (String e : extra) {
+            sb.append(e).append('\n');
+        }
+        return sb.toString();
+    }
+
+    /** Polls aoe:show NAME until its output contains (or no longer contains) the text. */
+    static String show(String name, String text, boolean present) {
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+        String out = "";
+        while (System.nanoTime() < end) {
+            out = appliance.client("aoe:show " + name).out();
+            if (out.contains("Export " + name) && out.contains(text) == present) {
+                return out;
+            }
+            Appliance.sleep(1000);
+        }
+        throw new AssertionError("aoe:show " + name + (present ? " never showed " : " kept showing ") + text + ":\n"
+                + out + "\n" + appliance.tail());
+    }
+
+    @Test
+    @Order(1)
+    void negotiationAcceptsWhatTheExportProvides() {
+        String out = ini.run("negotiate", "1.0", "reset", "congestion", "5", "coalesced_read", "crc8x4", "bogus").ok().out();
+        assertEquals("RESET,CONGESTION,COALESCED_READ", Initiator.field(out, "accepted"), out);
+        assertEquals("crc8x4,bogus", Initiator.field(out, "rejected"), out);
+        assertEquals("1.0", Initiator.field(out, "target"), out);
+    }
+
+    @Test
+    @Order(2)
+    void coalescedReadReturnsWhatWasWritten() {
+        String w = plain.run("write", "1.0", "--lba", "100", "--count", "40", "--pattern", "7").ok().out();
+        written = Initiator.field(w, "sha256");
+        String r = ini.run("read", "1.0", "--lba", "100", "--count", "40", "--coalesced").ok().out();
+        assertEquals(written, Initiator.field(r, "sha256"), r);
+        assertEquals("1", Initiator.field(r, "frames"), "20 entries of 2 sectors in one 0x24 frame: " + r);
+        assertEquals("0", Initiator.field(r, "retransmits"), "every entry answered by the coalesced frame: " + r);
+        // an initiator that never negotiated: 0x24 is an unknown command for it
+        var refused = plain.run("read", "1.0", "--lba", "100", "--count", "4", "--coalesced", "--tries", "2");
+        assertNotEquals(0, refused.exit(), refused.out());
+        assertTrue(refused.out().contains("aoe-error=1"), refused.out());
+    }
+
+    @Test
+    @Order(3)
+    void exportWithoutExtensionsAnswersError1() {
+        var r = ini.run("negotiate", "2.0", "reset", "coalesced_read");
+        assertEquals(1, r.exit(), r.out());
+        assertTrue(r.out().contains("aoe-error=1"), r.out());
+        // and it still serves normally
+        ini.run("read", "2.0", "--lba", "0", "--count", "2").ok();
+    }
+
+    @Test
+    @Order(4)
+    void crc8x4IsAcceptedOnlyWhereTheCrcExtensionIsUsed() {
+        Assumptions.assumeTrue(appliance.count("extension 'crc' available") > 0, "the crc extension is not in this build");
+        // on e1.0 (extensions = negotiation) it was rejected above; e3.0 uses crc as well.
+        // Negotiation is per export and initiator MAC: what ini has on e1.0 does not carry over.
+        String out = ini.run("negotiate", "3.0", "crc8x4", "coalesced_read").ok().out();
+        assertEquals("CRC8X4,COALESCED_READ", Initiator.field(out, "accepted"), out);
+    }
+
+    @Test
+    @Order(5)
+    void removingTheBundleSilencesOnlyInitiatorsThatRelyOnIt() {
+        appliance.client("bundle:stop org.aoede.negotiation").ok();
+        appliance.waitForLog("extension 'negotiation' gone", Duration.ofSeconds(30));
+        show("a", "extension negotiation not installed", true);
+        try {
+            // the initiator that negotiated coalesced_read: the target drops its requests, all of them
+            var silent = ini.run("read", "1.0", "--lba", "100", "--count", "2", "--tries", "2", "--timeout-ms", "200");
+            assertNotEquals(0, silent.exit(), silent.out());
+            assertTrue(silent.out().isEmpty() || !silent.out().contains("sha256="), silent.out());
+            // the one that never negotiated is served as before
+            String r = plain.run("read", "1.0", "--lba", "100", "--count", "40").ok().out();
+            assertEquals(written, Initiator.field(r, "sha256"), r);
+            // without the extension 0x23 is an unknown command again
+            var unknown = plain.run("negotiate", "1.0", "reset");
+            assertTrue(unknown.out().contains("aoe-error=1"), unknown.out());
+        } finally {
+            appliance.client("bundle:start org.aoede.negotiation").ok();
+        }
+        show("a", "not installed", false);
+        // the negotiation was kept by the target: coalesced_read still on for this initiator
+        String r = ini.run("read", "1.0", "--lba", "100", "--count", "40", "--coalesced").ok().out();
+        assertEquals(written, Initiator.field(r, "sha256"), r);
+        assertEquals("0", Initiator.field(r, "retransmits"), r);
+    }
+
+    @Test
+    @Order(6)
+    void resetForgetsAndAConfigSetResetsOnlyTheSetter() {
+        // the plain initiator negotiates coalesced_read too, then sets the config string
+        String n = plain.run("negotiate", "1.0", "coalesced_read").ok().out();
+        assertEquals("COALESCED_READ", Initiator.field(n, "accepted"), n);
+        plain.run("config", "1.0", "--set", "hello").ok();
+        var refused = plain.run("read", "1.0", "--lba", "100", "--count", "2", "--coalesced", "--tries", "2");
+        assertTrue(refused.out().contains("aoe-error=1"), "a config set reset the setter's negotiation: " + refused.out());
+        // ... but not the other initiator's
+        ini.run("read", "1.0", "--lba", "100", "--count", "2", "--coalesced").ok();
+        // reset alone forgets everything of the sender
+        String r = ini.run("negotiate", "1.0", "reset").ok().out();
+        assertEquals("RESET", Initiator.field(r, "accepted"), r);
+        var after = ini.run("read", "1.0", "--lba", "100", "--count", "2", "--coalesced", "--tries", "2");
+        assertTrue(after.out().contains("aoe-error=1"), after.out());
+    }
+}
