@@ -28,6 +28,14 @@ public interface BlockStore extends AutoCloseable {
     /** Forces everything written so far to stable storage. */
     void flush() throws IOException;
 
+    /**
+     * Counters of this store for the export's statistics (e.g. a cache's hits), name → value;
+     * none by default.
+     */
+    default java.util.Map<String, Long> statistics() {
+        return java.util.Map.of();
+    }
+
     /** A short human description, e.g. the file and window. */
     String describe();
 

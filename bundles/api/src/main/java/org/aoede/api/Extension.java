@@ -1,6 +1,7 @@
 package org.aoede.api;
 
 import java.nio.ByteBuffer;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -58,6 +59,21 @@ public interface Extension {
     /** Sees the ATA reply the export built ({@code length} bytes); returns the final length. */
     default int afterAta(ExtensionContext ctx, ByteBuffer request, ByteBuffer reply, int length) {
         return length;
+    }
+
+    /**
+     * Wraps the export's store (a cache, a latency injector): the export reads, writes and flushes
+     * through what this returns; by default the store itself (no wrapping). {@code settings} are the
+     * export's configured keys of this extension with its name and the dot removed (for
+     * {@code cache.size = 64M}: {@code size -> 64M}). The extensions of an export wrap in configured
+     * order, each over the previous result. When the extension goes away or the export's
+     * configuration changes, the export stops for a moment (requests in progress end, initiators
+     * retransmit), goes on with the new chain and closes the old wrapper: a wrapper's
+     * {@link BlockStore#close()} releases its own resources only, never the store it wraps, and a
+     * wrapper must not hold acknowledged data the wrapped store does not have (no write-back).
+     */
+    default BlockStore wrap(String exportName, Map<String, String> settings, BlockStore store) {
+        return store;
     }
 
     /** Bytes appended after the data of replies (a checksum): the advertised sector count leaves room. */

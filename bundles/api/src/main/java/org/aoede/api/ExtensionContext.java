@@ -48,4 +48,9 @@ public interface ExtensionContext {
 
     /** Sends a frame (between position and limit, padded by the caller) on the request's interface now. */
     boolean send(ByteBuffer frame);
+
+    /** The export's buffer count (requests an initiator may have in flight), as advertised. */
+    default int bufferCount() {
+        return 64;
+    }
 }

@@ -594,7 +594,103 @@ public final class AoeClient implements FrameHandler, AutoCloseable {
     }
 
     private int newTag() {
+        int mode = tagMode;
+        if (mode != TAGS_USERLAND) {
+            int n;
+            do {
+                n = nextTag.getAndIncrement();    // a 32-bit counter, consecutive; 0 is the advertisements' tag
+            } while (n == 0);
+            return mode == TAGS_INC_LE ? Integer.reverseBytes(n) : n;
+        }
         return Aoe.TAG_USERLAND | (nextTag.getAndIncrement() & 0x7fff_ffff);
+    }
+
+    // ---- monotonic tags (tag_inc_le / tag_inc_be) and, for tests, duplicated and reordered frames ----
+
+    static final int TAGS_USERLAND = 0, TAGS_INC_LE = 1, TAGS_INC_BE = 2;
+    private volatile int tagMode = TAGS_USERLAND;
+    private volatile boolean dupReorder;
+    private final Object dupLock = new Object();
+    private long dupSeq;
+    private ByteBuffer held;
+    private ByteBuffer late;
+    private final AtomicLong duplicated = new AtomicLong();
+    private final AtomicLong reordered = new AtomicLong();
+
+    /**
+     * Negotiates {@code reset, tag_inc_le} (or {@code tag_inc_be}) and, if the export accepts it, numbers
+     * every later request with a consecutive 32-bit counter in that byte order in the tag field
+     * (retransmissions still get a fresh number). Returns whether the export accepted.
+     */
+    public boolean negotiateTags(Target t, boolean littleEndian) throws IOException {
+        String name = littleEndian ? "tag_inc_le" : "tag_inc_be";
+        // reset first: a new process must not inherit an earlier one's tag window (nor its byte order);
+        // a CRC negotiated before is asked for again in the same request
+        List<String> names = crcOn(t) ? List.of("reset", name, "crc8x4") : List.of("reset", name);
+        Negotiated n = negotiate(t, names);
+        boolean ok = n.accepted(name) && (!crcOn(t) || n.accepted("crc8x4"));
+        if (ok) {
+            tagMode = littleEndian ? TAGS_INC_LE : TAGS_INC_BE;
+        }
+        return ok;
+    }
+
+    /**
+     * Tests: ATA requests are duplicated and reordered on purpose, as a bad network would: every
+     * third is sent twice at once, every fifth is held back and sent after the next one, and every
+     * seventh is sent again seven requests later (all under their original tag).
+     */
+    public void duplicateAndReorder(boolean on) {
+        dupReorder = on;
+    }
+
+    /** Extra copies of requests sent by {@link #duplicateAndReorder}. */
+    public long duplicated() {
+        return duplicated.get();
+    }
+
+    /** Requests held back and sent after a later one by {@link #duplicateAndReorder}. */
+    public long reordered() {
+        return reordered.get();
+    }
+
+    private void sendFirst(ByteBuffer f) {
+        if (!dupReorder || Aoe.command(f) != Aoe.CMD_ATA) {
+            link.send(f);
+            return;
+        }
+        synchronized (dupLock) {
+            long k = ++dupSeq;
+            ByteBuffer hold = null;
+            if (k % 5 == 0 && held == null) {
+                hold = copy(f);                      // goes out after the next request
+                reordered.incrementAndGet();
+            } else {
+                link.send(f);
+                if (k % 3 == 0) {
+                    link.send(f.duplicate());
+                    duplicated.incrementAndGet();
+                }
+            }
+            if (held != null) {
+                link.send(held);
+                held = null;
+            }
+            held = hold;
+            if (k % 7 == 0) {
+                if (late != null) {
+                    link.send(late);                 // a copy of the one seven requests ago
+                    duplicated.incrementAndGet();
+                }
+                late = copy(f);
+            }
+        }
+    }
+
+    private static ByteBuffer copy(ByteBuffer f) {
+        ByteBuffer c = ByteBuffer.allocate(f.remaining());
+        c.put(0, f, f.position(), f.remaining());
+        return c;
     }
 
     /** Registers a request under a fresh tag and sends it; {@code collectMs} > 0 is the collection window. */
@@ -624,7 +720,7 @@ public final class AoeClient implements FrameHandler, AutoCloseable {
             int at = Ata.DATA + Ata.sectorCount(f) * Ata.SECTOR;
             first.put(at, (byte) (first.get(at) ^ 0x01));  // lane 0 of the CRC
         }
-        link.send(first);  // a failed send is just a lost frame: the retransmit covers it
+        sendFirst(first);  // a failed send is just a lost frame: the retransmit covers it
         return p.future;
     }
 
@@ -689,7 +785,7 @@ public final class AoeClient implements FrameHandler, AutoCloseable {
             return;
         }
         int tag = Aoe.tag(frame);
-        if ((tag & Aoe.TAG_USERLAND) == 0) {
+        if (tagMode == TAGS_USERLAND ? (tag & Aoe.TAG_USERLAND) == 0 : tag == 0) {
             return;  // unsolicited advertisements (tag 0) and other initiators' traffic
         }
         Pending p = pending.get(tag);

@@ -43,9 +43,11 @@ public final class Cli {
             "common: --timeout-ms N (first retransmit, default 250) --tries N (default 8)",
             "        --transport pcap|afpacket (default pcap; afpacket: native AF_PACKET sockets, Linux only, much faster)",
             "        --crc (negotiate crc8x4 first: writes carry CRC8x4, data replies are checked; not for discover/config)",
-            "        --crc-corrupt N (with --crc, tests: the first send of the next N writes has a wrong CRC)");
+            "        --crc-corrupt N (with --crc, tests: the first send of the next N writes has a wrong CRC)",
+            "        --tags inc-le|inc-be (negotiate tag_inc_le/tag_inc_be first: consecutive tags in that byte order)",
+            "        --dup-reorder (tests: ATA requests duplicated and reordered on purpose, under their own tags)");
 
-    private static final Set<String> FLAGS = Set.of("--read", "--release", "--all", "--bad-directive", "--help", "-h", "--crc", "--coalesced");
+    private static final Set<String> FLAGS = Set.of("--read", "--release", "--all", "--bad-directive", "--help", "-h", "--crc", "--coalesced", "--dup-reorder");
 
     private Cli() {
     }
@@ -123,7 +125,7 @@ public final class Cli {
             throw new IllegalArgumentException("unknown command '" + a.command + "'");
         }
         for (String k : a.opts.keySet()) {
-            if (!allowed.contains(k) && !Set.of("-i", "--timeout-ms", "--tries", "--qd", "--transport", "--crc", "--crc-corrupt").contains(k)) {
+            if (!allowed.contains(k) && !Set.of("-i", "--timeout-ms", "--tries", "--qd", "--transport", "--crc", "--crc-corrupt", "--tags", "--dup-reorder").contains(k)) {
                 throw new IllegalArgumentException("option " + k + " does not apply to " + a.command);
             }
         }
@@ -157,9 +159,25 @@ public final class Cli {
             out.println("negotiated target=" + t.address() + " crc8x4");
             c.corruptCrcOfNextWrites((int) a.num("--crc-corrupt", 0));
         }
+        if (a.opts.containsKey("--tags")) {
+            String mode = a.one("--tags");
+            if (!mode.equals("inc-le") && !mode.equals("inc-be")) {
+                throw new IllegalArgumentException("--tags takes inc-le or inc-be");
+            }
+            if (!c.negotiateTags(t, mode.equals("inc-le"))) {
+                err.println("error: " + t.address() + " did not accept tag_" + mode.replace('-', '_'));
+                return 1;
+            }
+            out.println("negotiated target=" + t.address() + " tag_" + mode.replace('-', '_'));
+        }
+        c.duplicateAndReorder(a.has("--dup-reorder"));
         try {
             return run(a, c, t, o, out, err);
         } finally {
+            if (a.has("--dup-reorder")) {
+                out.printf("dup-reorder target=%s duplicated=%d reordered=%d stale=%d%n", t.address(), c.duplicated(),
+                        c.reordered(), c.staleReplies());
+            }
             if (a.has("--crc")) {
                 out.printf("crc target=%s checked=%d errors=%d retransmits=%d%n", t.address(), c.crcChecked(), c.crcErrors(),
                         c.retransmits());

@@ -147,4 +147,46 @@ class AoeClientTest {
         assertEquals(3, found.size());
         assertEquals(1, fake.sent.size(), "discovery is one broadcast, no retransmit");
     }
+    @Test
+    void monotonicTagsDuplicatedAndReordered() throws Exception {
+        Target t = open(4).find(1, 0);
+        fake.responder = q -> {
+            if (Aoe.command(q) != Negotiated.CMD_NEGOTIATE) {
+                return fake.serve(q);
+            }
+            ByteBuffer r = ByteBuffer.allocate(q.limit());   // accepts every name: upper-cased
+            r.put(0, q, 0, q.limit());
+            Aoe.toResponse(r, FakeTarget.TARGET_MAC);
+            for (int i = Negotiated.O_NAMES; i < r.limit(); i++) {
+                r.put(i, (byte) Character.toUpperCase(r.get(i)));
+            }
+            return r;
+        };
+        assertTrue(client.negotiateTags(t, true));
+        client.duplicateAndReorder(true);
+        int before = fake.sent.size();
+        List<CompletableFuture<Void>> writes = new java.util.ArrayList<>();
+        for (int i = 0; i < 14; i++) {
+            writes.add(client.writeAsync(t, i, new byte[512], 0, 1));
+        }
+        for (CompletableFuture<Void> w : writes) {
+            AoeClient.await(w);
+        }
+        List<Integer> counters = new java.util.ArrayList<>();
+        for (ByteBuffer f : fake.sent.subList(before, fake.sent.size())) {
+            counters.add(Integer.reverseBytes(Aoe.tag(f)));   // little-endian counter in the tag field
+        }
+        // 14 requests; 3, 6, 9, 12 twice at once; 5 and 10 after the next one; 7 again after 14
+        assertEquals(19, counters.size(), counters.toString());
+        assertEquals(5, client.duplicated());
+        assertEquals(2, client.reordered());
+        int c0 = counters.get(0);
+        List<Integer> want = new java.util.ArrayList<>();
+        int[] order = {1, 2, 3, 3, 4, 6, 6, 5, 7, 8, 9, 9, 11, 10, 12, 12, 13, 14, 7};
+        for (int k : order) {
+            want.add(c0 + k - 1);
+        }
+        assertEquals(want, counters, "consecutive tags, duplicated and reordered as documented");
+        assertEquals(0, client.retransmits());
+    }
 }

@@ -62,6 +62,11 @@ final class Call implements ExtensionContext {
     }
 
     @Override
+    public int bufferCount() {
+        return export.bufferCount();
+    }
+
+    @Override
     public ConcurrentMap<String, Object> attributes() {
         return initiator.attributes;
     }

@@ -32,8 +32,16 @@ final class Export {
     /** Replaced on live changes; shelf, slot, file and window never change for one Export. */
     volatile ExportSettings settings;
     final String source;
-    /** Replaced (while paused) when a live edit changes the file, window or open mode. */
+    /**
+     * What requests read and write: the base store, or the extensions' wrappers over it (a cache).
+     * Replaced while paused: on a live edit of the file, window or open mode, and when the wrapping
+     * extensions change ({@link #wrapped}).
+     */
     volatile BlockStore store;
+    /** The store opened from the configuration, under any wrappers. */
+    volatile BlockStore base;
+    /** What the current wrapper chain was built from (extensions, their settings, base); see Target. */
+    volatile Object wrapKey;
     private final StateFile stateFile;
     private volatile byte[] identify;
     private volatile int bufferCount;
@@ -57,7 +65,9 @@ final class Export {
         this.settings = settings;
         this.source = source;
         this.store = store;
+        this.base = store;
         this.stateFile = stateFile;
+        stats.gauges = () -> this.store.statistics();
         this.live = live;
         this.bufferCount = settings.bufferCount();
         this.identify = Identify.build(store.sectors(), settings.model(), settings.serial(),
@@ -521,10 +531,53 @@ final class Export {
         stopped = true;
         drain();
         stateFile.close();
+        closeStores();
+    }
+
+    /** Closes the wrappers (their own resources) and the base store. */
+    void closeStores() {
+        BlockStore s = store;
+        BlockStore b = base;
+        if (s != b) {
+            closeWrapper(s);
+        }
         try {
-            store.close();
+            b.close();
         } catch (IOException e) {
-            LOG.warn("export {}: closing {} failed: {}", name(), store.describe(), e.toString());
+            LOG.warn("export {}: closing {} failed: {}", name(), b.describe(), e.toString());
+        }
+    }
+
+    private void closeWrapper(BlockStore w) {
+        try {
+            w.close();
+        } catch (IOException | RuntimeException e) {
+            LOG.warn("export {}: closing {} failed: {}", name(), w.describe(), e.toString());
+        }
+    }
+
+    /**
+     * Serves through a new wrapper chain over the base store (extensions came, went or were
+     * reconfigured): requests in progress end first, so no request sees two chains, then the old
+     * wrappers are closed. Wrappers hold no acknowledged data of their own (write-through), so
+     * dropping one loses nothing.
+     */
+    void wrapped(BlockStore effective, Object key) {
+        BlockStore old = store;
+        wrapKey = key;
+        if (old == effective) {
+            return;
+        }
+        boolean wasPaused = paused;
+        if (!wasPaused) {
+            pause();
+        }
+        store = effective;
+        if (!wasPaused) {
+            paused = false;
+        }
+        if (old != base && old != effective) {
+            closeWrapper(old);
         }
     }
 
@@ -545,7 +598,9 @@ final class Export {
     /** Answers again, from a new store (and settings) if the edit changed them. */
     void resume(ExportSettings s, BlockStore newStore) {
         settings = s;
+        base = newStore;
         store = newStore;
+        wrapKey = null;                            // the target wraps the new store again
         identify = Identify.build(newStore.sectors(), s.model(), s.serial(),
                 String.format("%04x", Identify.FIRMWARE_VERSION));
         paused = false;

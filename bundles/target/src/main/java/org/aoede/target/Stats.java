@@ -46,6 +46,9 @@ final class Stats {
         errors[e.ordinal()].increment();
     }
 
+    /** Counters of the export's store (a cache's hits and misses), read at each snapshot. */
+    volatile java.util.function.Supplier<Map<String, Long>> gauges = Map::of;
+
     void extension(String what) {
         extension.computeIfAbsent(what, k -> new LongAdder()).increment();
     }
@@ -92,6 +95,7 @@ final class Stats {
             e.put(k.name().toLowerCase().replace('_', '-'), errors[k.ordinal()].sum());
         }
         extension.forEach((k, v) -> e.put(k, v.sum()));
+        e.putAll(gauges.get());
         Map<String, Long> d = new LinkedHashMap<>();
         for (Drop k : Drop.values()) {
             d.put(k.name().toLowerCase().replace('_', '-'), drops[k.ordinal()].sum());

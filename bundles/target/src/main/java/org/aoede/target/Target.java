@@ -156,17 +156,55 @@ public class Target {
         }
         List<Extension> found = new ArrayList<>();
         List<String> missing = new ArrayList<>();
+        List<Object> wrapKey = new ArrayList<>();
+        wrapKey.add(e.base);
         for (String name : e.settings.extensions()) {
             Extension x = extensionsByName.get(name);
             if (x != null) {
                 found.add(x);
+                wrapKey.add(List.of(name, x, extensionSettings(c.configured, name)));
             } else {
                 missing.add(name);
             }
         }
         e.extensions(found.toArray(new Extension[0]));
         c.missingExtensions(missing);
+        if (!wrapKey.equals(e.wrapKey)) {
+            e.wrapped(wrap(e, wrapKey), wrapKey);
+        }
         readvertise(e);                            // the sector count may leave room for a trailer now
+    }
+
+    /** The chain of the extensions' store wrappers over the export's base store (the base itself if none wraps). */
+    @SuppressWarnings("unchecked")
+    private static BlockStore wrap(Export e, List<Object> key) {
+        BlockStore s = e.base;
+        for (Object o : key.subList(1, key.size())) {
+            List<Object> k = (List<Object>) o;
+            String name = (String) k.get(0);
+            try {
+                BlockStore w = ((Extension) k.get(1)).wrap(e.name(), (Map<String, String>) k.get(2), s);
+                if (w != null) {
+                    s = w;
+                }
+            } catch (RuntimeException ex) {
+                LOG.error("export {}: extension '{}' could not wrap the store, serving without it: {}",
+                        e.name(), name, ex.toString());
+            }
+        }
+        return s;
+    }
+
+    /** The export's configured keys {@code NAME.key}, as {@code key}. */
+    static Map<String, String> extensionSettings(Map<String, String> configured, String name) {
+        Map<String, String> m = new java.util.TreeMap<>();
+        String prefix = name + ".";
+        configured.forEach((k, v) -> {
+            if (k.startsWith(prefix) && k.length() > prefix.length()) {
+                m.put(k.substring(prefix.length()), v);
+            }
+        });
+        return java.util.Collections.unmodifiableMap(m);
     }
 
     boolean isOwnMac(long mac) {
@@ -207,11 +245,7 @@ public class Target {
         }
         ExportSettings s = c.settings;
         e.pause();
-        try {
-            e.store.close();
-        } catch (IOException ex) {
-            LOG.warn("export {}: closing {} failed: {}", s.name(), e.store.describe(), ex.toString());
-        }
+        e.closeStores();
         BlockStore fresh;
         try {
             fresh = stores.open(spec(s));
@@ -222,6 +256,7 @@ public class Target {
             c.editRefused(why);
             try {
                 e.resume(old, stores.open(spec(old)));
+                applyExtensions(c);
             } catch (IOException | RuntimeException ex2) {
                 e.stop();
                 c.running = null;

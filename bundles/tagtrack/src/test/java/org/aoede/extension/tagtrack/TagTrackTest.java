@@ -1,0 +1,263 @@
+package org.aoede.extension.tagtrack;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
+
+import java.nio.ByteBuffer;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+
+import org.aoede.api.Extension;
+import org.aoede.api.ExtensionContext;
+import org.aoede.protocol.Aoe;
+import org.aoede.protocol.Ata;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.api.Test;
+
+class TagTrackTest {
+    static final long HOST = 0x02_00_00_00_0a_01L;
+    static final long SELF = 0x02_00_00_00_00_01L;
+    static final long SELF2 = 0x02_00_00_00_00_02L;
+
+    /** An initiator's context; {@link #handle} plays the export: writes go to a map, each apply counted. */
+    static final class FakeContext implements ExtensionContext {
+        final Set<String> negotiated = new HashSet<>();
+        final Map<String, Integer> counts = new HashMap<>();
+        final ConcurrentMap<String, Object> attributes = new ConcurrentHashMap<>();
+        final Map<Long, Byte> disk = new HashMap<>();
+        int applied;
+        int ios;
+        long self = SELF;
+        int bufferCount = 16;
+
+        @Override public String exportName() { return "t"; }
+        @Override public long initiator() { return HOST; }
+        @Override public Set<String> negotiated() { return negotiated; }
+        @Override public boolean supported(String name) { return name.startsWith("tag_inc"); }
+        @Override public void negotiate(String name) { negotiated.add(name); }
+        @Override public void resetNegotiation() { negotiated.clear(); attributes.clear(); }
+        @Override public void count(String what) { counts.merge(what, 1, Integer::sum); }
+        @Override public ConcurrentMap<String, Object> attributes() { return attributes; }
+        @Override public boolean send(ByteBuffer frame) { return false; }
+        @Override public int bufferCount() { return bufferCount; }
+
+        @Override
+        public int respond(ByteBuffer request, ByteBuffer reply, int length) {
+            reply.put(0, request, 0, length);
+            Aoe.toResponse(reply, self);
+            return length;
+        }
+
+        @Override
+        public int ata(ByteBuffer request, ByteBuffer reply) {
+            ios++;
+            int n = respond(request, reply, Ata.HEADER);
+            long lba = Ata.lba(request);
+            if ((Ata.aflags(request) & Ata.AFLAG_WRITE) != 0) {
+                applied++;
+                disk.put(lba, request.get(Ata.DATA));
+            } else {
+                reply.put(Ata.DATA, disk.getOrDefault(lba, (byte) 0));
+                n = Ata.DATA + 512;
+            }
+            Ata.setStatus(reply, Ata.STATUS_DRDY);
+            return n;
+        }
+
+        int counted(String what) {
+            return counts.getOrDefault(what, 0);
+        }
+    }
+
+    final TagTrack x = new TagTrack();
+    final FakeContext ctx = new FakeContext();
+    final ByteBuffer reply = ByteBuffer.allocate(65536);
+
+    /** A request whose tag field carries {@code counter} in the negotiated byte order. */
+    static ByteBuffer request(boolean le, int counter, boolean write, long lba, int value) {
+        ByteBuffer f = ByteBuffer.allocate(Ata.DATA + (write ? 512 : 0) + 4);
+        int tag = le ? Integer.reverseBytes(counter) : counter;
+        Aoe.putHeader(f, SELF, HOST, 0, 0, 7, 3, Aoe.CMD_ATA, tag);
+        Ata.putHeader(f, Ata.AFLAG_EXTENDED | (write ? Ata.AFLAG_WRITE : 0), 0, 1,
+                write ? Ata.CMD_WRITE_EXT : Ata.CMD_READ_EXT, lba);
+        if (write) {
+            for (int i = 0; i < 512; i++) {
+                f.put(Ata.DATA + i, (byte) value);
+            }
+        }
+        return f;
+    }
+
+    /** The export's path: before hooks, the I/O, after hooks (as Export.ataExtended). */
+    int handle(ByteBuffer req) {
+        reply.clear();
+        int r = x.beforeAta(ctx, req, reply);
+        if (r != Extension.PASS) {
+            return r;
+        }
+        int n = ctx.ata(req, reply);
+        return x.afterAta(ctx, req, reply, n);
+    }
+
+    byte[] replyBytes(int n) {
+        byte[] b = new byte[n];
+        reply.get(0, b);
+        return b;
+    }
+
+    @Test
+    void providesBothByteOrdersNotRandom() {
+        assertEquals(Set.of("tag_inc_le", "tag_inc_be"), x.provides());
+    }
+
+    @Test
+    void windowFollowsTheBufferCount() {
+        assertEquals(16, TagTrack.windowSize(1));
+        assertEquals(64, TagTrack.windowSize(64));
+        assertEquals(128, TagTrack.windowSize(65));
+        assertEquals(1024, TagTrack.windowSize(1024));
+        assertEquals(1024, TagTrack.windowSize(5000));
+    }
+
+    @Test
+    void notNegotiatedIsUntouched() {
+        ByteBuffer w = request(false, 5, true, 10, 1);
+        handle(w);
+        handle(w);
+        assertEquals(2, ctx.applied, "every repeat applied, as without the extension");
+        assertNull(ctx.attributes.get(TagTrack.KEY));
+        assertEquals(Map.of(), ctx.counts);
+        ctx.negotiated.add(TagTrack.LE);
+        ctx.negotiated.add(TagTrack.BE);       // both: ambiguous, not tracked
+        handle(w);
+        handle(w);
+        assertEquals(4, ctx.applied);
+    }
+
+    @ParameterizedTest
+    @ValueSource(booleans = {true, false})
+    void repeatedReadIsReplayedWithoutIo(boolean le) {
+        ctx.negotiated.add(le ? TagTrack.LE : TagTrack.BE);
+        handle(request(le, 1, true, 20, 7));
+        ByteBuffer r = request(le, 2, false, 20, 0);
+        int n = handle(r);
+        byte[] first = replyBytes(n);
+        assertEquals(7, first[Ata.DATA]);
+        int ios = ctx.ios;
+        ctx.self = SELF2;                        // the repeat came in on another interface
+        int m = handle(r);
+        assertEquals(n, m);
+        byte[] again = replyBytes(m);
+        assertEquals(ios, ctx.ios, "answered from the replay cache");
+        assertEquals(1, ctx.counted(TagTrack.REPLAY));
+        assertEquals(SELF2, Aoe.src(reply), "sent from the interface it came in on");
+        assertArrayEquals(java.util.Arrays.copyOfRange(first, Aoe.ETH_HEADER, n),
+                java.util.Arrays.copyOfRange(again, Aoe.ETH_HEADER, n));
+    }
+
+    @ParameterizedTest
+    @ValueSource(booleans = {true, false})
+    void repeatedWriteIsAcknowledgedNotAppliedAgain(boolean le) {
+        ctx.negotiated.add(le ? TagTrack.LE : TagTrack.BE);
+        ByteBuffer w = request(le, 100, true, 30, 1);
+        int n = handle(w);
+        handle(request(le, 101, true, 30, 2));   // a later write to the same sector
+        assertEquals(2, ctx.applied);
+        assertEquals(n, handle(w));              // the duplicate of the first one
+        assertEquals(2, ctx.applied, "acknowledged from the cache, not applied again");
+        assertEquals((byte) 2, ctx.disk.get(30L), "the later write stays");
+        assertEquals(1, ctx.counted(TagTrack.REPLAY_WRITE));
+        assertEquals(Ata.STATUS_DRDY, Ata.status(reply));
+        assertEquals(le ? Integer.reverseBytes(100) : 100, Aoe.tag(reply));
+    }
+
+    @Test
+    void reorderedTagsInsideTheWindowAreHandledOnce() {
+        ctx.negotiated.add(TagTrack.BE);
+        int[] order = {10, 12, 11, 14, 13, 15};
+        for (int t : order) {
+            handle(request(false, t, true, t, t));
+        }
+        assertEquals(6, ctx.applied, "late but unseen tags are applied");
+        for (int t : order) {
+            handle(request(false, t, true, t, t));
+        }
+        assertEquals(6, ctx.applied, "and their repeats are not");
+        assertEquals(6, ctx.counted(TagTrack.REPLAY_WRITE));
+    }
+
+    @ParameterizedTest
+    @ValueSource(booleans = {true, false})
+    void tagsOlderThanTheWindowAreApplied(boolean le) {
+        ctx.negotiated.add(le ? TagTrack.LE : TagTrack.BE);
+        ByteBuffer old = request(le, 1000, true, 1, 9);
+        handle(old);
+        for (int t = 1001; t <= 1000 + 16; t++) {   // window 16: tag 1000 slides out at 1016
+            handle(request(le, t, false, t, 0));
+        }
+        assertEquals(1, ctx.applied);
+        handle(old);
+        assertEquals(2, ctx.applied, "a late retransmission is applied, never acknowledged unapplied");
+        assertEquals(1, ctx.counted(TagTrack.OLD));
+        assertEquals(0, ctx.counted(TagTrack.REPLAY));
+        // just inside the window: replayed
+        handle(request(le, 1001, false, 1001, 0));
+        assertEquals(1, ctx.counted(TagTrack.REPLAY));
+    }
+
+    @Test
+    void slidingAcrossTheWrapAround() {
+        ctx.negotiated.add(TagTrack.BE);
+        for (int t = -5; t <= 5; t++) {           // 0xfffffffb .. 5
+            handle(request(false, t, true, t & 0xff, 1));
+        }
+        handle(request(false, -1, true, 0xff, 1));
+        assertEquals(11, ctx.applied);
+        assertEquals(1, ctx.counted(TagTrack.REPLAY_WRITE));
+        assertEquals(0, ctx.counted(TagTrack.OLD));
+    }
+
+    @Test
+    void sameTagOtherRequestIsNew() {
+        ctx.negotiated.add(TagTrack.BE);
+        handle(request(false, 7, true, 40, 1));
+        handle(request(false, 7, true, 40, 2));  // an initiator restarted without reset, say
+        assertEquals(2, ctx.applied);
+        assertEquals((byte) 2, ctx.disk.get(40L));
+        assertEquals(1, ctx.counted(TagTrack.CONFLICT));
+    }
+
+    @Test
+    void repeatWhileTheOriginalIsInFlightIsNotAnswered() {
+        ctx.negotiated.add(TagTrack.BE);
+        ByteBuffer w = request(false, 3, true, 50, 1);
+        assertEquals(Extension.PASS, x.beforeAta(ctx, w, reply));   // the original, I/O not done yet
+        assertEquals(Extension.NO_REPLY, x.beforeAta(ctx, w, reply));
+        assertEquals(1, ctx.counted(TagTrack.IN_FLIGHT));
+        assertEquals(0, ctx.applied);
+    }
+
+    @Test
+    void stateLivesInTheAttributesAndResetForgetsIt() {
+        ctx.negotiated.add(TagTrack.BE);
+        ByteBuffer w = request(false, 3, true, 50, 1);
+        handle(w);
+        Object win = ctx.attributes.get(TagTrack.KEY);
+        handle(request(false, 4, true, 51, 1));
+        assertSame(win, ctx.attributes.get(TagTrack.KEY));
+        ctx.resetNegotiation();
+        ctx.negotiated.add(TagTrack.BE);
+        handle(w);
+        assertEquals(3, ctx.applied, "after a reset nothing is remembered: applied");
+        ctx.bufferCount = 200;                   // a new window size starts over
+        handle(w);
+        assertEquals(4, ctx.applied);
+    }
+}

@@ -1,0 +1,185 @@
+package org.aoede.itest;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.io.RandomAccessFile;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Tag tracking end to end: the initiator negotiates monotonic tags and duplicates and reorders its
+ * requests on purpose ({@code --dup-reorder}). Export {@code t} ({@code extensions = negotiation,
+ * tagtrack}) answers the repeats from its replay cache; export {@code u} (no extensions) handles
+ * the same traffic by doing every repeat again. Both verify. Then the bundle is stopped, updated
+ * and started under a running verify of a negotiated initiator.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class TagTrackIT {
+    static final long SECTORS = 16L * 1024 * 1024 / 512;
+
+    @TempDir
+    static Path work;
+    static Lan lan;
+    static Appliance appliance;
+    static Initiator ini;
+    static String ins;
+
+    @BeforeAll
+    static void start() throws IOException {
+        lan = new Lan();
+        String tns = lan.namespace("t");
+        ins = lan.namespace("i");
+        String t0 = lan.ifname("t0");
+        lan.veth(t0, tns, lan.ifname("i0"), ins, 1500);
+        ini = new Initiator(ins, lan.ifname("i0"));
+        appliance = new Appliance(work, tns);
+        appliance.start();
+        for (String f : new String[] {"t.img", "u.img"}) {
+            try (RandomAccessFile r = new RandomAccessFile(work.resolve(f).toFile(), "rw")) {
+                r.setLength(SECTORS * 512);
+            }
+        }
+        appliance.writeExport("t", "shelf = 5\nslot = 0\ninterfaces = " + t0 + "\nfile = " + work.resolve("t.img")
+                + "\nextensions = negotiation, tagtrack\n");
+        appliance.writeExport("u", "shelf = 5\nslot = 1\ninterfaces = " + t0 + "\nfile = " + work.resolve("u.img") + "\n");
+        appliance.waitForLog("export t: e5.0 answering on " + t0, Duration.ofSeconds(30));
+        appliance.waitForLog("export u: e5.1 answering on " + t0, Duration.ofSeconds(30));
+    }
+
+    @AfterAll
+    static void stop() {
+        if (appliance != null) {
+            appliance.close();
+        }
+        if (lan != null) {
+            lan.close();
+        }
+    }
+
+    static String show(String name) {
+        Sh.Result r = appliance.client("aoe:show " + name);
+        assertEquals(0, r.exit(), r.out());
+        return r.out();
+    }
+
+    /** An extension counter from aoe:show (0 when it never counted). */
+    static long counter(String show, String key) {
+        Matcher m = Pattern.compile("(?:^|\\s)" + Pattern.quote(key) + "=(\\d+)").matcher(show);
+        return m.find() ? Long.parseLong(m.group(1)) : 0;
+    }
+
+    static void verified(String out) {
+        assertEquals("0", Initiator.field(out, "mismatches"), out);
+        assertEquals("0", Initiator.field(out, "errors"), out);
+        assertTrue(Long.parseLong(Initiator.field(out, "duplicated")) > 100, out);
+        assertTrue(Long.parseLong(Initiator.field(out, "reordered")) > 100, out);
+    }
+
+    @Test
+    @Order(1)
+    void littleEndianTagsDuplicatesAnsweredFromTheReplayCache() {
+        String v = ini.run("verify", "5.0", "--tags", "inc-le", "--dup-reorder", "--count-frames", "2000",
+                "--seed", "3").ok().out();
+        assertTrue(v.contains("negotiated target=5.0 tag_inc_le"), v);
+        verified(v);
+        String show = show("t");
+        long replays = counter(show, "tag-replay");
+        long writes = counter(show, "tag-replay-write");
+        // every third request goes twice at once, every seventh again seven requests later: about 0.45 per request
+        assertTrue(replays > 1000, "duplicates answered from the cache: " + show);
+        assertTrue(writes > 500, "write duplicates acknowledged without applying them again: " + show);
+        System.out.println("tagtrack le: " + v.replace('\n', ' ') + " replays=" + replays + " write-replays=" + writes);
+    }
+
+    @Test
+    @Order(2)
+    void bigEndianTagsToo() {
+        long before = counter(show("t"), "tag-replay");
+        String v = ini.run("verify", "5.0", "--tags", "inc-be", "--dup-reorder", "--count-frames", "2000",
+                "--seed", "4").ok().out();
+        assertTrue(v.contains("negotiated target=5.0 tag_inc_be"), v);
+        verified(v);
+        long after = counter(show("t"), "tag-replay");
+        assertTrue(after - before > 1000, "replays " + before + " -> " + after);
+    }
+
+    @Test
+    @Order(3)
+    void withoutTrackingTheSameTrafficIsHandledToo() {
+        // u has no extensions: 0x23 is an unknown command there, so the tags stay the initiator's
+        // own counter (consecutive too); the duplicates and reorders are the same
+        Sh.Result refused = ini.run("verify", "5.1", "--tags", "inc-le", "--count-frames", "10", "--tries", "2");
+        assertEquals(1, refused.exit(), refused.out());
+        String v = ini.run("verify", "5.1", "--dup-reorder", "--count-frames", "2000", "--seed", "5").ok().out();
+        verified(v);
+        String show = show("u");
+        assertFalse(show.contains("tag-replay"), show);
+        // the repeats were done again: the export's repeat counter saw them
+        Matcher m = Pattern.compile("duplicates\\D*?(\\d+)").matcher(show);
+        assertTrue(m.find() && Long.parseLong(m.group(1)) > 100, show);
+    }
+
+    @Test
+    @Order(4)
+    void initiatorsThatNeverNegotiateAreUntouched() {
+        // a fresh negotiation without tags (reset only) turns tracking off for this MAC
+        ini.run("negotiate", "5.0", "reset").ok();
+        long before = counter(show("t"), "tag-replay");
+        String v = ini.run("verify", "5.0", "--dup-reorder", "--count-frames", "1000", "--seed", "6").ok().out();
+        verified(v);
+        assertEquals(before, counter(show("t"), "tag-replay"), "no replays for an initiator without tag_inc_*");
+    }
+    @Test
+    @Order(5)
+    void removingTheBundleSilencesTheNegotiatedInitiatorUntilItIsBack() throws Exception {
+        // a long verify with tracking runs across the stop, an update (new class loader) and the start
+        Path out = work.resolve("verify.out");
+        java.util.List<String> cmd = new java.util.ArrayList<>(java.util.List.of("ip", "netns", "exec", ins,
+                System.getProperty("java.home") + "/bin/java", "-jar", Initiator.jar(), "verify", "-i", lan.ifname("i0"),
+                "5.0", "--tags", "inc-be", "--dup-reorder", "--count-frames", "4000", "--min-seconds", "25",
+                "--qd", "8", "--seed", "8", "--tries", "40", "--timeout-ms", "200"));  // still submitting when the bundle is back
+        Process v = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(out.toFile()).start();
+        try {
+            Appliance.sleep(3000);
+            assertEquals(0, appliance.client("bundle:stop org.aoede.tagtrack").exit());
+            String show = "";
+            for (int i = 0; i < 50 && !show.contains("tagtrack not installed"); i++) {
+                show = show("t");
+                Appliance.sleep(200);
+            }
+            assertTrue(show.contains("tagtrack not installed"), show);
+            // the initiator relies on it: no answers (dropped as "stopped"), so no replays either
+            Appliance.sleep(2000);
+            long before = counter(show("t"), "tag-replay");
+            Sh.Result u = appliance.client("bundle:update org.aoede.tagtrack");
+            assertEquals(0, u.exit(), u.out());
+            assertEquals(0, appliance.client("bundle:start org.aoede.tagtrack").exit());
+            assertTrue(v.waitFor(180, java.util.concurrent.TimeUnit.SECONDS), "verify did not end");
+            String o = java.nio.file.Files.readString(out);
+            assertEquals(0, v.exitValue(), o);
+            assertEquals("0", Initiator.field(o, "mismatches"), o);
+            assertEquals("0", Initiator.field(o, "errors"), o);
+            assertTrue(Long.parseLong(Initiator.field(o, "retransmits")) > 0, "it waited through the stop: " + o);
+            String after = show("t");
+            assertTrue(counter(after, "stopped") > 0, after);
+            assertTrue(counter(after, "tag-replay") > before, "replays again after the update: before=" + before
+                    + "\n" + after + "\n" + o);
+            assertFalse(show("t").contains("tagtrack not installed"));
+        } finally {
+            v.destroyForcibly();
+        }
+    }
+}
