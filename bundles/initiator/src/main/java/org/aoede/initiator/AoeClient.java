@@ -1,5 +1,7 @@
 package org.aoede.initiator;
 
+import org.aoede.protocol.Crc8x4;
+
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.nio.ByteBuffer;

@@ -1,5 +1,7 @@
 package org.aoede.extension.crc;
 
+import org.aoede.protocol.Crc8x4;
+
 import java.nio.ByteBuffer;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;

@@ -1,5 +1,7 @@
 package org.aoede.extension.crc;
 
+import org.aoede.protocol.Crc8x4;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -100,7 +102,7 @@ class CrcExtensionTest {
             int out = crc.afterAta(ctx, req, reply, n);
             if (negotiated) {
                 assertEquals(n + 4, out);
-                assertEquals(Crc8x4Test.lanes(reply.array(), Aoe.HEADER, n), reply.getInt(n));
+                assertEquals(lanes(reply.array(), Aoe.HEADER, n), reply.getInt(n));
             } else {
                 assertEquals(n, out);
             }
@@ -115,7 +117,7 @@ class CrcExtensionTest {
         ByteBuffer reply = replyBuffer();
         int n = dataReply(req, reply, 1, Ata.STATUS_DRDY);
         assertEquals(n + 4, crc.afterAta(ctx, req, reply, n));
-        assertEquals(Crc8x4Test.lanes(reply.array(), Aoe.HEADER, n), reply.getInt(n));
+        assertEquals(lanes(reply.array(), Aoe.HEADER, n), reply.getInt(n));
     }
 
     @Test
@@ -207,5 +209,21 @@ class CrcExtensionTest {
         }
         assertEquals(100, ctx.counts.get("crc-mismatch"));
         assertEquals(1, ctx.attributes.size());                              // one timestamp, no growth
+    }
+
+    /** Independent reference: bitwise CRC-8 (LSB first, 0xB2, init 0xFF) per lane, lane 0 in the top byte. */
+    static int lanes(byte[] d, int from, int to) {
+        int r = 0;
+        for (int lane = 0; lane < 4; lane++) {
+            int c = 0xFF;
+            for (int i = from + lane; i < to; i += 4) {
+                c ^= d[i] & 0xff;
+                for (int k = 0; k < 8; k++) {
+                    c = (c & 1) != 0 ? (c >>> 1) ^ 0xB2 : c >>> 1;
+                }
+            }
+            r = r << 8 | c;
+        }
+        return r;
     }
 }

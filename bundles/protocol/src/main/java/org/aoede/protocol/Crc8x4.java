@@ -1,17 +1,15 @@
-package org.aoede.initiator;
+package org.aoede.protocol;
 
 import java.nio.ByteBuffer;
 
 /**
  * CRC8x4 of the original AoEde: CRC-8, polynomial 0x4D processed reflected (0xB2), initial value
  * 0xFF, no final xor, in four interleaved lanes: byte {@code i} of the range goes to lane
- * {@code i mod 4}. The four CRC bytes (lane 0..3) follow the range. No allocation. The same code
- * as the target's (bundle org.aoede.crc keeps its implementation private); both are checked
- * against independent bitwise known answers in their tests.
+ * {@code i mod 4}. The four CRC bytes (lane 0..3) follow the range. No allocation.
  */
 public final class Crc8x4 {
-    static final int POLY_REFLECTED = 0xB2;
-    static final int INIT = 0xFF;
+    public static final int POLY_REFLECTED = 0xB2;
+    public static final int INIT = 0xFF;
     public static final int BYTES = 4;
 
     private static final byte[] TABLE = table();

@@ -1,4 +1,4 @@
-package org.aoede.extension.crc;
+package org.aoede.protocol;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
