@@ -33,7 +33,7 @@ flood() { # label pid window
   rps=$(sed -n 's/.*replies\/s=\([0-9]*\).*/\1/p' <<<"$out")
   printf '%-9s %s target_cpu_us_per_reply=%s\n' "$1" "$out" "$(awk -v a=$c0 -v b=$c1 -v t=$TCK -v r=$rps -v s=$SECS 'BEGIN{printf "%.2f", (b-a)/t*1e6/(r*s)}')"
 }
-(cd "$WORK" && unzip -q /work/main/karaf-assembly/target/aoede-karaf-*.zip && mv aoede-karaf-*/ karaf)
+(cd "$WORK" && unzip -q "$OLDPWD"/karaf-assembly/target/aoede-karaf-*.zip && mv aoede-karaf-*/ karaf)
 printf 'shelf = 1\nslot = 0\ninterfaces = %s\nfile = %s\ntransport = pcap\n' "$VT" "$WORK/disk.img" > "$WORK/karaf/etc/org.aoede.export-bench.cfg"
 JAVA_HOME=/usr/lib/jvm/java-17-openjdk-amd64 ip netns exec "$NT" "$WORK/karaf/bin/karaf" server >/dev/null 2>&1 &
 for _ in $(seq 1 90); do grep -q "e1.0 answering" "$WORK/karaf/data/log/karaf.log" 2>/dev/null && break; sleep 1; done
