@@ -117,10 +117,42 @@ class HotReconfigIT {
         }
     }
 
+    /**
+     * Edits made one right after the other are all applied: FileInstall's write-back of the
+     * configuration used to rewrite the .cfg from the edit it had just applied, losing the next one.
+     */
+    @Test
+    void quickSuccessiveEditsAreAllApplied() throws Exception {
+        for (int i = 0; i < 8; i++) {
+            change("configuration changed live", "allowed-macs = " + iniMac, "config-string = quick " + i);
+        }
+        String d = ini.run("discover", "1.0").ok().out();
+        assertEquals("quick 7", Initiator.field(d, "config"), d);
+        assertTrue(java.nio.file.Files.readString(appliance.etc("org.aoede.export-hot.cfg")).contains("config-string = quick 7"));
+    }
+
     @Test
     void settingsChangeLiveUnderLoad() throws Exception {
         AtomicBoolean stop = new AtomicBoolean();
         CompletableFuture<List<String>> load = workload(stop);
+        try {
+            settingsChangeLiveUnderLoad(stop, load);
+        } finally {
+            stopAndWait(stop, load);
+        }
+    }
+
+    /** A failed test must not leave its workload writing beside the next test's. */
+    static void stopAndWait(AtomicBoolean stop, CompletableFuture<?> load) {
+        stop.set(true);
+        try {
+            load.get(5, TimeUnit.MINUTES);
+        } catch (Exception ignored) {
+            // the test reports its own failure
+        }
+    }
+
+    private void settingsChangeLiveUnderLoad(AtomicBoolean stop, CompletableFuture<List<String>> load) throws Exception {
         Appliance.sleep(1500);
         String live = "configuration changed live";
         change(live, "allowed-macs = " + iniMac + ", 02:00:00:00:00:42");
@@ -161,6 +193,14 @@ class HotReconfigIT {
     void targetAndTransportBundlesRefreshUnderLoad() throws Exception {
         AtomicBoolean stop = new AtomicBoolean();
         CompletableFuture<List<String>> load = workload(stop);
+        try {
+            refreshUnderLoad(stop, load);
+        } finally {
+            stopAndWait(stop, load);
+        }
+    }
+
+    private void refreshUnderLoad(AtomicBoolean stop, CompletableFuture<List<String>> load) throws Exception {
         Appliance.sleep(1500);
         long answering = appliance.count("export hot: e1.0 answering on " + t0);
         Sh.Result r = shell("bundle:refresh org.aoede.target");
