@@ -295,7 +295,7 @@ public class Target {
         }
         e.live(live);
         e.stateFile().configured(now, live);
-        applyExtensions(c);
+        applyExtensions(c);                        // also re-advertises: buffer count, mask list may have changed
         for (String ifname : old.interfaces()) {
             if (!s.interfaces().contains(ifname)) {
                 Port p = ports.get(key(s.transport(), ifname));
@@ -311,8 +311,6 @@ public class Target {
                 if (p.isUp()) {
                     probe(p, e);
                 }
-            } else if (p.isActive(e)) {
-                p.advertise(e);                    // buffer count or mask list may have changed
             }
         }
         closeUnusedPorts();
@@ -509,17 +507,4 @@ public class Target {
         }
     }
 
-    /** Re-advertises an export on every port it answers on (after a buffer count change). */
-    synchronized void advertise(ExportComponent c) {
-        Export e = c.running;
-        if (e == null) {
-            return;
-        }
-        for (String ifname : e.settings.interfaces()) {
-            Port p = ports.get(key(e.settings.transport(), ifname));
-            if (p != null && p.isActive(e)) {
-                p.advertise(e);
-            }
-        }
-    }
 }
