@@ -1,5 +1,8 @@
 package org.aoede.itest;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
@@ -12,8 +15,20 @@ final class Lan implements AutoCloseable {
     final String prefix;
     private final List<String> namespaces = new ArrayList<>();
 
+    /**
+     * Who owns which prefix: a file per prefix holding the test JVM's pid, so scripts/test.sh removes
+     * only the namespaces of runs that died, never those of a run still going beside it.
+     */
+    static final Path OWNERS = Path.of("/run/aoede-itest");
+
     Lan() {
         this.prefix = "aoet" + Integer.toString(ThreadLocalRandom.current().nextInt(0x10000, 0xfffff), 36);
+        try {
+            Files.createDirectories(OWNERS);
+            Files.writeString(OWNERS.resolve(prefix), ProcessHandle.current().pid() + "\n");
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot record the owner of " + prefix + " in " + OWNERS, e);
+        }
     }
 
     /** Creates a namespace named PREFIX-suffix with loopback up; returns its name. */
@@ -58,5 +73,10 @@ final class Lan implements AutoCloseable {
             Sh.run(10, "ip", "netns", "del", ns);
         }
         namespaces.clear();
+        try {
+            Files.deleteIfExists(OWNERS.resolve(prefix));
+        } catch (IOException ignored) {
+            // a stale owner file names a dead pid: scripts/test.sh cleans it up
+        }
     }
 }
