@@ -25,6 +25,29 @@ public interface BlockStore extends AutoCloseable {
      */
     void write(long lba, ByteBuffer src) throws IOException;
 
+    /**
+     * Writes the buffers one after the other, contiguously from {@code lba} (a gathering write,
+     * {@code pwritev}); the same guarantee as {@link #write(long, ByteBuffer)} on return. The
+     * default writes them one by one; a store that can do it in one call overrides it.
+     */
+    default void write(long lba, ByteBuffer[] srcs) throws IOException {
+        long at = lba;
+        for (ByteBuffer b : srcs) {
+            int n = b.remaining() / SECTOR;
+            write(at, b);
+            at += n;
+        }
+    }
+
+    /**
+     * True if the export should coalesce writes for this store: hold the writes one receive batch
+     * delivers, hand each run of contiguous ones to {@link #write(long, ByteBuffer[])} at once and
+     * acknowledge them after it returned. A cache turns it on; false by default.
+     */
+    default boolean coalescesWrites() {
+        return false;
+    }
+
     /** Forces everything written so far to stable storage. */
     void flush() throws IOException;
 

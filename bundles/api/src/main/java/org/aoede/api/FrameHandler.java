@@ -10,6 +10,15 @@ public interface FrameHandler {
      */
     void onFrame(Link link, ByteBuffer frame);
 
+    /**
+     * The frames of one receive batch (one {@code recvmmsg}, one {@code pcap_dispatch}) have all
+     * been delivered; called on the receive thread, only by links whose {@link Link#batches()} is
+     * true. A handler may hold work of the batch until here (write coalescing) and send its
+     * replies now: they still leave with the batch's other replies.
+     */
+    default void endOfBatch(Link link) {
+    }
+
     /** The link came up (or came back); MAC and MTU are known. */
     default void linkUp(Link link) {
     }

@@ -17,6 +17,14 @@ public interface Link extends AutoCloseable {
     int mtu();
 
     /**
+     * True if this link calls {@link FrameHandler#endOfBatch} after every batch of frames it
+     * delivers (a handler may then hold work until the batch ends); false by default.
+     */
+    default boolean batches() {
+        return false;
+    }
+
+    /**
      * Sends the frame between position and limit. Never blocks for long; returns false if the
      * frame could not be handed to the kernel (the link is down, the queue is full).
      */

@@ -28,6 +28,8 @@ import org.slf4j.LoggerFactory;
 final class Export {
     private static final Logger LOG = LoggerFactory.getLogger(Export.class);
     static final int NO_REPLY = -1;
+    /** A write held for coalescing: the port acknowledges it when its run is written ({@link WriteBatch}). */
+    static final int DEFERRED = -3;
 
     /** Replaced on live changes; shelf, slot, file and window never change for one Export. */
     volatile ExportSettings settings;
@@ -180,6 +182,11 @@ final class Export {
             }
         }
         int n = ata(port, req, reply, s);
+        if (n == DEFERRED) {
+            // the reply hooks see the acknowledgement when it is sent, after the data was written
+            port.batch.last().initiator = ini;
+            return n;
+        }
         for (int i = exts.length - 1; i >= 0 && n >= 0; i--) {
             n = exts[i].afterAta(call, req, reply, n);
         }
@@ -348,6 +355,14 @@ final class Export {
             count(port, Stats.Error.ATA_ABRT);
             return ataStatus(reply, Ata.STATUS_DRDY | Ata.STATUS_ERR, Ata.ERROR_ABRT, Ata.HEADER);
         }
+        BlockStore st = store;
+        if (st.coalescesWrites() && port.batching()) {
+            if (port.batch.isFull()) {
+                port.batch.commit(port);
+            }
+            port.batch.stage(this, st, req, reply, lba, count);
+            return DEFERRED;
+        }
         ByteBuffer src = req.duplicate().limit(Ata.DATA + count * Ata.SECTOR).position(Ata.DATA);
         try {
             store.write(lba, src);                  // in the page cache (or on disk with sync) on return
@@ -359,6 +374,66 @@ final class Export {
         } catch (IOException e) {
             ioError(port, "write", e);
             return ataStatus(reply, Ata.STATUS_DRDY | Ata.STATUS_ERR, Ata.ERROR_ABRT, Ata.HEADER);
+        }
+    }
+
+    /**
+     * Writes the held writes s[from..to) (contiguous, one store) with one gathering write, then
+     * acknowledges each (or answers each with the ATA error if it failed), running the reply hooks
+     * now. Counted as a request in progress, so a pause or stop waits for it. If the export stopped,
+     * paused or changed its store since they were held, they are dropped unacknowledged: the
+     * initiator retransmits them.
+     */
+    void commitWrites(Port port, WriteBatch.Staged[] s, int from, int to) {
+        inFlight.incrementAndGet();
+        try {
+            BlockStore st = s[from].store;
+            if (stopped || paused || store != st) {
+                for (int i = from; i < to; i++) {
+                    count(port, Stats.Drop.STOPPED);
+                }
+                return;
+            }
+            boolean ok;
+            try {
+                st.write(s[from].lba, WriteBatch.buffers(s, from, to));
+                ok = true;
+            } catch (IOException e) {
+                ioError(port, "write", e);
+                ok = false;
+            }
+            Extension[] exts = extensions;
+            org.aoede.api.Link l = port.link();
+            ByteBuffer r = port.batch.ack;
+            for (int i = from; i < to; i++) {
+                WriteBatch.Staged w = s[i];
+                long bytes = (long) w.count * Ata.SECTOR;
+                r.clear();
+                r.put(0, w.reply);
+                int n;
+                if (ok) {
+                    stats.writes.increment();
+                    stats.bytesWritten.add(bytes);
+                    port.stats.writes.increment();
+                    port.stats.bytesWritten.add(bytes);
+                    n = ataStatus(r, Ata.STATUS_DRDY, 0, Ata.HEADER);
+                } else {
+                    n = ataStatus(r, Ata.STATUS_DRDY | Ata.STATUS_ERR, Ata.ERROR_ABRT, Ata.HEADER);
+                }
+                if (w.initiator != null && exts.length > 0) {
+                    // the hooks see the request's headers (its data is written by now)
+                    ByteBuffer req = ByteBuffer.wrap(w.request);
+                    Call call = port.call.set(this, w.initiator);
+                    for (int k = exts.length - 1; k >= 0 && n >= 0; k--) {
+                        n = exts[k].afterAta(call, req, r, n);
+                    }
+                }
+                if (l != null) {
+                    port.send(l, this, r, n, w.start);
+                }
+            }
+        } finally {
+            inFlight.decrementAndGet();
         }
     }
 

@@ -43,6 +43,8 @@ final class Port implements FrameHandler {
     private final Map<Integer, Probe> probes = new ConcurrentHashMap<>();
     /** Reply buffer of the receive thread (one per port). */
     private final ByteBuffer reply = ByteBuffer.allocate(65536 + 64);
+    /** Writes held for coalescing until the receive batch ends (receive thread only). */
+    final WriteBatch batch = new WriteBatch();
     /** Requests of all exports on this interface. */
     final Stats stats = new Stats();
     final LongAdder framesIn = new LongAdder();
@@ -118,10 +120,31 @@ final class Port implements FrameHandler {
     }
 
     private void serve(Link l, Export e, ByteBuffer f, boolean broadcast) {
+        if (!batch.isEmpty() && !WriteBatch.isAtaWrite(f)) {
+            batch.commit(this);                     // held writes first: ordering exactly as received
+        }
         long start = System.nanoTime();
         ByteBuffer r = reply;
         r.clear();
         int n = e.handle(this, f, r, broadcast);
+        send(l, e, r, n, start);
+    }
+
+    /** True if held writes are committed when the batch ends (the link says when it does). */
+    boolean batching() {
+        Link l = link;
+        return l != null && l.batches();
+    }
+
+    @Override
+    public void endOfBatch(Link l) {
+        if (!batch.isEmpty()) {
+            batch.commit(this);
+        }
+    }
+
+    /** Sends a reply of {@code n} bytes (none if negative) and counts it. */
+    void send(Link l, Export e, ByteBuffer r, int n, long start) {
         if (n >= 0) {
             Aoe.finish(r, n);
             if (l.send(r)) {

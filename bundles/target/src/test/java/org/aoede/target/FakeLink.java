@@ -11,6 +11,8 @@ final class FakeLink implements Link {
     volatile long mac;
     volatile int mtu;
     volatile boolean up = true;
+    /** Whether the link says it calls endOfBatch (the test calls it). */
+    volatile boolean batches;
     final List<ByteBuffer> sent = new CopyOnWriteArrayList<>();
 
     FakeLink(long mac, int mtu) {
@@ -36,6 +38,11 @@ final class FakeLink implements Link {
     @Override
     public int mtu() {
         return mtu;
+    }
+
+    @Override
+    public boolean batches() {
+        return batches;
     }
 
     @Override

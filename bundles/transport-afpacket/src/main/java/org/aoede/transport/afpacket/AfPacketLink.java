@@ -113,6 +113,12 @@ public final class AfPacketLink implements Link {
         return mtu;
     }
 
+    /** Calls {@link FrameHandler#endOfBatch} after each {@code recvmmsg} batch. */
+    @Override
+    public boolean batches() {
+        return true;
+    }
+
     @Override
     public boolean send(ByteBuffer frame) {
         int len = frame.remaining();
@@ -368,6 +374,11 @@ public final class AfPacketLink implements Link {
                     }
                 }
             } finally {
+                try {
+                    handler.endOfBatch(this);       // its replies still join this batch's sendmmsg
+                } catch (RuntimeException ex) {
+                    LOG.error("interface {}: frame handler failed at the end of a batch", name, ex);
+                }
                 inBatch = false;
                 if (txCount > 0) {
                     flush();

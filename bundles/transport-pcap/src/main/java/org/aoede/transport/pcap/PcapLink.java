@@ -137,7 +137,12 @@ public final class PcapLink implements Link {
                 watch.start();
                 try {
                     RawPacketListener listener = this::deliver;
-                    h.loop(-1, listener);
+                    // pcap_dispatch: one kernel buffer's worth of frames per call, then the
+                    // handler hears that the batch ended (write coalescing); 0 on the timeout.
+                    while (!closed) {
+                        h.dispatch(-1, listener);
+                        endOfBatch();
+                    }
                 } finally {
                     watch.interrupt();
                 }
@@ -173,6 +178,20 @@ public final class PcapLink implements Link {
                 LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(RETRY_MS));
             }
         }
+    }
+
+    private void endOfBatch() {
+        try {
+            handler.endOfBatch(this);
+        } catch (RuntimeException e) {
+            LOG.error("interface {}: frame handler failed at the end of a batch", name, e);
+        }
+    }
+
+    /** Calls {@link FrameHandler#endOfBatch} after each {@code pcap_dispatch}. */
+    @Override
+    public boolean batches() {
+        return true;
     }
 
     private void deliver(byte[] packet) {

@@ -1,0 +1,230 @@
+package org.aoede.target;
+
+import static org.aoede.target.Replies.assertAtaError;
+import static org.aoede.target.Replies.assertAtaOk;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+import org.aoede.api.BlockStore;
+import org.aoede.protocol.Aoe;
+import org.aoede.protocol.Ata;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Write coalescing: the writes of one receive batch, held by the port, written run by run, acknowledged after. */
+class WriteCoalescingTest {
+    @TempDir
+    Path dir;
+    Harness h;
+    Gathering store;
+
+    /** A wrapper that asks for coalescing and records each write call as (lba, buffers). */
+    static final class Gathering implements BlockStore {
+        final BlockStore inner;
+        final List<long[]> calls = new ArrayList<>();
+        volatile boolean fail;
+
+        Gathering(BlockStore inner) {
+            this.inner = inner;
+        }
+
+        @Override
+        public long sectors() {
+            return inner.sectors();
+        }
+
+        @Override
+        public boolean readOnly() {
+            return inner.readOnly();
+        }
+
+        @Override
+        public void read(long lba, ByteBuffer dst) throws IOException {
+            inner.read(lba, dst);
+        }
+
+        @Override
+        public void flush() throws IOException {
+            inner.flush();
+        }
+
+        @Override
+        public String describe() {
+            return "gathering";
+        }
+
+        @Override
+        public void close() {
+        }
+
+        @Override
+        public boolean coalescesWrites() {
+            return true;
+        }
+
+        @Override
+        public void write(long lba, ByteBuffer src) throws IOException {
+            write(lba, new ByteBuffer[] {src});
+        }
+
+        @Override
+        public void write(long lba, ByteBuffer[] srcs) throws IOException {
+            synchronized (calls) {
+                calls.add(new long[] {lba, srcs.length});
+            }
+            if (fail) {
+                throw new IOException("injected failure");
+            }
+            long at = lba;
+            for (ByteBuffer b : srcs) {
+                int n = b.remaining() / SECTOR;
+                inner.write(at, b);
+                at += n;
+            }
+        }
+    }
+
+    @BeforeEach
+    void setUp() throws Exception {
+        h = new Harness(dir, 1500, 64, false);
+        store = new Gathering(h.store);
+        h.export.wrapped(store, "gathering");
+        h.link.batches = true;
+    }
+
+    @AfterEach
+    void tearDown() {
+        h.close();
+    }
+
+    private final List<ByteBuffer> delivered = new ArrayList<>();
+
+    private void deliver(ByteBuffer... frames) {
+        for (ByteBuffer f : frames) {
+            delivered.add(f.duplicate());
+            h.port.onFrame(h.link, f);
+        }
+    }
+
+    /** The request with this tag (tags are unique within a test). */
+    private ByteBuffer req(ByteBuffer reply) {
+        for (ByteBuffer q : delivered) {
+            if (Aoe.tag(q) == Aoe.tag(reply)) {
+                return q;
+            }
+        }
+        throw new AssertionError("no request with tag " + Aoe.tag(reply));
+    }
+
+    private int tag(int i) {
+        return Aoe.tag(h.link.sent.get(i));
+    }
+
+    @Test
+    void contiguousWritesOfABatchGoOutTogetherAndAreAcknowledgedOnlyAfterwards() {
+        deliver(Harness.write(1, 0, 2, (byte) 1), Harness.write(2, 2, 2, (byte) 2), Harness.write(3, 4, 2, (byte) 3));
+        assertTrue(h.link.sent.isEmpty(), "nothing acknowledged before the batch ends");
+        assertEquals(0, h.store.writes.get(), "nothing written before the batch ends");
+        h.port.endOfBatch(h.link);
+        assertEquals(1, store.calls.size(), "one gathering write");
+        assertEquals(0, store.calls.get(0)[0]);
+        assertEquals(3, store.calls.get(0)[1]);
+        assertEquals(3, h.link.sent.size());
+        for (int i = 0; i < 3; i++) {
+            assertEquals(i + 1, tag(i), "acknowledged in arrival order");
+            assertAtaOk(req(h.link.sent.get(i)), h.link.sent.get(i));
+            assertEquals(i + 1, h.store.data[(i * 2) * 512]);
+            assertEquals(i + 1, h.store.data[(i * 2 + 2) * 512 - 1]);
+        }
+        assertEquals(3, h.export.stats.writes.sum());
+    }
+
+    @Test
+    void aReadInTheBatchWritesTheHeldDataFirst() {
+        deliver(Harness.write(1, 8, 1, (byte) 7), Harness.read(2, 8, 1));
+        assertEquals(2, h.link.sent.size(), "the write was committed and acknowledged before the read");
+        assertEquals(1, tag(0));
+        assertAtaOk(req(h.link.sent.get(0)), h.link.sent.get(0));
+        assertEquals(2, tag(1));
+        assertEquals(7, h.link.sent.get(1).get(Ata.DATA), "the read sees the write");
+        h.port.endOfBatch(h.link);
+        assertEquals(2, h.link.sent.size());
+    }
+
+    @Test
+    void runsBreakWhereWritesAreNotContiguousAndKeepArrivalOrder() {
+        // 0-1, 10, 2-3 (not after 10), then 0 again: four runs, applied in arrival order
+        deliver(Harness.write(1, 0, 2, (byte) 1), Harness.write(2, 10, 1, (byte) 2),
+                Harness.write(3, 2, 2, (byte) 3), Harness.write(4, 0, 1, (byte) 4));
+        h.port.endOfBatch(h.link);
+        assertEquals(4, store.calls.size());
+        assertEquals(4, h.store.data[0], "the later write to sector 0 wins");
+        assertEquals(1, h.store.data[512]);
+        assertEquals(3, h.store.data[2 * 512]);
+        assertEquals(2, h.store.data[10 * 512]);
+        assertEquals(4, h.link.sent.size());
+    }
+
+    @Test
+    void aFailedGatheringWriteAnswersEachOfItsWritesWithAbrt() {
+        store.fail = true;
+        deliver(Harness.write(1, 0, 1, (byte) 1), Harness.write(2, 1, 1, (byte) 2));
+        h.port.endOfBatch(h.link);
+        assertEquals(2, h.link.sent.size());
+        for (ByteBuffer r : h.link.sent) {
+            assertAtaError(req(r), r, Ata.ERROR_ABRT);
+        }
+        assertEquals(0, h.export.stats.writes.sum(), "failed writes are not counted as written");
+    }
+
+    @Test
+    void badWritesAreAnsweredAtOnceAndHoldNothing() {
+        deliver(Harness.write(1, 63, 2, (byte) 1));             // past the end
+        assertEquals(1, h.link.sent.size());
+        assertAtaError(req(h.link.sent.get(0)), h.link.sent.get(0), Ata.ERROR_IDNF);
+        h.port.endOfBatch(h.link);
+        assertEquals(0, store.calls.size());
+    }
+
+    @Test
+    void aLinkWithoutBatchesGetsItsWritesWrittenAtOnce() {
+        h.link.batches = false;
+        deliver(Harness.write(1, 0, 1, (byte) 5));
+        assertEquals(1, h.link.sent.size());
+        assertEquals(5, h.store.data[0]);
+    }
+
+    @Test
+    void writesHeldWhileTheExportPausedAreDroppedUnacknowledged() {
+        deliver(Harness.write(1, 0, 1, (byte) 9));
+        h.export.pause();
+        h.port.endOfBatch(h.link);
+        assertTrue(h.link.sent.isEmpty(), "never acknowledged: the initiator retransmits");
+        assertEquals(0, h.store.data[0]);
+        h.export.resume(h.export.settings, h.store);
+        h.export.wrapped(store, "gathering");
+        delivered.clear();
+        deliver(Harness.write(1, 0, 1, (byte) 9));
+        h.port.endOfBatch(h.link);
+        assertEquals(1, h.link.sent.size());
+        assertEquals(9, h.store.data[0]);
+    }
+
+    @Test
+    void aFullBatchIsCommittedBeforeMoreIsHeld() {
+        for (int i = 0; i <= WriteBatch.MAX; i++) {
+            deliver(Harness.write(100 + i, i % 64, 1, (byte) 1));
+        }
+        assertEquals(WriteBatch.MAX, h.link.sent.size(), "the first 64 went out when the 65th came");
+        h.port.endOfBatch(h.link);
+        assertEquals(WriteBatch.MAX + 1, h.link.sent.size());
+    }
+}
