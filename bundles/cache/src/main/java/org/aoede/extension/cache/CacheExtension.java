@@ -16,6 +16,8 @@ import org.slf4j.LoggerFactory;
  * <li>{@code cache.size} — bytes cached for this export (K, M, G suffixes; default 64M; 0: no
  * caching);</li>
  * <li>{@code cache.readahead} — bytes read ahead of a sequential stream (default 64K; 0: none);</li>
+ * <li>{@code cache.coalesce} — coalesce the contiguous writes of one receive batch into one gathering
+ * write before acknowledging them (default true);</li>
  * <li>{@code cache.test-latency-us} — TEST ONLY: the store waits this long on every call
  * ({@link LatencyStore}), to show with the bench where the cache helps.</li>
  * </ul>
@@ -40,12 +42,17 @@ public final class CacheExtension implements Extension {
     @Override
     public BlockStore wrap(String exportName, Map<String, String> settings, BlockStore store) {
         for (String k : settings.keySet()) {
-            if (!k.equals("size") && !k.equals("readahead") && !k.equals("test-latency-us")) {
+            if (!k.equals("size") && !k.equals("readahead") && !k.equals("coalesce") && !k.equals("test-latency-us")) {
                 LOG.warn("export {}: unknown setting cache.{} ignored", exportName, k);
             }
         }
         long size = size(settings, "size", DEFAULT_SIZE);
         long readAhead = size(settings, "readahead", DEFAULT_READ_AHEAD);
+        String co = settings.getOrDefault("coalesce", "true").trim();
+        if (!co.equalsIgnoreCase("true") && !co.equalsIgnoreCase("false")) {
+            throw new IllegalArgumentException("cache.coalesce = " + co + ": not true or false");
+        }
+        boolean coalesce = Boolean.parseBoolean(co);
         long latency = settings.containsKey("test-latency-us")
                 ? Long.parseLong(settings.get("test-latency-us").trim()) : 0;
         BlockStore s = store;
@@ -54,14 +61,15 @@ public final class CacheExtension implements Extension {
                     exportName, latency);
             s = new LatencyStore(s, latency);
         }
-        if (size > 0) {
-            s = new CachingStore(s, size, readAhead, budget);
+        if (size > 0 || coalesce) {
+            s = new CachingStore(s, size, readAhead, budget, coalesce);
         }
         if (s == store) {
             LOG.info("export {}: cache.size = 0, not caching", exportName);
             return store;
         }
-        LOG.info("export {}: cache of {} KiB, read-ahead {} KiB", exportName, size >> 10, readAhead >> 10);
+        LOG.info("export {}: cache of {} KiB, read-ahead {} KiB, write coalescing {}", exportName, size >> 10,
+                readAhead >> 10, coalesce ? "on" : "off");
         return s;
     }
 

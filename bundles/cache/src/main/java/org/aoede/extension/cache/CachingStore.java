@@ -22,7 +22,11 @@ import org.aoede.api.BlockStore;
  * the store, at least in the kernel's page cache). Cached blocks they touch are updated with the
  * new data, or dropped when another write overlapped in time; a read that ran concurrently with any
  * write never fills the cache, so a read after an acknowledged write always sees its data.</li>
- * <li>Flush forces the store; bytes written since the last flush are reported as pending force.</li>
+ * <li>Write coalescing: the export hands a run of contiguous writes of one receive batch to
+ * {@link #write(long, ByteBuffer[])}, which passes it to the store below as one gathering write
+ * ({@code pwritev}) and returns when all of it is there; only then are they acknowledged.</li>
+ * <li>Flush forces the store; bytes written since the last flush are reported as pending force
+ * ("dirty": in the kernel's page cache, not yet forced).</li>
  * </ul>
  */
 final class CachingStore implements BlockStore {
@@ -60,8 +64,18 @@ final class CachingStore implements BlockStore {
     final LongAdder readAheadHits = new LongAdder();
     final LongAdder readAheadBlocksRead = new LongAdder();
     final AtomicLong pendingForce = new AtomicLong();
+    /** Writes that went to the store together with others, and the gathering writes that took them. */
+    final LongAdder coalescedWrites = new LongAdder();
+    final LongAdder vectoredWrites = new LongAdder();
+    final LongAdder writeErrors = new LongAdder();
+    private final boolean coalesce;
 
     CachingStore(BlockStore inner, long capacityBytes, long readAheadBytes, Budget budget) {
+        this(inner, capacityBytes, readAheadBytes, budget, true);
+    }
+
+    CachingStore(BlockStore inner, long capacityBytes, long readAheadBytes, Budget budget, boolean coalesce) {
+        this.coalesce = coalesce;
         this.inner = inner;
         this.capacityBlocks = capacityBytes / BLOCK;
         this.readAheadBlocks = (int) Math.min(Math.max(readAheadBytes / BLOCK, 0), Math.max(capacityBlocks / 4, 0));
@@ -217,17 +231,39 @@ final class CachingStore implements BlockStore {
     }
 
     @Override
+    public boolean coalescesWrites() {
+        return coalesce;
+    }
+
+    @Override
     public void write(long lba, ByteBuffer src) throws IOException {
-        int count = src.remaining() / SECTOR;
+        write(lba, new ByteBuffer[] {src});
+    }
+
+    /**
+     * A run of contiguous writes (coalesced by the export from one receive batch) in one gathering
+     * write of the store below; the cached blocks they touch are updated as for one write.
+     */
+    @Override
+    public void write(long lba, ByteBuffer[] srcs) throws IOException {
+        int count = 0;
+        ByteBuffer[] data = new ByteBuffer[srcs.length];
+        for (int i = 0; i < srcs.length; i++) {
+            count += srcs[i].remaining() / SECTOR;
+            data[i] = srcs[i].duplicate();
+        }
         long mine;
         synchronized (lock) {
             mine = ++writeSeq;
             writesInFlight++;
         }
-        ByteBuffer data = src.duplicate();
         boolean ok = false;
         try {
-            inner.write(lba, src);                  // through: in the store before we return
+            if (srcs.length == 1) {
+                inner.write(lba, srcs[0]);          // through: in the store before we return
+            } else {
+                inner.write(lba, srcs);
+            }
             ok = true;
         } finally {
             synchronized (lock) {
@@ -242,11 +278,7 @@ final class CachingStore implements BlockStore {
                         continue;
                     }
                     if (alone) {
-                        long blockStart = b * BLOCK_SECTORS;
-                        long from = Math.max(lba, blockStart);
-                        long to = Math.min(lba + count, blockStart + BLOCK_SECTORS);
-                        data.get(data.position() + (int) ((from - lba) * SECTOR), blk.data,
-                                (int) ((from - blockStart) * SECTOR), (int) ((to - from) * SECTOR));
+                        copyIn(b, blk.data, lba, data);
                     } else {
                         blocks.remove(b);
                         release(blk);
@@ -256,6 +288,29 @@ final class CachingStore implements BlockStore {
         }
         if (ok) {
             pendingForce.addAndGet((long) count * SECTOR);
+            if (srcs.length > 1) {
+                vectoredWrites.increment();
+                coalescedWrites.add(srcs.length);
+            }
+        } else {
+            writeErrors.increment();
+        }
+    }
+
+    /** Copies what the written buffers (contiguous from lba) hold of block b into its cached data. */
+    private static void copyIn(long b, byte[] block, long lba, ByteBuffer[] data) {
+        long blockStart = b * BLOCK_SECTORS;
+        long blockEnd = blockStart + BLOCK_SECTORS;
+        long at = lba;
+        for (ByteBuffer d : data) {
+            long n = d.remaining() / SECTOR;
+            long from = Math.max(at, blockStart);
+            long to = Math.min(at + n, blockEnd);
+            if (from < to) {
+                d.get(d.position() + (int) ((from - at) * SECTOR), block,
+                        (int) ((from - blockStart) * SECTOR), (int) ((to - from) * SECTOR));
+            }
+            at += n;
         }
     }
 
@@ -281,6 +336,9 @@ final class CachingStore implements BlockStore {
         m.put("cache-readahead-blocks", readAheadBlocksRead.sum());
         m.put("cache-bytes", cachedBytes());
         m.put("cache-bytes-pending-force", pendingForce.get());
+        m.put("cache-coalesced-writes", coalescedWrites.sum());
+        m.put("cache-vectored-writes", vectoredWrites.sum());
+        m.put("cache-write-errors", writeErrors.sum());
         return m;
     }
 

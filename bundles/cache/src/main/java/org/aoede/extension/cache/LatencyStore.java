@@ -51,6 +51,13 @@ final class LatencyStore implements BlockStore {
         inner.write(lba, src);
     }
 
+    /** One wait for a whole gathering write: one call to the device, as with {@code pwritev}. */
+    @Override
+    public void write(long lba, ByteBuffer[] srcs) throws IOException {
+        delay();
+        inner.write(lba, srcs);
+    }
+
     @Override
     public void flush() throws IOException {
         delay();

@@ -221,12 +221,16 @@ class CachingStoreTest {
         MemStore m = mem(64);
         BlockStore w = x.wrap("e", Map.of(), m);
         assertInstanceOf(CachingStore.class, w);
-        BlockStore slow = x.wrap("e", Map.of("size", "0", "test-latency-us", "100"), m);
+        BlockStore slow = x.wrap("e", Map.of("size", "0", "coalesce", "false", "test-latency-us", "100"), m);
         assertInstanceOf(LatencyStore.class, slow);
         long t0 = System.nanoTime();
         read(slow, 0, 1);
         assertTrue(System.nanoTime() - t0 >= 100_000);
-        assertSame(m, x.wrap("e", Map.of("size", "0"), m));
+        assertSame(m, x.wrap("e", Map.of("size", "0", "coalesce", "false"), m));
+        BlockStore coalesceOnly = x.wrap("e", Map.of("size", "0"), m);
+        assertTrue(coalesceOnly.coalescesWrites(), "size 0 still coalesces writes unless coalesce = false");
+        assertFalse(x.wrap("e", Map.of("coalesce", "false"), m).coalescesWrites());
+        assertThrows(IllegalArgumentException.class, () -> x.wrap("e", Map.of("coalesce", "maybe"), m));
         assertEquals(8L << 20, x.budget().max());
         assertThrows(IllegalArgumentException.class, () -> x.wrap("e", Map.of("size", "lots"), m));
         assertEquals(64L << 20, Sizes.parse("k", "64M"));
@@ -235,5 +239,47 @@ class CachingStoreTest {
         w.close();
         slow.close();
         assertFalse(m.closed);
+    }
+
+    @Test
+    void aGatheringWriteGoesDownInOneCallAndKeepsTheCacheCoherent() throws Exception {
+        MemStore m = mem(256);
+        java.util.concurrent.atomic.AtomicInteger gathered = new java.util.concurrent.atomic.AtomicInteger();
+        BlockStore counting = new BlockStore() {
+            public long sectors() { return m.sectors(); }
+            public boolean readOnly() { return false; }
+            public void read(long lba, ByteBuffer dst) throws java.io.IOException { m.read(lba, dst); }
+            public void write(long lba, ByteBuffer src) throws java.io.IOException { m.write(lba, src); }
+            public void write(long lba, ByteBuffer[] srcs) throws java.io.IOException {
+                gathered.incrementAndGet();
+                BlockStore.super.write(lba, srcs);
+            }
+            public void flush() { }
+            public String describe() { return "counting"; }
+            public void close() { }
+        };
+        CachingStore c = new CachingStore(counting, 1 << 20, 0, new Budget(1 << 20));
+        read(c, 0, 16);                                     // blocks 0 and 1 cached
+        ByteBuffer a = ByteBuffer.allocateDirect(6 * 512);
+        ByteBuffer b = ByteBuffer.allocateDirect(6 * 512);
+        for (int i = 0; i < a.capacity(); i++) {
+            a.put(i, (byte) 1);
+            b.put(i, (byte) 2);
+        }
+        c.write(4, new ByteBuffer[] {a, b});                // sectors 4-9 and 10-15, over both blocks
+        assertEquals(1, gathered.get(), "one call to the store below");
+        long hits = c.hits.sum();
+        byte[] back = read(c, 0, 16);
+        assertEquals(hits + 2, c.hits.sum(), "served from the updated cache");
+        assertArrayEquals(Arrays.copyOfRange(m.data, 0, 16 * 512), back);
+        assertEquals(0, back[0]);
+        assertEquals(1, back[4 * 512]);
+        assertEquals(2, back[10 * 512]);
+        assertEquals(2, back[16 * 512 - 1]);
+        assertEquals(2L, c.statistics().get("cache-coalesced-writes"));
+        assertEquals(1L, c.statistics().get("cache-vectored-writes"));
+        assertEquals(12L * 512, c.statistics().get("cache-bytes-pending-force"));
+        c.flush();
+        assertEquals(0L, c.statistics().get("cache-bytes-pending-force"));
     }
 }
