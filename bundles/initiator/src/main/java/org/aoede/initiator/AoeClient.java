@@ -7,7 +7,9 @@ import java.io.InterruptedIOException;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
@@ -618,6 +620,17 @@ public final class AoeClient implements FrameHandler, AutoCloseable {
     private ByteBuffer late;
     private final AtomicLong duplicated = new AtomicLong();
     private final AtomicLong reordered = new AtomicLong();
+    /**
+     * Copies of the duplicates sent, by tag (the latest 4096, guarded by dupLock), while CRC is on:
+     * the reply to a duplicate usually comes after the original's (stale), and must carry a valid CRC too.
+     */
+    private final Map<Integer, ByteBuffer> dupSent = new LinkedHashMap<>() {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<Integer, ByteBuffer> eldest) {
+            return size() > 4096;
+        }
+    };
+    private final AtomicLong staleChecked = new AtomicLong();
 
     /**
      * Negotiates {@code reset, tag_inc_le} (or {@code tag_inc_be}) and, if the export accepts it, numbers
@@ -656,6 +669,40 @@ public final class AoeClient implements FrameHandler, AutoCloseable {
         return reordered.get();
     }
 
+    /** Replies to duplicates that came after the original's reply and whose CRC was checked (valid ones). */
+    public long staleRepliesChecked() {
+        return staleChecked.get();
+    }
+
+    /** Notes a duplicate about to be sent (under dupLock), for {@link #checkStale}. */
+    private void sentDuplicate(ByteBuffer f) {
+        if (!crcExports.isEmpty()) {
+            dupSent.put(Aoe.tag(f), copy(f));
+        }
+    }
+
+    /**
+     * A reply nobody waits for any more: if it answers a duplicate of a CRC export, its CRC is
+     * checked all the same (a missing or wrong one counts in {@link #crcErrors()}).
+     */
+    private void checkStale(ByteBuffer reply) {
+        if (crcExports.isEmpty()) {
+            return;
+        }
+        ByteBuffer req;
+        synchronized (dupLock) {
+            req = dupSent.get(Aoe.tag(reply));
+        }
+        if (req == null || Aoe.command(req) != Aoe.command(reply) || crcData(req, reply) < 0) {
+            return;
+        }
+        if (crcValid(req, reply)) {
+            staleChecked.incrementAndGet();
+        } else {
+            crcErrors.incrementAndGet();
+        }
+    }
+
     private void sendFirst(ByteBuffer f) {
         if (!dupReorder || Aoe.command(f) != Aoe.CMD_ATA) {
             link.send(f);
@@ -670,6 +717,7 @@ public final class AoeClient implements FrameHandler, AutoCloseable {
             } else {
                 link.send(f);
                 if (k % 3 == 0) {
+                    sentDuplicate(f);
                     link.send(f.duplicate());
                     duplicated.incrementAndGet();
                 }
@@ -681,6 +729,7 @@ public final class AoeClient implements FrameHandler, AutoCloseable {
             held = hold;
             if (k % 7 == 0) {
                 if (late != null) {
+                    sentDuplicate(late);
                     link.send(late);                 // a copy of the one seven requests ago
                     duplicated.incrementAndGet();
                 }
@@ -793,6 +842,7 @@ public final class AoeClient implements FrameHandler, AutoCloseable {
         Pending p = pending.get(tag);
         if (p == null || Aoe.command(frame) != Aoe.command(p.frame)) {
             staleReplies.incrementAndGet();
+            checkStale(frame);
             return;
         }
         if (!crcExports.isEmpty() && !crcValid(p.frame, frame)) {

@@ -45,7 +45,8 @@ public final class Cli {
             "        --crc (negotiate crc8x4 first: writes carry CRC8x4, data replies are checked; not for discover/config)",
             "        --crc-corrupt N (with --crc, tests: the first send of the next N writes has a wrong CRC)",
             "        --tags inc-le|inc-be (negotiate tag_inc_le/tag_inc_be first: consecutive tags in that byte order)",
-            "        --dup-reorder (tests: ATA requests duplicated and reordered on purpose, under their own tags)");
+            "        --dup-reorder (tests: ATA requests duplicated and reordered on purpose, under their own tags;",
+            "                       with --crc the late replies to duplicates are CRC-checked too)");
 
     private static final Set<String> FLAGS = Set.of("--read", "--release", "--all", "--bad-directive", "--help", "-h", "--crc", "--coalesced", "--dup-reorder");
 
@@ -175,8 +176,8 @@ public final class Cli {
             return run(a, c, t, o, out, err);
         } finally {
             if (a.has("--dup-reorder")) {
-                out.printf("dup-reorder target=%s duplicated=%d reordered=%d stale=%d%n", t.address(), c.duplicated(),
-                        c.reordered(), c.staleReplies());
+                out.printf("dup-reorder target=%s duplicated=%d reordered=%d stale=%d stale-crc-checked=%d%n", t.address(),
+                        c.duplicated(), c.reordered(), c.staleReplies(), c.staleRepliesChecked());
             }
             if (a.has("--crc")) {
                 out.printf("crc target=%s checked=%d errors=%d retransmits=%d%n", t.address(), c.crcChecked(), c.crcErrors(),
