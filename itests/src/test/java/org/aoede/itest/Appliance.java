@@ -84,6 +84,54 @@ final class Appliance implements AutoCloseable {
         return new Sh.Result(r.exit(), r.out().replaceAll("\u001B\\[[;?0-9]*[A-Za-z]", ""));
     }
 
+    /**
+     * The jar the build made of {@code bundles/MODULE} (e.g. {@code crc}), as an absolute path: a
+     * bundle from outside the running distribution, for {@code bundle:install}.
+     */
+    static Path bundleJar(String module) {
+        Path dir = Path.of(System.getProperty("aoede.bundles", "../bundles")).resolve(module).resolve("target")
+                .toAbsolutePath().normalize();
+        Pattern name = Pattern.compile("aoede-" + Pattern.quote(module) + "-\\d[^/]*(?<!-sources|-tests|-javadoc)\\.jar");
+        try (var files = Files.list(dir)) {
+            return files.filter(p -> name.matcher(p.getFileName().toString()).matches()).findFirst()
+                    .orElseThrow(() -> new AssertionError("no built jar of " + module + " in " + dir + " (mvn install first)"));
+        } catch (IOException e) {
+            throw new AssertionError("no built jar of " + module + " in " + dir + ": " + e, e);
+        }
+    }
+
+    /**
+     * The line of {@code bundle:list -t 0 -s} (symbolic names; {@code -l}: locations) that ends with
+     * {@code text}, or "" when no bundle has it.
+     */
+    String bundleLine(String text, boolean locations) {
+        String out = client("bundle:list -t 0 " + (locations ? "-l" : "-s")).ok().out();
+        return out.lines().filter(l -> l.stripTrailing().endsWith(text)).findFirst().orElse("");
+    }
+
+    /** {@code bundle:uninstall}: the bundle leaves the running framework (more than a stop: its classes go too). */
+    void uninstallBundle(String symbolicName) {
+        Sh.Result r = client("bundle:uninstall " + symbolicName);
+        String left = bundleLine("| " + symbolicName, false);
+        if (r.exit() != 0 || !left.isEmpty()) {
+            throw new AssertionError("bundle:uninstall " + symbolicName + " failed: " + r.out() + "\n" + left);
+        }
+    }
+
+    /**
+     * {@code bundle:install -s file:JAR} of the jar the build made of {@code bundles/MODULE}, i.e. a
+     * bundle that is not in the running distribution; returns its {@code bundle:list -l} line.
+     */
+    String installBundle(String module) {
+        String location = "file:" + bundleJar(module);
+        Sh.Result r = client("bundle:install -s " + location);
+        String line = bundleLine(location, true);
+        if (r.exit() != 0 || !line.contains("Active")) {
+            throw new AssertionError("bundle:install -s " + location + " failed: " + r.out() + "\n" + line);
+        }
+        return line;
+    }
+
     Path etc(String file) {
         return home.resolve("etc").resolve(file);
     }

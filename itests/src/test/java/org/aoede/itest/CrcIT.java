@@ -177,4 +177,62 @@ class CrcIT {
             v.destroyForcibly();
         }
     }
+
+    /** The initiator's own CRC line: {@code crc target=.. checked=N errors=N ...} (replies without a valid CRC). */
+    static long[] crcLine(String out) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("crc target=\\S+ checked=(\\d+) errors=(\\d+)").matcher(out);
+        assertTrue(m.find(), "no crc line in: " + out);
+        return new long[] {Long.parseLong(m.group(1)), Long.parseLong(m.group(2))};
+    }
+
+    @Test
+    @Order(6)
+    void uninstallingTheCrcBundleSilencesItsInitiatorAndInstallingItsJarResumesWithCrc() throws Exception {
+        // a verify that negotiated crc8x4 once, at its start, runs across the removal and the new install
+        Path out = work.resolve("verify-uninstall.out");
+        List<String> cmd = new ArrayList<>(List.of("ip", "netns", "exec", ins, System.getProperty("java.home") + "/bin/java",
+                "-jar", Initiator.jar(), "verify", "-i", lan.ifname("i0"), "3.1", "--crc", "--count-frames", "4000",
+                "--min-seconds", "15", "--qd", "8", "--seed", "6", "--tries", "40", "--timeout-ms", "200"));
+        Process v = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(out.toFile()).start();
+        try {
+            Appliance.sleep(3000);
+            appliance.uninstallBundle("org.aoede.crc");
+            String show = "";
+            for (int i = 0; i < 50 && !show.contains("(extension crc not installed)"); i++) {
+                Appliance.sleep(200);
+                show = show();
+            }
+            assertTrue(show.contains("(extension crc not installed)"), show);
+            // no wrong answers: nothing at all for the negotiated MAC (a reply here would be data without its CRC)
+            Sh.Result silent = crc.run("ata", "3.1", "--cmd", "ec", "--count", "1", "--tries", "2", "--timeout-ms", "200");
+            assertNotEquals(0, silent.exit(), silent.out());
+            assertTrue(!silent.out().contains("datalen="), silent.out());
+            // the initiator that never negotiated is served as usual
+            String id = plain.run("ata", "3.1", "--cmd", "ec", "--count", "1").ok().out();
+            assertEquals("512", Initiator.field(id, "datalen"), id);
+            Appliance.sleep(2000);
+            String line = appliance.installBundle("crc");
+            assertTrue(v.waitFor(180, TimeUnit.SECONDS), "verify did not end");
+            String o = Files.readString(out);
+            assertEquals(0, v.exitValue(), o + "\n" + line);
+            assertEquals("0", Initiator.field(o, "mismatches"), o);
+            assertEquals("0", Initiator.field(o, "errors"), o);
+            assertTrue(Long.parseLong(Initiator.field(o, "retransmits")) > 0, "it waited through the removal: " + o);
+            long[] c = crcLine(o);
+            System.out.println("crc uninstall/install: " + line.strip() + " | " + o.replace('\n', ' '));
+            assertEquals(0, c[1], "no reply without a valid CRC reached the initiator: " + o);
+            assertTrue(c[0] >= 4000, "every read reply checked: " + o);
+            // the target kept the negotiation: without negotiating again, the reply carries the four bytes
+            String raw = crc.run("ata", "3.1", "--cmd", "ec", "--count", "1").ok().out();
+            assertEquals("516", Initiator.field(raw, "datalen"), raw);
+            String again = crc.run("ata", "3.1", "--crc", "--cmd", "ec", "--count", "1").ok().out();
+            assertEquals("1", Initiator.field(again, "checked"), again);
+            String after = show();
+            assertTrue(!after.contains("not installed"), after);
+            assertTrue(!after.contains("crc-mismatch") || after.matches("(?s).*crc-mismatch[=: ]+1\\b.*"),
+                    "only the one corrupted on purpose above: " + after);
+        } finally {
+            v.destroyForcibly();
+        }
+    }
 }

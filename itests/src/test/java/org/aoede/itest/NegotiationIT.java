@@ -35,12 +35,13 @@ class NegotiationIT {
     static Initiator ini;
     static Initiator plain;
     static String written;
+    static String ins;
 
     @BeforeAll
     static void start() throws IOException {
         lan = new Lan();
         String tns = lan.namespace("t");
-        String ins = lan.namespace("i");
+        ins = lan.namespace("i");
         String t0 = lan.ifname("t0");
         String t1 = lan.ifname("t1");
         lan.veth(t0, tns, lan.ifname("i0"), ins, 1500);
@@ -191,5 +192,58 @@ class NegotiationIT {
         assertEquals("RESET", Initiator.field(r, "accepted"), r);
         var after = ini.run("read", "1.0", "--lba", "100", "--count", "2", "--coalesced", "--tries", "2");
         assertTrue(after.out().contains("aoe-error=1"), after.out());
+    }
+
+    @Test
+    @Order(7)
+    void uninstallingTheBundleMakes0x23UnknownAndInstallingItsJarBringsItBack() throws Exception {
+        Assumptions.assumeTrue(appliance.count("extension 'crc' available") > 0, "the crc extension is not in this build");
+        // ini relies on coalesced_read on e1.0, and on crc8x4 and coalesced_read on e3.0 (negotiation, crc)
+        assertEquals("RESET,COALESCED_READ", Initiator.field(ini.run("negotiate", "1.0", "reset", "coalesced_read").ok().out(),
+                "accepted"));
+        assertEquals("RESET,CRC8X4,COALESCED_READ", Initiator.field(
+                ini.run("negotiate", "3.0", "reset", "crc8x4", "coalesced_read").ok().out(), "accepted"));
+        // a verify of ini on e3.0 (it asks for crc8x4 again, coalesced_read stays on) runs across the removal
+        Path out = work.resolve("verify-uninstall.out");
+        java.util.List<String> cmd = java.util.List.of("ip", "netns", "exec", ins, System.getProperty("java.home") + "/bin/java",
+                "-jar", Initiator.jar(), "verify", "-i", lan.ifname("i0"), "3.0", "--crc", "--count-frames", "4000",
+                "--min-seconds", "15", "--qd", "8", "--seed", "9", "--tries", "40", "--timeout-ms", "200");
+        Process v = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(out.toFile()).start();
+        try {
+            Appliance.sleep(3000);
+            appliance.uninstallBundle("org.aoede.negotiation");
+            show("a", "(extension negotiation not installed)", true);
+            show("c", "(extension negotiation not installed)", true);
+            // 0x23 is an unknown command now
+            var unknown = plain.run("negotiate", "1.0", "reset");
+            assertEquals(1, unknown.exit(), unknown.out());
+            assertTrue(unknown.out().contains("aoe-error=1"), unknown.out());
+            // ini negotiated names the missing bundle provides: no answers at all
+            var silent = ini.run("read", "1.0", "--lba", "100", "--count", "2", "--tries", "2", "--timeout-ms", "200");
+            assertNotEquals(0, silent.exit(), silent.out());
+            assertTrue(!silent.out().contains("sha256="), silent.out());
+            // everyone else is served
+            String r = plain.run("read", "1.0", "--lba", "100", "--count", "40").ok().out();
+            assertEquals(written, Initiator.field(r, "sha256"), r);
+            Appliance.sleep(2000);
+            String line = appliance.installBundle("negotiation");
+            show("a", "not installed", false);
+            show("c", "not installed", false);
+            assertTrue(v.waitFor(180, TimeUnit.SECONDS), "verify did not end");
+            String o = java.nio.file.Files.readString(out);
+            System.out.println("negotiation uninstall/install: " + line.strip() + " | " + o.replace('\n', ' '));
+            assertEquals(0, v.exitValue(), o + "\n" + line);
+            assertEquals("0", Initiator.field(o, "mismatches"), o);
+            assertEquals("0", Initiator.field(o, "errors"), o);
+            assertTrue(Long.parseLong(Initiator.field(o, "retransmits")) > 0, "it waited through the removal: " + o);
+        } finally {
+            v.destroyForcibly();
+        }
+        // the target kept what ini negotiated: a coalesced read works without negotiating again
+        String r = ini.run("read", "1.0", "--lba", "100", "--count", "40", "--coalesced").ok().out();
+        assertEquals(written, Initiator.field(r, "sha256"), r);
+        assertEquals("0", Initiator.field(r, "retransmits"), r);
+        // and 0x23 is answered again
+        assertEquals("RESET", Initiator.field(plain.run("negotiate", "1.0", "reset").ok().out(), "accepted"));
     }
 }

@@ -35,6 +35,7 @@ class TagTrackIT {
     static Lan lan;
     static Appliance appliance;
     static Initiator ini;
+    static Initiator plain;     // never negotiates (its own MAC, on a second pair)
     static String ins;
 
     @BeforeAll
@@ -43,11 +44,14 @@ class TagTrackIT {
         String tns = lan.namespace("t");
         ins = lan.namespace("i");
         String t0 = lan.ifname("t0");
+        String t1 = lan.ifname("t1");
         lan.veth(t0, tns, lan.ifname("i0"), ins, 1500);
+        lan.veth(t1, tns, lan.ifname("i1"), ins, 1500);
         ini = new Initiator(ins, lan.ifname("i0"));
+        plain = new Initiator(ins, lan.ifname("i1"));
         appliance = new Appliance(work, tns);
         appliance.start();
-        for (String f : new String[] {"t.img", "u.img"}) {
+        for (String f : new String[] {"t.img", "u.img", "v.img", "w.img"}) {
             try (RandomAccessFile r = new RandomAccessFile(work.resolve(f).toFile(), "rw")) {
                 r.setLength(SECTORS * 512);
             }
@@ -55,8 +59,16 @@ class TagTrackIT {
         appliance.writeExport("t", "shelf = 5\nslot = 0\ninterfaces = " + t0 + "\nfile = " + work.resolve("t.img")
                 + "\nextensions = negotiation, tagtrack\n");
         appliance.writeExport("u", "shelf = 5\nslot = 1\ninterfaces = " + t0 + "\nfile = " + work.resolve("u.img") + "\n");
+        // CRC and tag tracking together, in the documented order and in the other one
+        appliance.writeExport("v", "shelf = 5\nslot = 2\ninterfaces = " + t0 + ", " + t1 + "\nfile = " + work.resolve("v.img")
+                + "\nextensions = negotiation, tagtrack, crc\n");
+        appliance.writeExport("w", "shelf = 5\nslot = 3\ninterfaces = " + t0 + "\nfile = " + work.resolve("w.img")
+                + "\nextensions = negotiation, crc, tagtrack\n");
         appliance.waitForLog("export t: e5.0 answering on " + t0, Duration.ofSeconds(30));
         appliance.waitForLog("export u: e5.1 answering on " + t0, Duration.ofSeconds(30));
+        appliance.waitForLog("export v: e5.2 answering on " + t0, Duration.ofSeconds(30));
+        appliance.waitForLog("export v: e5.2 answering on " + t1, Duration.ofSeconds(30));
+        appliance.waitForLog("export w: e5.3 answering on " + t0, Duration.ofSeconds(30));
     }
 
     @AfterAll
@@ -178,6 +190,83 @@ class TagTrackIT {
             assertTrue(counter(after, "tag-replay") > before, "replays again after the update: before=" + before
                     + "\n" + after + "\n" + o);
             assertFalse(show("t").contains("tagtrack not installed"));
+        } finally {
+            v.destroyForcibly();
+        }
+    }
+
+    /** The initiator's CRC line: {@code crc target=.. checked=N errors=N} (errors: replies without a valid CRC). */
+    static long[] crcLine(String out) {
+        Matcher m = Pattern.compile("crc target=\\S+ checked=(\\d+) errors=(\\d+)").matcher(out);
+        assertTrue(m.find(), "no crc line in: " + out);
+        return new long[] {Long.parseLong(m.group(1)), Long.parseLong(m.group(2))};
+    }
+
+    @Test
+    @Order(6)
+    void withCrcTagTrackListedBeforeCrcReplaysRepliesWithTheirCrc() {
+        // negotiation, tagtrack, crc: the reply hooks run in reverse order, so crc appends its four
+        // bytes before tagtrack copies the reply; every replay is the reply as sent, CRC included.
+        // The initiator checks the CRC of the late replies to its duplicates too (stale-crc-checked).
+        String v = ini.run("verify", "5.2", "--crc", "--tags", "inc-le", "--dup-reorder", "--count-frames", "2000",
+                "--seed", "10").ok().out();
+        assertTrue(v.contains("negotiated target=5.2 tag_inc_le"), v);
+        verified(v);
+        assertEquals(0, crcLine(v)[1], "every reply, replays included, with a valid CRC: " + v);
+        assertTrue(Long.parseLong(Initiator.field(v, "stale-crc-checked")) > 500, "replies to duplicates checked: " + v);
+        assertTrue(counter(show("v"), "tag-replay") > 1000, show("v"));
+        // negotiation, crc, tagtrack: tagtrack copies the reply before crc appends the CRC, so its
+        // replays carry none. The initiator drops them (as lost) and still verifies, but counts them.
+        String w = ini.run("verify", "5.3", "--crc", "--tags", "inc-le", "--dup-reorder", "--count-frames", "2000",
+                "--seed", "11").ok().out();
+        verified(w);
+        System.out.println("tagtrack+crc in order: " + v.replace('\n', ' ') + "\nthe other order: " + w.replace('\n', ' '));
+        assertTrue(counter(show("w"), "tag-replay") > 1000, show("w"));
+        assertTrue(crcLine(w)[1] > 100, "the other order replays replies without their CRC: " + w);
+    }
+
+    @Test
+    @Order(7)
+    void uninstallingTheBundleSilencesItsInitiatorAndInstallingItsJarTracksAgain() throws Exception {
+        // a verify with tracking runs across the removal (bundle:uninstall) and the install of the built jar
+        Path out = work.resolve("verify-uninstall.out");
+        java.util.List<String> cmd = java.util.List.of("ip", "netns", "exec", ins, System.getProperty("java.home") + "/bin/java",
+                "-jar", Initiator.jar(), "verify", "-i", lan.ifname("i0"), "5.0", "--tags", "inc-le", "--dup-reorder",
+                "--count-frames", "4000", "--min-seconds", "30", "--qd", "8", "--seed", "12", "--tries", "40",
+                "--timeout-ms", "200");
+        Process v = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(out.toFile()).start();
+        try {
+            Appliance.sleep(3000);
+            appliance.uninstallBundle("org.aoede.tagtrack");
+            String show = "";
+            for (int i = 0; i < 50 && !show.contains("(extension tagtrack not installed)"); i++) {
+                Appliance.sleep(200);
+                show = show("t");
+            }
+            assertTrue(show.contains("(extension tagtrack not installed)"), show);
+            long stopped = counter(show, "stopped");
+            // an initiator that never negotiated tags is served meanwhile, also on an export naming tagtrack:
+            // its duplicates and reorders are done again (as without tracking) and verify
+            long replaysV = counter(show("v"), "tag-replay");
+            String p = plain.run("verify", "5.2", "--dup-reorder", "--count-frames", "1000", "--seed", "13").ok().out();
+            verified(p);
+            assertEquals(replaysV, counter(show("v"), "tag-replay"), "no replays without the bundle");
+            // ini relies on tag_inc_le: its requests are dropped, not answered without tracking
+            long before = counter(show("t"), "tag-replay");
+            assertTrue(counter(show("t"), "stopped") > stopped, "ini silenced: " + show("t"));
+            String line = appliance.installBundle("tagtrack");
+            assertTrue(v.waitFor(180, java.util.concurrent.TimeUnit.SECONDS), "verify did not end");
+            String o = java.nio.file.Files.readString(out);
+            System.out.println("tagtrack uninstall/install: " + line.strip() + " | " + o.replace('\n', ' '));
+            assertEquals(0, v.exitValue(), o + "\n" + line);
+            assertEquals("0", Initiator.field(o, "mismatches"), o);
+            assertEquals("0", Initiator.field(o, "errors"), o);
+            assertTrue(Long.parseLong(Initiator.field(o, "retransmits")) > 0, "it waited through the removal: " + o);
+            String after = show("t");
+            assertFalse(after.contains("not installed"), after);
+            // the negotiation was kept by the target: the new bundle tracks the same verify's tags at once
+            assertTrue(counter(after, "tag-replay") > before, "replays again after the install: before=" + before
+                    + "\n" + after + "\n" + o);
         } finally {
             v.destroyForcibly();
         }
