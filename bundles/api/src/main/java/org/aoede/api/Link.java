@@ -30,6 +30,16 @@ public interface Link extends AutoCloseable {
      */
     boolean send(ByteBuffer frame);
 
+    /**
+     * A buffer to build a reply in place, for the receive thread during {@link FrameHandler#onFrame}
+     * only: the frame from index 0, then {@link #send} of this very buffer hands it over without a
+     * copy (AF_PACKET: it is the next transmit slot). Null when the link has none; then build the
+     * reply elsewhere. Do not touch it after sending it: it is queued.
+     */
+    default ByteBuffer replyBuffer() {
+        return null;
+    }
+
     /** Stops receiving and releases the interface. */
     @Override
     void close();

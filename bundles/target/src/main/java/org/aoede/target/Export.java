@@ -54,8 +54,12 @@ final class Export {
     private volatile boolean paused;
     private final AtomicLong lastIoErrorLog = new AtomicLong();
     final Stats stats = new Stats();
-    /** Hosts seen (MAC → last seen, epoch ms). */
+    /** Hosts seen (MAC → last seen, epoch ms; to within {@link #CLIENT_SEEN_MS}). */
     final Map<Long, Long> clients = new ConcurrentHashMap<>();
+    static final long CLIENT_SEEN_MS = 1000;
+    /** The host last put into {@link #clients} and when: most requests skip the boxed map update. Racy by design. */
+    private long lastClient = -1;
+    private long lastClientMillis;
     /** The extensions this export uses now, in configured order (installed ones only). */
     private volatile Extension[] extensions = new Extension[0];
     private volatile Set<String> provided = Set.of();
@@ -119,7 +123,12 @@ final class Export {
         }
         stats.requests.increment();
         port.stats.requests.increment();
-        clients.put(src, System.currentTimeMillis());
+        long now = System.currentTimeMillis();
+        if (src != lastClient || now - lastClientMillis >= CLIENT_SEEN_MS) {
+            clients.put(src, now);
+            lastClient = src;
+            lastClientMillis = now;
+        }
         inFlight.incrementAndGet();
         try {
             if (stopped || paused) {
@@ -162,7 +171,12 @@ final class Export {
                     int cmd = Aoe.command(req);
                     for (Extension x : exts) {
                         if (x.handles(cmd)) {
-                            return x.handle(port.call.set(this, ini), req, reply);
+                            ByteBuffer own = reply == port.reply() ? reply : port.extensionReply();
+                            int n = x.handle(port.call.set(this, ini), req, own);
+                            if (n >= 0 && own != reply) {
+                                reply.put(0, own, 0, n);
+                            }
+                            return n;
                         }
                     }
                     return error(port, req, reply, Aoe.ERR_BAD_COMMAND);

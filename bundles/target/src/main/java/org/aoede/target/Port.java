@@ -39,12 +39,27 @@ final class Port implements FrameHandler {
     private final Set<Export> attached = new LinkedHashSet<>();
     /** The dispatch table: exports answering on this port, by shelf << 8 | slot. */
     private volatile Map<Integer, Export> active = Map.of();
+    /** The same, for the receive thread: primitive keys, no boxing per frame. */
+    private volatile AddressTable<Export> table = AddressTable.empty();
     private volatile Export[] activeList = new Export[0];
     private final Map<Integer, Probe> probes = new ConcurrentHashMap<>();
     /** Reply buffer of the receive thread (one per port). */
     private final ByteBuffer reply = ByteBuffer.allocate(65536 + 64);
     /** Writes held for coalescing until the receive batch ends (receive thread only). */
     final WriteBatch batch = new WriteBatch();
+    /**
+     * The reply buffer for an extension's own command: it may send several frames from it (a
+     * coalesced read), which a link's transmit slot would not survive.
+     */
+    ByteBuffer extensionReply() {
+        reply.clear();
+        return reply;
+    }
+
+    ByteBuffer reply() {
+        return reply;
+    }
+
     /** Requests of all exports on this interface. */
     final Stats stats = new Stats();
     final LongAdder framesIn = new LongAdder();
@@ -110,7 +125,7 @@ final class Port implements FrameHandler {
                 }
             }
         } else {
-            Export e = active.get(shelf << 8 | slot);
+            Export e = table.get(shelf << 8 | slot);
             if (e != null) {
                 serve(l, e, f, false);
             } else {
@@ -124,8 +139,12 @@ final class Port implements FrameHandler {
             batch.commit(this);                     // held writes first: ordering exactly as received
         }
         long start = System.nanoTime();
-        ByteBuffer r = reply;
-        r.clear();
+        // Built in the link's transmit slot when it has one: sent without a copy.
+        ByteBuffer r = l.replyBuffer();
+        if (r == null) {
+            r = reply;
+            r.clear();
+        }
         int n = e.handle(this, f, r, broadcast);
         send(l, e, r, n, start);
     }
@@ -184,6 +203,7 @@ final class Port implements FrameHandler {
         LOG.warn("interface {}: down ({}); its exports wait for it", name, reason);
         synchronized (this) {
             active = Map.of();
+            table = AddressTable.empty();
             activeList = new Export[0];
         }
     }
@@ -215,6 +235,7 @@ final class Port implements FrameHandler {
         Map<Integer, Export> m = new HashMap<>(active);
         m.put(e.settings.addressKey(), e);
         active = Map.copyOf(m);
+        table = new AddressTable<>(m);
         activeList = m.values().toArray(new Export[0]);
     }
 
@@ -223,6 +244,7 @@ final class Port implements FrameHandler {
             Map<Integer, Export> m = new HashMap<>(active);
             m.remove(e.settings.addressKey());
             active = Map.copyOf(m);
+            table = new AddressTable<>(m);
             activeList = m.values().toArray(new Export[0]);
         }
     }

@@ -14,6 +14,9 @@ final class FakeLink implements Link {
     /** Whether the link says it calls endOfBatch (the test calls it). */
     volatile boolean batches;
     final List<ByteBuffer> sent = new CopyOnWriteArrayList<>();
+    /** When set, replyBuffer() hands out this buffer (like AF_PACKET's transmit slot). */
+    volatile ByteBuffer slot;
+    volatile int sentInPlace;
 
     FakeLink(long mac, int mtu) {
         this.mac = mac;
@@ -46,7 +49,19 @@ final class FakeLink implements Link {
     }
 
     @Override
+    public ByteBuffer replyBuffer() {
+        ByteBuffer b = slot;
+        if (b != null) {
+            b.clear();
+        }
+        return b;
+    }
+
+    @Override
     public boolean send(ByteBuffer frame) {
+        if (frame == slot) {
+            sentInPlace++;
+        }
         ByteBuffer copy = ByteBuffer.allocate(frame.remaining());
         copy.put(frame.duplicate()).flip();
         sent.add(copy);

@@ -56,6 +56,25 @@ class PortTest {
     }
 
     @Test
+    void repliesBuiltInTheLinksTransmitSlotEqualThoseBuiltInThePortsBuffer() {
+        List<ByteBuffer> viaPort = new java.util.ArrayList<>();
+        for (ByteBuffer req : everyKindOfRequest(77)) {
+            viaPort.add(h.send(req.duplicate()));
+        }
+        h.link.slot = ByteBuffer.allocateDirect(9216);
+        // dirty slot: a reply must not carry bytes of an earlier, longer one
+        for (int i = 0; i < 9216; i++) {
+            h.link.slot.put(i, (byte) 0xEE);
+        }
+        List<ByteBuffer> reqs = everyKindOfRequest(77);
+        for (int i = 0; i < reqs.size(); i++) {
+            ByteBuffer r = h.send(reqs.get(i).duplicate());
+            assertEquals(viaPort.get(i), r, "request " + i);
+        }
+        assertEquals(reqs.size(), h.link.sentInPlace, "every reply built in place");
+    }
+
+    @Test
     void everyReplyIsAWellFormedPaddedResponse() {
         for (int tag : new int[] {0, 1, 0x7fff_ffff, Aoe.TAG_USERLAND | 5, -1, 0x1234_5678}) {
             for (ByteBuffer q : everyKindOfRequest(tag)) {
