@@ -44,6 +44,7 @@ public final class AfPacketLink implements Link {
     private final String name;
     private final FrameHandler handler;
     private final int receiveBufferBytes;
+    private final long busyPollNanos;
     private final Thread thread;
     private volatile boolean closed;
     /** Set by the watch: the interface vanished or changed its index; reopen. */
@@ -77,14 +78,25 @@ public final class AfPacketLink implements Link {
     final LongAdder framesIn = new LongAdder();
     final LongAdder framesOut = new LongAdder();
     final LongAdder batches = new LongAdder();
+    /** Batches caught by busy polling (without blocking). */
+    final LongAdder polled = new LongAdder();
     final LongAdder sendCalls = new LongAdder();
     final LongAdder sendErrors = new LongAdder();
     final LongAdder truncated = new LongAdder();
 
     public AfPacketLink(String name, FrameHandler handler, int receiveBufferBytes) {
+        this(name, handler, receiveBufferBytes, 0);
+    }
+
+    /**
+     * @param busyPollMicros after a batch, keep asking for the next one without blocking for up to
+     *        this long before going to sleep in the kernel (0: block at once)
+     */
+    public AfPacketLink(String name, FrameHandler handler, int receiveBufferBytes, int busyPollMicros) {
         this.name = name;
         this.handler = handler;
         this.receiveBufferBytes = receiveBufferBytes;
+        this.busyPollNanos = busyPollMicros * 1000L;
         this.thread = new Thread(this::run, "aoede-afpacket-" + name);
         this.thread.setDaemon(true);
     }
@@ -127,8 +139,10 @@ public final class AfPacketLink implements Link {
                 return false;
             }
             ByteBuffer slot = txSlots[txCount];
-            slot.clear();
-            slot.put(0, frame, frame.position(), len);
+            if (frame != slot || frame.position() != 0) {
+                slot.clear();
+                slot.put(0, frame, frame.position(), len);
+            }                                       // else: built in place (replyBuffer), no copy
             txIov.putLong(txCount * Structs.IOVEC + 8, len);
             if (++txCount == BATCH) {
                 flush();
@@ -136,6 +150,16 @@ public final class AfPacketLink implements Link {
             return true;
         }
         return sendNow(frame, len);
+    }
+
+    @Override
+    public ByteBuffer replyBuffer() {
+        if (!inBatch || Thread.currentThread() != thread) {
+            return null;
+        }
+        ByteBuffer slot = txSlots[txCount];
+        slot.clear();
+        return slot;
     }
 
     /** One frame at once, from any thread; serialized with itself and with closing the socket. */
@@ -343,7 +367,10 @@ public final class AfPacketLink implements Link {
     private void receive() {
         while (!closed && !lost) {
             ensureBuffers();
-            int n = Sys.recvmmsg(fd, rxVecAddr, BATCH, Sys.MSG_WAITFORONE, 0);
+            int n = busyPollNanos > 0 ? poll() : 0;
+            if (n <= 0) {
+                n = Sys.recvmmsg(fd, rxVecAddr, BATCH, Sys.MSG_WAITFORONE, 0);
+            }
             if (n <= 0) {
                 int e = n < 0 ? Sys.errno() : Sys.EAGAIN;
                 if (e == Sys.EAGAIN || e == Sys.EINTR || e == Sys.ENETDOWN) {
@@ -385,6 +412,27 @@ public final class AfPacketLink implements Link {
                 }
             }
         }
+    }
+
+    /**
+     * Non-blocking receives for up to {@link #busyPollNanos}: under load the next request comes
+     * within microseconds, and catching it here saves the sleep and wake-up of a blocking call.
+     * Returns the frames received, 0 if none came.
+     */
+    private int poll() {
+        long until = System.nanoTime() + busyPollNanos;
+        do {
+            int n = Sys.recvmmsg(fd, rxVecAddr, BATCH, Sys.MSG_DONTWAIT, 0);
+            if (n > 0) {
+                polled.increment();
+                return n;
+            }
+            if (n < 0 && Sys.errno() != Sys.EAGAIN) {
+                return 0;                           // let the blocking call report it
+            }
+            Thread.onSpinWait();
+        } while (System.nanoTime() - until < 0);
+        return 0;
     }
 
     /** Reads MAC, MTU and index; returns false if the interface does not exist or is down. */
