@@ -128,10 +128,10 @@ final class Workloads {
                       double seconds, PrintStream out) throws IOException {
         long warmupIos = 0;
         if (warmupSeconds > 0) {
-            Run w = run(c, t, capacity, pattern, sectors, warmupSeconds);
+            Run w = run(c, t, capacity, pattern, sectors, qd, warmupSeconds);
             warmupIos = w.completed + w.errors;
         }
-        Run r = run(c, t, capacity, pattern, sectors, seconds);
+        Run r = run(c, t, capacity, pattern, sectors, qd, seconds);
         out.printf("bench target=%s pattern=%s sectors=%d qd=%d seconds=%.2f ios=%d iops=%.0f mbps=%.2f p50_us=%d p99_us=%d retransmits=%d stale=%d errors=%d%s%n",
                 t.address(), pattern, sectors, qd, r.secs, r.completed, r.completed / r.secs,
                 r.completed * sectors * 512.0 / r.secs / 1e6, r.p50 / 1000, r.p99 / 1000, r.retransmits, r.stale, r.errors,
@@ -142,7 +142,14 @@ final class Workloads {
     private record Run(long completed, long errors, double secs, long p50, long p99, long retransmits, long stale) {
     }
 
-    private static Run run(AoeClient c, Target t, long capacity, String pattern, int sectors, double seconds) throws IOException {
+    /**
+     * {@code qd} lanes, each one request in flight: a completion (on the link's receive thread)
+     * issues that lane's next request at once, so the requests answered by one received batch go
+     * out together with the link's one {@code sendmmsg} at the end of the batch, and the initiator
+     * costs little per request. The lanes end at the deadline.
+     */
+    private static Run run(AoeClient c, Target t, long capacity, String pattern, int sectors, int qd, double seconds)
+            throws IOException {
         boolean write = pattern.endsWith("write");
         boolean random = pattern.startsWith("rand");
         if (!pattern.matches("(rand|seq)(read|write)")) {
@@ -153,27 +160,41 @@ final class Workloads {
             throw new IllegalArgumentException("export smaller than one request");
         }
         byte[] data = Pattern.of(42, 0, sectors);
-        SplittableRandom rnd = new SplittableRandom(1);
         Latencies lat = new Latencies();
         AtomicLong errors = new AtomicLong();
+        AtomicLong seq = new AtomicLong();
         Phaser inflight = new Phaser(1);
         long retransmitsBefore = c.retransmits();
         long staleBefore = c.staleReplies();
         long t0 = System.nanoTime();
         long end = t0 + (long) (seconds * 1e9);
-        long next = 0;
-        while (System.nanoTime() < end) {
-            long lba = (random ? rnd.nextLong(slots) : next++ % slots) * sectors;
-            long start = System.nanoTime();
+        SplittableRandom root = new SplittableRandom(1);
+        for (int i = 0; i < Math.max(1, qd); i++) {
+            SplittableRandom rnd = root.split();       // one per lane: a lane runs on one thread at a time
             inflight.register();
-            (write ? c.writeAsync(t, lba, data, 0, sectors) : c.readAsync(t, lba, sectors)).whenComplete((v, e) -> {
-                if (e != null) {
-                    errors.incrementAndGet();
-                } else {
-                    lat.add(System.nanoTime() - start);
+            new Object() {
+                void issue() {
+                    if (System.nanoTime() >= end) {
+                        inflight.arriveAndDeregister();
+                        return;
+                    }
+                    long lba = (random ? rnd.nextLong(slots) : seq.getAndIncrement() % slots) * sectors;
+                    long start = System.nanoTime();
+                    try {
+                        (write ? c.writeAsync(t, lba, data, 0, sectors) : c.readAsync(t, lba, sectors)).whenComplete((v, e) -> {
+                            if (e != null) {
+                                errors.incrementAndGet();
+                            } else {
+                                lat.add(System.nanoTime() - start);
+                            }
+                            issue();
+                        });
+                    } catch (IOException | RuntimeException e) {
+                        errors.incrementAndGet();
+                        inflight.arriveAndDeregister();
+                    }
                 }
-                inflight.arriveAndDeregister();
-            });
+            }.issue();
         }
         inflight.arriveAndAwaitAdvance();
         double secs = (System.nanoTime() - t0) / 1e9;
