@@ -14,6 +14,9 @@
 #   --qds       comma list of queue depths (default 1,16,32; QD32 only where the advertised buffer count allows)
 #   --no-16     skip the 16-export heap/RSS measurement
 #   --no-profile  skip the JFR profile of the appliance (afpacket, randread QD16, first MTU)
+#   --name S    results go to bench/results-DATE-S.md (default: -quick for --quick, else none)
+#   --busy-poll-us N  the appliance's AF_PACKET busy polling (etc/org.aoede.transport.afpacket.cfg);
+#               default: the shipped default
 #
 # Needs: root, the built initiator (bundles/initiator/target/aoede-initiator.jar), the built
 # assembly (karaf-assembly/target/aoede-karaf-*.zip), JDK 17, vblade, python3, iproute2, util-linux
@@ -23,7 +26,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
 
-RUNS=3; SECS=5; WARM=1; QUICK=0; DO16=1; PROFILE=1
+RUNS=3; SECS=5; WARM=1; QUICK=0; DO16=1; PROFILE=1; BUSYPOLL=""; NAME=""
 TARGETS=appliance-afpacket,appliance-pcap,vblade,reflector-one,reflector-batch
 PATTERNS=randread,randwrite,seqread,seqwrite
 MTUS=1500,9000
@@ -39,12 +42,15 @@ while [ $# -gt 0 ]; do
     --qds) QDS=$2; shift ;;
     --no-16) DO16=0 ;;
     --no-profile) PROFILE=0 ;;
-    -h|--help) sed -n '2,20p' "$0"; exit 0 ;;
+    --busy-poll-us) BUSYPOLL=$2; shift ;;
+    --name) NAME=$2; shift ;;
+    -h|--help) sed -n '2,22p' "$0"; exit 0 ;;
     *) echo "unknown option $1" >&2; exit 2 ;;
   esac
   shift
 done
 [ "$(id -u)" = 0 ] || { echo "run as root: sudo bench/run.sh" >&2; exit 2; }
+LOAD0=$(cut -d' ' -f1-3 /proc/loadavg)   # the machine is shared: say how busy it was
 
 JAR=$ROOT/bundles/initiator/target/aoede-initiator.jar
 ZIP=$(ls "$ROOT"/karaf-assembly/target/aoede-karaf-*.zip 2>/dev/null | head -1 || true)
@@ -185,10 +191,12 @@ has() { [[ ",$TARGETS," == *",$1,"* ]]; }
 # ---- the appliance ----
 HEAPINFO=""
 PROFILEINFO=""
+THREADCPU=""
 if has appliance-afpacket || has appliance-pcap || [ $DO16 = 1 ]; then
   [ -n "$ZIP" ] || { echo "missing karaf-assembly/target/aoede-karaf-*.zip: build first" >&2; exit 2; }
   (cd "$WORK" && unzip -q "$ZIP" && mv aoede-karaf-*/ karaf)
   K=$WORK/karaf
+  if [ -n "$BUSYPOLL" ]; then printf 'busy-poll-us = %s\n' "$BUSYPOLL" > "$K/etc/org.aoede.transport.afpacket.cfg"; fi
   export_cfg() { # transport [model]: atomically (re)writes the bench export
     printf 'shelf = 1\nslot = 0\ninterfaces = %s\nfile = %s\ntransport = %s\n' "$VT" "$WORK/disk.img" "$1" > "$K/etc/org.aoede.export-bench.tmp"
     mv "$K/etc/org.aoede.export-bench.tmp" "$K/etc/org.aoede.export-bench.cfg"
@@ -225,6 +233,11 @@ if has appliance-afpacket || has appliance-pcap || [ $DO16 = 1 ]; then
         # One extra, unrecorded randread QD16 run under Java Flight Recorder: where the appliance's time goes.
         taskset -a -p -c "$ALLCPU" "$KPID" >/dev/null
         # JFR sees the Java side; perf (if installed) sees where the CPU really goes, kernel included.
+        thread_ticks() { local t; for t in /proc/"$KPID"/task/*; do printf '%s\t%s\n' "${t##*/}" "$(awk '{print $14+$15}' "$t/stat" 2>/dev/null)"; done; }
+        # First a plain run (no profiler: JFR itself makes the JIT compile again): CPU by thread.
+        thread_ticks > "$WORK/threads0"
+        initiator bench 1.0 --pattern randread --sectors "$(sectors_of "$mtu")" --qd 16 --seconds "$SECS" >/dev/null 2>&1 || true
+        thread_ticks > "$WORK/threads1"
         "$JCMD" "$KPID" JFR.start name=aoeb settings=profile filename="$WORK/app.jfr" >/dev/null 2>&1 || true
         PERFPID=""
         if command -v perf >/dev/null; then
@@ -233,10 +246,16 @@ if has appliance-afpacket || has appliance-pcap || [ $DO16 = 1 ]; then
         fi
         initiator bench 1.0 --pattern randread --sectors "$(sectors_of "$mtu")" --qd 16 --warmup 0.5 --seconds "$SECS" >/dev/null 2>&1 || true
         "$JCMD" "$KPID" JFR.stop name=aoeb >/dev/null 2>&1 || true
+        # CPU by thread over the run (the JVM's own threads count in CPU µs/req too)
+        THREADCPU=$(join "$WORK/threads0" "$WORK/threads1" 2>/dev/null | while read -r tid a b; do
+                      n=$(cat /proc/"$KPID"/task/"$tid"/comm 2>/dev/null || echo "?"); printf '%s\t%s\n' "$((b - a))" "$n"; done |
+                    awk -F'\t' '$1>0 {c[$2]+=$1; t+=$1} END {for (k in c) printf "%d\t%s\t%.0f%%\n", c[k], k, 100*c[k]/t}' | sort -rn | head -10 |
+                    awk -F'\t' -v tck="$TCK" 'BEGIN{print "| thread | CPU s | share |\n| --- | --: | --: |"} {printf "| %s | %.2f | %s |\n", $2, $1/tck, $3}')
         if [ -n "$PERFPID" ]; then wait "$PERFPID" || true; fi
         if [ -s "$WORK/app.jfr" ]; then
           "$JFR" print --events jdk.ExecutionSample "$WORK/app.jfr" > "$WORK/app.jfr.txt" 2>/dev/null || true
-          PROFILEINFO=$(printf 'Java Flight Recorder, execution samples (threads running Java code; time in native calls is not sampled):\n\n'
+          PROFILEINFO=$(printf 'CPU time by thread of the appliance during a plain randread QD16 run of %s s (/proc/PID/task; comm names are cut at 15 characters):' "$SECS"; printf '\n\n%s\n\n' "$THREADCPU"
+                        printf 'Java Flight Recorder, execution samples (threads running Java code; time in native calls is not sampled):\n\n'
                         python3 "$ROOT/bench/jfrtop.py" "$WORK/app.jfr.txt" 2>&1 || true)
         fi
         if [ -s "$WORK/perf.data" ]; then
@@ -327,13 +346,16 @@ done
 # ---- the report ----
 STAMP=$(date -u +%Y-%m-%d)
 SUFFIX=""; if [ $QUICK = 1 ]; then SUFFIX=-quick; fi
+if [ -n "$NAME" ]; then SUFFIX=-$NAME; fi
 OUT=$ROOT/bench/results-$STAMP$SUFFIX.md
 {
   printf '# AoEde benchmark, %s UTC\n\n' "$(date -u '+%Y-%m-%d %H:%M')"
   printf 'Machine: %s CPUs (%s), kernel %s, %s. veth pair between two namespaces; 1 GiB file on tmpfs.\n' \
     "$NCPU" "$(sed -n 's/^model name[^:]*: //p' /proc/cpuinfo | head -1)" "$(uname -r)" "$("$JAVA" -version 2>&1 | head -1)"
   printf 'Initiator: `aoede-initiator.jar bench --transport afpacket`; %s run(s) of %s s per cell (median), each after %s s of unmeasured warm-up; QD1 rows with initiator and target pinned to CPU 0.\n' "$RUNS" "$SECS" "$WARM"
-  printf 'CPU µs/req: the target process'"'"'s utime+stime (/proc/PID/stat) over the run / completed requests (one frame each).\n\n'
+  printf 'CPU µs/req: the target process'"'"'s utime+stime (/proc/PID/stat) over the run / completed requests (one frame each).\n'
+  printf 'Load average (1/5/15 min) at the start: %s; at the end: %s. Appliance busy-poll-us: %s.\n\n' \
+    "$LOAD0" "$(cut -d' ' -f1-3 /proc/loadavg)" "${BUSYPOLL:-default}"
   python3 "$ROOT/bench/report.py" "$RES"
   if [ -n "$HEAPINFO" ]; then printf '\n## Appliance memory under load\n\n%s\n' "$HEAPINFO"; fi
   if [ -n "$PROFILEINFO" ]; then
