@@ -218,6 +218,11 @@ final class Export {
         return n;
     }
 
+    /** True while extensions are in use: replies are then not built in a link's transmit slot. */
+    boolean hasExtensions() {
+        return extensions.length > 0;
+    }
+
     Set<String> provided() {
         return provided;
     }

@@ -48,8 +48,8 @@ final class Port implements FrameHandler {
     /** Writes held for coalescing until the receive batch ends (receive thread only). */
     final WriteBatch batch = new WriteBatch();
     /**
-     * The reply buffer for an extension's own command: it may send several frames from it (a
-     * coalesced read), which a link's transmit slot would not survive.
+     * The reply buffer for an extension's own command (should its extension have come while the
+     * reply was already being built in a transmit slot): it may send frames of its own.
      */
     ByteBuffer extensionReply() {
         reply.clear();
@@ -139,8 +139,10 @@ final class Port implements FrameHandler {
             batch.commit(this);                     // held writes first: ordering exactly as received
         }
         long start = System.nanoTime();
-        // Built in the link's transmit slot when it has one: sent without a copy.
-        ByteBuffer r = l.replyBuffer();
+        // Built in the link's transmit slot when it has one: sent without a copy. Not for exports
+        // with extensions: a hook may send frames of its own (a coalesced read) while the reply is
+        // being built, and those take the link's next transmit slot.
+        ByteBuffer r = e.hasExtensions() ? null : l.replyBuffer();
         if (r == null) {
             r = reply;
             r.clear();
