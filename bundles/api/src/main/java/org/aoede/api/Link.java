@@ -34,7 +34,8 @@ public interface Link extends AutoCloseable {
      * A buffer to build a reply in place, for the receive thread during {@link FrameHandler#onFrame}
      * only: the frame from index 0, then {@link #send} of this very buffer hands it over without a
      * copy (AF_PACKET: it is the next transmit slot). Null when the link has none; then build the
-     * reply elsewhere. Do not touch it after sending it: it is queued.
+     * reply elsewhere. Do not touch it after sending it: it is queued. Other frames sent while it is
+     * out still go (AF_PACKET: each with a system call of its own), never over it.
      */
     default ByteBuffer replyBuffer() {
         return null;

@@ -135,8 +135,10 @@ final class Port implements FrameHandler {
     }
 
     private void serve(Link l, Export e, ByteBuffer f, boolean broadcast) {
-        if (!batch.isEmpty() && !WriteBatch.isAtaWrite(f)) {
-            batch.commit(this);                     // held writes first: ordering exactly as received
+        if (!batch.isEmpty() && (!WriteBatch.isAtaWrite(f) || batch.isFull())) {
+            // held writes first: ordering exactly as received; a full batch now, not while the
+            // reply is being built in the link's transmit slot (its acknowledgements need slots too)
+            batch.commit(this);
         }
         long start = System.nanoTime();
         // Built in the link's transmit slot when it has one: sent without a copy. Not for exports

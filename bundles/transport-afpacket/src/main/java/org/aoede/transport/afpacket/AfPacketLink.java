@@ -69,6 +69,8 @@ public final class AfPacketLink implements Link {
     private ByteBuffer[] txSlots;
     private int txCount;
     private boolean inBatch;
+    /** The next transmit slot is lent out by {@link #replyBuffer()} (until sent, or the next frame). */
+    private boolean lent;
 
     // ---- other threads (control plane) ----
     private final Object sendLock = new Object();
@@ -139,10 +141,15 @@ public final class AfPacketLink implements Link {
                 return false;
             }
             ByteBuffer slot = txSlots[txCount];
-            if (frame != slot || frame.position() != 0) {
+            if (frame == slot && frame.position() == 0) {
+                lent = false;                       // built in place (replyBuffer): no copy
+            } else if (lent) {
+                // The next slot is lent out for a reply still being built: never overwrite it.
+                return sendNow(frame, len);
+            } else {
                 slot.clear();
                 slot.put(0, frame, frame.position(), len);
-            }                                       // else: built in place (replyBuffer), no copy
+            }
             txIov.putLong(txCount * Structs.IOVEC + 8, len);
             if (++txCount == BATCH) {
                 flush();
@@ -159,6 +166,7 @@ public final class AfPacketLink implements Link {
         }
         ByteBuffer slot = txSlots[txCount];
         slot.clear();
+        lent = true;
         return slot;
     }
 
@@ -393,6 +401,7 @@ public final class AfPacketLink implements Link {
                     }
                     ByteBuffer f = frames[i];
                     f.limit(len).position(0);
+                    lent = false;                   // a reply buffer not sent for the last frame is free again
                     try {
                         handler.onFrame(this, f);
                     } catch (RuntimeException ex) {
@@ -401,6 +410,7 @@ public final class AfPacketLink implements Link {
                     }
                 }
             } finally {
+                lent = false;
                 try {
                     handler.endOfBatch(this);       // its replies still join this batch's sendmmsg
                 } catch (RuntimeException ex) {
