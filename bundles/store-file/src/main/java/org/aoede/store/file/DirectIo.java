@@ -54,7 +54,21 @@ final class DirectIo {
     }
 
     void write(long pos, ByteBuffer src) throws IOException {
-        int len = src.remaining();
+        write(pos, new ByteBuffer[] {src});
+    }
+
+    /** True if a write of {@code len} bytes at {@code pos} takes few enough blocks for one locked span. */
+    boolean fits(long pos, int len) {
+        long start = pos - pos % align;
+        return (roundUpLong(pos + len) - start) / align <= STRIPES / 2;
+    }
+
+    /** The buffers one after the other from pos, with one aligned write (a gathering write in direct mode). */
+    void write(long pos, ByteBuffer[] srcs) throws IOException {
+        int len = 0;
+        for (ByteBuffer src : srcs) {
+            len += src.remaining();
+        }
         long start = pos - pos % align;
         int span = (int) (roundUpLong(pos + len) - start);
         ByteBuffer b = buffer(span);
@@ -66,7 +80,9 @@ final class DirectIo {
             }
             b.clear().limit(span);
             b.position((int) (pos - start));
-            b.put(src);
+            for (ByteBuffer src : srcs) {
+                b.put(src);
+            }
             b.position(0).limit(span);
             long p = start;
             while (b.hasRemaining()) {

@@ -33,9 +33,13 @@ public final class FileStore implements BlockStore {
     private final long offset;
     private final long sectors;
     private final DirectIo direct;
+    /** pwritev on a descriptor of its own; null when read-only or direct (DirectIo gathers itself). */
+    private final Gather gather;
+    /** Gathering writes done in one call (pwritev, or one aligned direct write). */
+    final java.util.concurrent.atomic.LongAdder gatheringWrites = new java.util.concurrent.atomic.LongAdder();
 
     private FileStore(Path file, FileChannel channel, FileLock lock, BlockDeviceClaim claim, StoreSpec spec,
-                      long sectors, DirectIo direct) {
+                      long sectors, DirectIo direct, Gather gather) {
         this.file = file;
         this.channel = channel;
         this.lock = lock;
@@ -45,6 +49,7 @@ public final class FileStore implements BlockStore {
         this.offset = spec.offsetSectors() * SECTOR;
         this.sectors = sectors;
         this.direct = direct;
+        this.gather = gather;
     }
 
     public static FileStore open(StoreSpec spec) throws IOException {
@@ -124,7 +129,12 @@ public final class FileStore implements BlockStore {
                         + (spec.direct() ? " (direct mode claims whole " + align + "-byte blocks)" : ""));
             }
             DirectIo direct = spec.direct() ? new DirectIo(ch, align) : null;
-            return new FileStore(file, ch, lock, claim, spec, length, direct);
+            Gather gather = null;
+            if (!spec.readOnly() && !spec.direct()) {
+                gather = Gather.open(file, spec.sync());
+                opened.add(0, gather);              // closed first: it would drop the channel's lock
+            }
+            return new FileStore(file, ch, lock, claim, spec, length, direct, gather);
         } catch (IOException | RuntimeException e) {
             for (AutoCloseable c : opened) {
                 try {
@@ -186,11 +196,44 @@ public final class FileStore implements BlockStore {
         }
     }
 
+    /**
+     * One gathering write: {@code pwritev} (direct buffers), or in direct mode one aligned write of
+     * the whole run through the bounce buffer; else one buffer after the other.
+     */
+    @Override
+    public void write(long lba, ByteBuffer[] srcs) throws IOException {
+        if (readOnly) {
+            throw new IOException("read-only");
+        }
+        long bytes = 0;
+        for (ByteBuffer b : srcs) {
+            bytes += b.remaining();
+        }
+        if (bytes > Integer.MAX_VALUE) {
+            throw new IOException("gathering write of " + bytes + " bytes is too large");
+        }
+        long pos = position(lba, (int) bytes);
+        if (direct != null && direct.fits(pos, (int) bytes)) {
+            direct.write(pos, srcs);
+            gatheringWrites.increment();
+        } else if (gather != null && Gather.fits(srcs)) {
+            gather.write(pos, srcs);
+            gatheringWrites.increment();
+        } else {
+            BlockStore.super.write(lba, srcs);
+        }
+    }
+
     @Override
     public void flush() throws IOException {
         if (!readOnly) {
             channel.force(false);
         }
+    }
+
+    @Override
+    public java.util.Map<String, Long> statistics() {
+        return java.util.Map.of("store-gathering-writes", gatheringWrites.sum());
     }
 
     @Override
@@ -207,6 +250,9 @@ public final class FileStore implements BlockStore {
             }
             channel.close();
         } finally {
+            if (gather != null) {
+                gather.close();
+            }
             if (claim != null) {
                 claim.close();
             }

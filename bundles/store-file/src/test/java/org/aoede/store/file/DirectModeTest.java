@@ -117,6 +117,16 @@ class DirectModeTest {
     }
 
     @Test
+    void aGatheringWriteGoesOutAsOneAlignedWrite() throws Exception {
+        byte[] b = new byte[128 * S];
+        java.util.Arrays.fill(b, FileStoreTest.CANARY);
+        Path f = Files.write(dir.resolve("gather-a.img"), b);
+        Path g = Files.write(dir.resolve("gather-b.img"), b);
+        GatherTest.gatherAndCheck(direct(f, 0, 0), true);           // unaligned at both ends
+        GatherTest.gatherAndCheck(direct(g, 3, 100), false);
+    }
+
+    @Test
     void unalignedOneAndEightAndAHalfKibWritesAtOddSectors() throws Exception {
         Path f = image(256, 1);
         byte[] model = fresh(f);
