@@ -36,7 +36,18 @@ public final class CacheExtension implements Extension {
     @Activate
     void activate(Map<String, Object> props) {
         Object v = props.get("max-total");
-        budget = new Budget(v == null ? DEFAULT_MAX_TOTAL : Sizes.parse("max-total", String.valueOf(v)));
+        long max = DEFAULT_MAX_TOTAL;
+        if (v != null) {
+            try {
+                max = Sizes.parse("max-total", String.valueOf(v));
+            } catch (IllegalArgumentException e) {
+                // a typo must not take the cache away from every export: say so, keep the default
+                LOG.error("etc/org.aoede.cache.cfg: {}; the global cap stays at the default {} MiB", e.getMessage(),
+                        DEFAULT_MAX_TOTAL >> 20);
+            }
+        }
+        budget = new Budget(max);
+        LOG.info("cache: at most {} MiB cached by all exports together (max-total)", max >> 20);
     }
 
     @Override

@@ -232,6 +232,9 @@ class CachingStoreTest {
         assertFalse(x.wrap("e", Map.of("coalesce", "false"), m).coalescesWrites());
         assertThrows(IllegalArgumentException.class, () -> x.wrap("e", Map.of("coalesce", "maybe"), m));
         assertEquals(8L << 20, x.budget().max());
+        CacheExtension typo = new CacheExtension();
+        typo.activate(Map.of("max-total", "8 MB please"));
+        assertEquals(CacheExtension.DEFAULT_MAX_TOTAL, typo.budget().max(), "a bad cap keeps the default");
         assertThrows(IllegalArgumentException.class, () -> x.wrap("e", Map.of("size", "lots"), m));
         assertEquals(64L << 20, Sizes.parse("k", "64M"));
         assertEquals(512L << 10, Sizes.parse("k", "512k"));
