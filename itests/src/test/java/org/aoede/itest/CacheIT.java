@@ -29,7 +29,10 @@ import org.junit.jupiter.api.io.TempDir;
  * test-only latency wrapper: export c (e4.1) caches, export n (e4.2) has the same latency and no
  * cache ({@code cache.size = 0}). Verify through the cache; bench seqread with and without it
  * (printed, not asserted); the cache bundle stopped while a verify runs (served without it); kill -9
- * after acknowledged writes loses nothing.
+ * after acknowledged writes loses nothing. Export w (e4.3, AF_PACKET on its own veth pair, the
+ * initiator on AF_PACKET too) coalesces writes: a QD16 write workload verifies and the coalescing
+ * counters move; the cache bundle is uninstalled under a verify load and installed back from the
+ * build's jar file.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class CacheIT {
@@ -42,6 +45,7 @@ class CacheIT {
     static Lan lan;
     static Appliance appliance;
     static Initiator ini;
+    static Initiator iniW;
     static String ins;
 
     @BeforeAll
@@ -52,8 +56,11 @@ class CacheIT {
         String t0 = lan.ifname("t0");
         lan.veth(t0, tns, lan.ifname("i0"), ins, 1500);
         ini = new Initiator(ins, lan.ifname("i0"));
+        String t1 = lan.ifname("t1");
+        lan.veth(t1, tns, lan.ifname("i1"), ins, 1500);
+        iniW = new Initiator(ins, lan.ifname("i1"));
         images = Files.createDirectories(Path.of("target").toAbsolutePath().resolve("cache-it-" + lan.prefix));
-        for (String img : new String[] {"c.img", "n.img"}) {
+        for (String img : new String[] {"c.img", "n.img", "w.img"}) {
             try (RandomAccessFile f = new RandomAccessFile(images.resolve(img).toFile(), "rw")) {
                 f.setLength(SECTORS * 512);
             }
@@ -64,7 +71,11 @@ class CacheIT {
                 + "\ndirect = true\nextensions = cache\ncache.size = 16M\ncache.test-latency-us = " + LATENCY_US + "\n");
         appliance.writeExport("n", "shelf = 4\nslot = 2\ninterfaces = " + t0 + "\nfile = " + images.resolve("n.img")
                 + "\ndirect = true\nextensions = cache\ncache.size = 0\ncache.test-latency-us = " + LATENCY_US + "\n");
+        appliance.writeExport("w", "shelf = 4\nslot = 3\ninterfaces = " + t1 + "\ntransport = afpacket\nfile = "
+                + images.resolve("w.img") + "\ndirect = true\nextensions = cache\ncache.size = 16M\ncache.test-latency-us = "
+                + LATENCY_US + "\n");
         appliance.waitForLog("export c: e4.1 answering on " + t0, Duration.ofSeconds(30));
+        appliance.waitForLog("export w: e4.3 answering on " + t1, Duration.ofSeconds(60));
         appliance.waitForLog("export n: e4.2 answering on " + t0, Duration.ofSeconds(30));
     }
 
@@ -77,7 +88,7 @@ class CacheIT {
             lan.close();
         }
         if (images != null) {
-            for (String img : new String[] {"c.img", "n.img"}) {
+            for (String img : new String[] {"c.img", "n.img", "w.img"}) {
                 Files.deleteIfExists(images.resolve(img));
             }
             Files.deleteIfExists(images);
@@ -150,10 +161,22 @@ class CacheIT {
     }
 
     static String waitShow(String text, boolean present) {
+        return waitShow("c", text, present);
+    }
+
+    /** The number after {@code key=} in aoe:show's output; aoe:show leaves out counters that are 0. */
+    static long stat(String show, String key) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?:^|\\s)" + java.util.regex.Pattern.quote(key)
+                + "=(\\d+)").matcher(show);
+        return m.find() ? Long.parseLong(m.group(1)) : 0;
+    }
+
+    /** aoe:show of an export, after waiting (bounded) for a text to appear or go. */
+    static String waitShow(String export, String text, boolean present) {
         long t0 = System.nanoTime();
         String show = "";
-        while (System.nanoTime() - t0 < TimeUnit.SECONDS.toNanos(15)) {
-            show = show("c");
+        while (System.nanoTime() - t0 < TimeUnit.SECONDS.toNanos(20)) {
+            show = show(export);
             if (show.contains(text) == present) {
                 break;
             }
@@ -164,6 +187,75 @@ class CacheIT {
 
     @Test
     @Order(4)
+    void coalescedWritesAtQd16VerifyAndAreCounted() {
+        String before = show("w");
+        long vectored0 = stat(before, "cache-vectored-writes");
+        // the whole 32 MiB disk, sequentially, 16 in flight: write phase then read phase
+        String v = iniW.run("verify", "4.3", "--all", "--qd", "16", "--seed", "21", "--transport", "afpacket").ok().out();
+        assertEquals("0", Initiator.field(v, "mismatches"), v);
+        assertEquals("0", Initiator.field(v, "errors"), v);
+        String after = show("w");
+        long coalesced = stat(after, "cache-coalesced-writes");
+        long vectored = stat(after, "cache-vectored-writes");
+        System.out.println("CacheIT coalescing (afpacket both ends, QD16, " + LATENCY_US + " us): " + v.trim()
+                + "\n  cache-coalesced-writes=" + coalesced + " cache-vectored-writes=" + vectored
+                + " store-gathering-writes=" + stat(after, "store-gathering-writes")
+                + " cache-write-errors=" + stat(after, "cache-write-errors"));
+        assertTrue(coalesced > 0, "writes were coalesced: " + after);
+        assertTrue(vectored > vectored0, "gathering writes were made: " + after);
+        assertTrue(coalesced >= 2 * vectored, "each gathering write took two writes at least: " + after);
+        assertTrue(stat(after, "store-gathering-writes") >= vectored, "the file store did them in one call each: " + after);
+        assertEquals(0, stat(after, "cache-write-errors"), after);
+    }
+
+    @Test
+    @Order(5)
+    void uninstalledUnderLoadThenInstalledFromTheJarFile() throws Exception {
+        Path jar = Path.of("..", "bundles", "cache", "target").toAbsolutePath().normalize();
+        try (var files = Files.list(jar)) {
+            jar = files.filter(p -> p.getFileName().toString().matches("aoede-cache-.*\\.jar")
+                    && !p.getFileName().toString().contains("sources")).findFirst()
+                    .orElseThrow(() -> new AssertionError("no cache bundle jar under bundles/cache/target: build first"));
+        }
+        Path out = work.resolve("verify-w.out");
+        List<String> cmd = new ArrayList<>(List.of("ip", "netns", "exec", ins, System.getProperty("java.home") + "/bin/java",
+                "-jar", Initiator.jar(), "verify", "-i", lan.ifname("i1"), "4.3", "--transport", "afpacket",
+                "--count-frames", "6000", "--min-seconds", "12", "--qd", "16", "--seed", "22", "--tries", "40",
+                "--timeout-ms", "200"));
+        Process v = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(out.toFile()).start();
+        try {
+            Appliance.sleep(3000);
+            Sh.Result u = appliance.client("bundle:uninstall org.aoede.cache");
+            assertEquals(0, u.exit(), u.out());
+            String show = waitShow("w", "cache not installed", true);
+            assertTrue(show.contains("cache not installed"), show);
+            assertTrue(!appliance.client("bundle:list -s").out().contains("org.aoede.cache"), "the bundle is gone");
+            assertTrue(v.waitFor(180, TimeUnit.SECONDS), "verify did not end");
+            String o = Files.readString(out);
+            assertEquals(0, v.exitValue(), o);
+            assertEquals("0", Initiator.field(o, "mismatches"), o);
+            assertEquals("0", Initiator.field(o, "errors"), o);
+            // back from the jar file of the build: a bundle the running distribution does not have now
+            Sh.Result i = appliance.client("bundle:install -s file:" + jar);
+            assertEquals(0, i.exit(), i.out());
+            show = waitShow("w", "cache not installed", false);
+            assertTrue(!show.contains("cache not installed"), show);
+            long misses0 = stat(show, "cache-misses");
+            // sequential again (--all), so that there are contiguous writes to coalesce
+            String again = iniW.run("verify", "4.3", "--all", "--qd", "16", "--seed", "23",
+                    "--transport", "afpacket").ok().out();
+            assertEquals("0", Initiator.field(again, "mismatches"), again);
+            assertEquals("0", Initiator.field(again, "errors"), again);
+            String after = show("w");
+            assertTrue(stat(after, "cache-misses") > misses0, "the export uses the new cache: " + after);
+            assertTrue(stat(after, "cache-coalesced-writes") > 0, "and coalesces through it: " + after);
+        } finally {
+            v.destroyForcibly();
+        }
+    }
+
+    @Test
+    @Order(10)
     void killAfterAcknowledgedWritesLosesNothing() throws Exception {
         Map<Long, String> written = new LinkedHashMap<>();
         for (long lba : new long[] {10, 15, 4096, 50_000}) {           // 15: across a cache block boundary
