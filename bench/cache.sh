@@ -93,7 +93,7 @@ stats() {
   echo "aoe:show $1" | ip netns exec "$NT" "$K/bin/client" -u admin -p "$pass" -b 2>/dev/null \
     | tr ' ' '\n' | grep -E '^(cache|store)-[a-z-]+=[0-9]+$' || true
 }
-stat_of() { sed -n "s/^$2=//p" <<<"$1" | head -1; }
+stat_of() { local v; v=$(sed -n "s/^$2=//p" <<<"$1" | head -1); echo "${v:-0}"; }   # aoe:show leaves out zeros
 delta() { local a b; a=$(stat_of "$1" "$3"); b=$(stat_of "$2" "$3"); echo $(( ${b:-0} - ${a:-0} )); }
 field() { sed -n "s/.*[ ^]$2=\([^ ]*\).*/\1/p" <<<"$1" | head -1; }
 
