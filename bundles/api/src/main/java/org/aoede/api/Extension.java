@@ -50,13 +50,17 @@ public interface Extension {
 
     /**
      * Sees an ATA request before the export handles it: {@link #PASS}, {@link #NO_REPLY}, or the
-     * length of a reply it wrote into {@code reply} itself.
+     * length of a reply it wrote into {@code reply} itself. Such a reply then passes the
+     * {@link #afterAta} of the extensions listed before this one (not its own, nor those after it).
      */
     default int beforeAta(ExtensionContext ctx, ByteBuffer request, ByteBuffer reply) {
         return PASS;
     }
 
-    /** Sees the ATA reply the export built ({@code length} bytes); returns the final length. */
+    /**
+     * Sees the ATA reply ({@code length} bytes) the export built, or an extension listed after this
+     * one made; in reverse order of the list. Returns the final length.
+     */
     default int afterAta(ExtensionContext ctx, ByteBuffer request, ByteBuffer reply, int length) {
         return length;
     }

@@ -186,12 +186,19 @@ final class Export {
         }
     }
 
-    /** ATA through the extensions: each may answer first, then each sees the reply (in reverse order). */
+    /**
+     * ATA through the extensions: each may answer first, then each sees the reply (in reverse order).
+     * A reply an extension makes itself passes the reply hooks of the ones listed before it, as the
+     * export's own reply does: a tag tracker's replay then gets a CRC listed before it too (tested).
+     */
     private int ataExtended(Port port, ByteBuffer req, ByteBuffer reply, LiveState s, Extension[] exts, Initiator ini) {
         Call call = port.call.set(this, ini);
-        for (Extension x : exts) {
-            int r = x.beforeAta(call, req, reply);
+        for (int i = 0; i < exts.length; i++) {
+            int r = exts[i].beforeAta(call, req, reply);
             if (r != Extension.PASS) {
+                for (int k = i - 1; k >= 0 && r >= 0; k--) {
+                    r = exts[k].afterAta(call, req, reply, r);
+                }
                 return r;
             }
         }
