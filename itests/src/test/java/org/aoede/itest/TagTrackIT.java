@@ -204,7 +204,7 @@ class TagTrackIT {
 
     @Test
     @Order(6)
-    void withCrcTagTrackListedBeforeCrcReplaysRepliesWithTheirCrc() {
+    void withCrcEveryReplayCarriesItsCrcInEitherOrder() {
         // negotiation, tagtrack, crc: the reply hooks run in reverse order, so crc appends its four
         // bytes before tagtrack copies the reply; every replay is the reply as sent, CRC included.
         // The initiator checks the CRC of the late replies to its duplicates too (stale-crc-checked).
@@ -215,14 +215,16 @@ class TagTrackIT {
         assertEquals(0, crcLine(v)[1], "every reply, replays included, with a valid CRC: " + v);
         assertTrue(Long.parseLong(Initiator.field(v, "stale-crc-checked")) > 500, "replies to duplicates checked: " + v);
         assertTrue(counter(show("v"), "tag-replay") > 1000, show("v"));
-        // negotiation, crc, tagtrack: tagtrack copies the reply before crc appends the CRC, so its
-        // replays carry none. The initiator drops them (as lost) and still verifies, but counts them.
+        // negotiation, crc, tagtrack: tagtrack copies the reply before crc appends the CRC; its replays
+        // pass crc's reply hook (the extensions listed before the one that answers), which appends one.
+        // (Test-revealed: they used to go out without a CRC, and the initiator dropped them as corrupt.)
         String w = ini.run("verify", "5.3", "--crc", "--tags", "inc-le", "--dup-reorder", "--count-frames", "2000",
                 "--seed", "11").ok().out();
         verified(w);
         System.out.println("tagtrack+crc in order: " + v.replace('\n', ' ') + "\nthe other order: " + w.replace('\n', ' '));
         assertTrue(counter(show("w"), "tag-replay") > 1000, show("w"));
-        assertTrue(crcLine(w)[1] > 100, "the other order replays replies without their CRC: " + w);
+        assertEquals(0, crcLine(w)[1], "replays with a valid CRC in this order too: " + w);
+        assertTrue(Long.parseLong(Initiator.field(w, "stale-crc-checked")) > 500, "replies to duplicates checked: " + w);
     }
 
     @Test

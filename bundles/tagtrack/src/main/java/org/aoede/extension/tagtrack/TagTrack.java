@@ -31,7 +31,8 @@ import org.osgi.service.component.annotations.Component;
  * <p>Initiators that negotiated neither name, or both (ambiguous), are not touched.
  * {@code tag_random} is not provided: for random tags there is nothing to track, and accepting
  * it would announce a feature that does nothing. List {@code tagtrack} before {@code crc}: then
- * its copy is the reply as sent (with the CRC).
+ * its copy is the reply as sent, CRC included, and a replay costs no CRC (in the other order the
+ * target passes each replay through crc's reply hook, which appends a fresh one).
  */
 @Component(service = Extension.class, property = Extension.NAME + "=tagtrack")
 public final class TagTrack implements Extension {
