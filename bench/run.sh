@@ -236,8 +236,22 @@ if has appliance-afpacket || has appliance-pcap || [ $DO16 = 1 ]; then
         thread_ticks() { local t; for t in /proc/"$KPID"/task/*; do printf '%s\t%s\n' "${t##*/}" "$(awk '{print $14+$15}' "$t/stat" 2>/dev/null)"; done; }
         # First a plain run (no profiler: JFR itself makes the JIT compile again): CPU by thread.
         thread_ticks > "$WORK/threads0"
-        initiator bench 1.0 --pattern randread --sectors "$(sectors_of "$mtu")" --qd 16 --seconds "$SECS" >/dev/null 2>&1 || true
+        # ... and its system calls: frames per recvmmsg is the receive batch size
+        SCPID=""
+        if command -v perf >/dev/null; then
+          perf stat -x, -e 'syscalls:sys_enter_recvmmsg,syscalls:sys_enter_sendmmsg,syscalls:sys_enter_sendto,syscalls:sys_enter_pread64,syscalls:sys_enter_pwrite64' \
+            -p "$KPID" -o "$WORK/syscalls.csv" -- sleep "$SECS" >/dev/null 2>&1 &
+          SCPID=$!
+        fi
+        PLAIN=$(initiator bench 1.0 --pattern randread --sectors "$(sectors_of "$mtu")" --qd 16 --seconds "$SECS" 2>/dev/null | grep '^bench ' || true)
         thread_ticks > "$WORK/threads1"
+        if [ -n "$SCPID" ]; then wait "$SCPID" || true; fi
+        SYSCALLS=""
+        if [ -s "$WORK/syscalls.csv" ] && [ -n "$PLAIN" ]; then
+          ios=$(sed -n 's/.* ios=\([0-9]*\).*/\1/p' <<<"$PLAIN")
+          SYSCALLS=$(awk -F, -v n="$ios" '/syscalls:/ { split($3, e, ":"); sub("sys_enter_", "", e[2]); printf "%s %s (%.2f per request)%s", (c++ ? ";" : ""), e[2] ": " $1, ($1 / n), "" }' "$WORK/syscalls.csv")
+          SYSCALLS="System calls of the appliance over that run (perf stat; $ios requests; the run and the count are each $SECS s, so per request is approximate):$SYSCALLS"
+        fi
         "$JCMD" "$KPID" JFR.start name=aoeb settings=profile filename="$WORK/app.jfr" >/dev/null 2>&1 || true
         PERFPID=""
         if command -v perf >/dev/null; then
@@ -254,7 +268,7 @@ if has appliance-afpacket || has appliance-pcap || [ $DO16 = 1 ]; then
         if [ -n "$PERFPID" ]; then wait "$PERFPID" || true; fi
         if [ -s "$WORK/app.jfr" ]; then
           "$JFR" print --events jdk.ExecutionSample "$WORK/app.jfr" > "$WORK/app.jfr.txt" 2>/dev/null || true
-          PROFILEINFO=$(printf 'CPU time by thread of the appliance during a plain randread QD16 run of %s s (/proc/PID/task; comm names are cut at 15 characters):' "$SECS"; printf '\n\n%s\n\n' "$THREADCPU"
+          PROFILEINFO=$(printf 'CPU time by thread of the appliance during a plain randread QD16 run of %s s (/proc/PID/task; comm names are cut at 15 characters):' "$SECS"; printf '\n\n%s\n\n%s\n\n' "$THREADCPU" "$SYSCALLS"
                         printf 'Java Flight Recorder, execution samples (threads running Java code; time in native calls is not sampled):\n\n'
                         python3 "$ROOT/bench/jfrtop.py" "$WORK/app.jfr.txt" 2>&1 || true)
         fi
