@@ -59,6 +59,14 @@ public interface BlockStore extends AutoCloseable {
         return java.util.Map.of();
     }
 
+    /**
+     * True if a write is on stable storage when it returns (the export's {@code sync}); a wrapper
+     * that keeps files of its own forces them likewise.
+     */
+    default boolean sync() {
+        return false;
+    }
+
     /** A short human description, e.g. the file and window. */
     String describe();
 

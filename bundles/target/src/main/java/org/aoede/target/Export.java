@@ -52,6 +52,8 @@ final class Export {
     private final AtomicInteger inFlight = new AtomicInteger();
     private volatile boolean stopped;
     private volatile boolean paused;
+    /** Required extensions (see ExportAdmin.require) that are not installed: answer nothing until they are back. */
+    private volatile java.util.List<String> waitingFor = java.util.List.of();
     private final AtomicLong lastIoErrorLog = new AtomicLong();
     final Stats stats = new Stats();
     /** Hosts seen (MAC → last seen, epoch ms; to within {@link #CLIENT_SEEN_MS}). */
@@ -131,7 +133,7 @@ final class Export {
         }
         inFlight.incrementAndGet();
         try {
-            if (stopped || paused) {
+            if (stopped || paused || !waitingFor.isEmpty()) {
                 count(port, Stats.Drop.STOPPED);
                 return NO_REPLY;                    // the initiator retransmits
             }
@@ -228,6 +230,14 @@ final class Export {
     /** True while extensions are in use: replies are then not built in a link's transmit slot. */
     boolean hasExtensions() {
         return extensions.length > 0;
+    }
+
+    java.util.List<String> waitingFor() {
+        return waitingFor;
+    }
+
+    void waitingFor(java.util.List<String> names) {
+        waitingFor = java.util.List.copyOf(names);
     }
 
     Set<String> provided() {

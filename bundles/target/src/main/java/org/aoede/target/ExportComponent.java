@@ -106,7 +106,10 @@ public class ExportComponent {
 
     String status() {
         String r = editRefused;
-        String s = status + missingExtensions;
+        Export e = running;
+        java.util.List<String> waiting = e == null ? java.util.List.of() : e.waitingFor();
+        String s = (waiting.isEmpty() ? status : "waiting for extension '" + String.join("', '", waiting) + "'")
+                + missingExtensions;
         return r == null ? s : s + " (last edit refused: " + r + ")";
     }
 

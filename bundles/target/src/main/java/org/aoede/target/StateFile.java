@@ -35,6 +35,8 @@ final class StateFile {
     private Configured configured;
     private long lastWrite;
     private boolean scheduled;
+    /** Extensions the export must not serve without (set by extensions, see ExportAdmin.require). */
+    private java.util.Set<String> required = java.util.Set.of();
 
     /** The operator's values from the .cfg that the live state was derived from. */
     record Configured(String configString, long[] mask) {
@@ -73,6 +75,7 @@ final class StateFile {
                 long[] res = macs(p.getProperty("reservation", ""));
                 live = new LiveState(now.sameConfig(then) ? cfg : live.configString(),
                         now.sameMask(then) ? mask : live.mask(), res);
+                required = names(p.getProperty("required-extensions", ""));
             } catch (IOException | IllegalArgumentException e) {
                 LOG.warn("state file {} is unreadable ({}); starting from the configured values", path, e.getMessage());
             }
@@ -81,6 +84,27 @@ final class StateFile {
         written = null;
         save(live);
         return live;
+    }
+
+    synchronized java.util.Set<String> required() {
+        return required;
+    }
+
+    /** Changes the required extensions and writes the file now (the caller relies on it being on disk). */
+    synchronized void required(java.util.Set<String> names) throws IOException {
+        LiveState s = pending != null ? pending : written;
+        if (s == null) {
+            throw new IOException("state of " + path + " not loaded");
+        }
+        java.util.Set<String> was = required;
+        required = java.util.Set.copyOf(names);
+        pending = null;
+        try {
+            write(s);
+        } catch (IOException e) {
+            required = was;
+            throw e;
+        }
     }
 
     /** Records the operator's configured values (after a .cfg edit) and saves. */
@@ -128,6 +152,14 @@ final class StateFile {
         if (s.equals(written)) {
             return;
         }
+        try {
+            write(s);
+        } catch (IOException e) {
+            LOG.warn("cannot write state file {}: {}", path, e.toString());
+        }
+    }
+
+    private void write(LiveState s) throws IOException {
         Properties p = new Properties();
         p.setProperty("config-string", Base64.getEncoder().encodeToString(s.configString()));
         p.setProperty("config-string.text", new String(s.configString(), StandardCharsets.UTF_8));
@@ -137,18 +169,34 @@ final class StateFile {
             p.setProperty("configured.config-string", configured.configString());
             p.setProperty("configured.allowed-macs", format(configured.mask()));
         }
-        try {
-            Files.createDirectories(path.getParent());
-            Path tmp = path.resolveSibling(path.getFileName() + ".tmp");
-            try (OutputStream out = Files.newOutputStream(tmp)) {
-                p.store(out, "AoEde export state: changed by initiators over the wire. Do not edit while running.");
-            }
-            Files.move(tmp, path, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            written = s;
-            lastWrite = System.currentTimeMillis();
-        } catch (IOException e) {
-            LOG.warn("cannot write state file {}: {}", path, e.toString());
+        if (!required.isEmpty()) {
+            p.setProperty("required-extensions", String.join(",", new java.util.TreeSet<>(required)));
         }
+        Files.createDirectories(path.getParent());
+        Path tmp = path.resolveSibling(path.getFileName() + ".tmp");
+        try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(tmp,
+                java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.WRITE,
+                java.nio.file.StandardOpenOption.TRUNCATE_EXISTING)) {
+            OutputStream out = java.nio.channels.Channels.newOutputStream(ch);
+            p.store(out, "AoEde export state: changed by initiators over the wire. Do not edit while running.");
+            out.flush();
+            if (!required.isEmpty()) {
+                ch.force(true);                     // an extension relies on it surviving a crash
+            }
+        }
+        Files.move(tmp, path, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        written = s;
+        lastWrite = System.currentTimeMillis();
+    }
+
+    static java.util.Set<String> names(String text) {
+        java.util.Set<String> out = new java.util.TreeSet<>();
+        for (String n : text.split(",")) {
+            if (!n.isBlank()) {
+                out.add(n.trim());
+            }
+        }
+        return java.util.Set.copyOf(out);
     }
 
     static String format(long[] macs) {

@@ -167,12 +167,48 @@ public class Target {
                 missing.add(name);
             }
         }
+        // A required extension (its state lives outside it, e.g. a frozen export's shadow) that is
+        // missing: answer nothing rather than wrongly. Silence starts before the chain without it serves.
+        List<String> waiting = new ArrayList<>();
+        for (String name : e.stateFile().required()) {
+            if (!e.settings.extensions().contains(name) || !extensionsByName.containsKey(name)) {
+                waiting.add(name);
+            }
+        }
+        if (!waiting.equals(e.waitingFor())) {
+            if (waiting.isEmpty()) {
+                LOG.info("export {}: required extensions back, answering again", e.name());
+            } else {
+                LOG.warn("export {}: waiting for extension '{}' (required by its state), answering nothing",
+                        e.name(), String.join("', '", waiting));
+            }
+        }
+        if (!waiting.isEmpty()) {
+            e.waitingFor(waiting);
+        }
         e.extensions(found.toArray(new Extension[0]));
         c.missingExtensions(missing);
         if (!wrapKey.equals(e.wrapKey)) {
             e.wrapped(wrap(e, wrapKey), wrapKey);
         }
+        if (waiting.isEmpty()) {
+            e.waitingFor(waiting);
+        }
         readvertise(e);                            // the sector count may leave room for a trailer now
+    }
+
+    /** Marks an extension required by a running export (persisted first), then applies it. */
+    synchronized void require(ExportComponent c, String extension, boolean on) throws IOException {
+        Export e = c.running;
+        if (e == null) {
+            throw new IOException("export '" + c.name + "' is not running");
+        }
+        Set<String> now = new java.util.TreeSet<>(e.stateFile().required());
+        if (on ? now.add(extension) : now.remove(extension)) {
+            e.stateFile().required(now);
+            LOG.info("export {}: extension '{}' {}", e.name(), extension, on ? "required from now on" : "no longer required");
+        }
+        applyExtensions(c);
     }
 
     /** The chain of the extensions' store wrappers over the export's base store (the base itself if none wraps). */

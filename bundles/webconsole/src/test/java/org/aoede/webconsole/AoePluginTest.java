@@ -58,6 +58,7 @@ class AoePluginTest {
         @Override public void delete(String name) { calls.add("delete " + name); }
         @Override public void reserve(String name, List<String> macs) { calls.add("reserve " + name + " " + macs); }
         @Override public void resetLive(String name) { calls.add("reset " + name); }
+        @Override public void require(String name, String extension, boolean on) { calls.add("require " + name); }
     }
 
     @Test

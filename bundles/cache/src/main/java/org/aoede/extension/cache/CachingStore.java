@@ -95,6 +95,11 @@ final class CachingStore implements BlockStore {
     }
 
     @Override
+    public boolean sync() {
+        return inner.sync();
+    }
+
+    @Override
     public void read(long lba, ByteBuffer dst) throws IOException {
         int count = dst.remaining() / SECTOR;
         if (count == 0) {

@@ -237,6 +237,11 @@ public final class FileStore implements BlockStore {
     }
 
     @Override
+    public boolean sync() {
+        return sync;
+    }
+
+    @Override
     public String describe() {
         return file + " [" + offset / SECTOR + "+" + sectors + "]" + (readOnly ? " ro" : "")
                 + (direct != null ? " direct" : "") + (sync ? " sync" : "");
