@@ -11,6 +11,7 @@ import java.util.function.Predicate;
 import org.aoede.api.ExportAdmin;
 import org.aoede.api.ExportAdmin.Refused;
 import org.aoede.api.ExportInfo;
+import org.aoede.api.Freezer;
 import org.apache.karaf.shell.api.action.Action;
 import org.apache.karaf.shell.api.action.Option;
 import org.apache.karaf.shell.api.action.lifecycle.Reference;
@@ -19,6 +20,10 @@ import org.apache.karaf.shell.api.action.lifecycle.Reference;
 abstract class AoeAction implements Action {
     @Reference
     ExportAdmin admin;
+
+    /** The freeze bundle's service; null while that bundle is not installed. */
+    @Reference(optional = true)
+    Freezer freezer;
 
     @Override
     public Object execute() throws Exception {
@@ -34,6 +39,20 @@ abstract class AoeAction implements Action {
 
     ExportInfo export(String name) throws Refused {
         return admin.export(name).orElseThrow(() -> new Refused("no export '" + name + "'"));
+    }
+
+    /** The freeze service, or a clear refusal when the freeze bundle is not installed. */
+    Freezer freezer() throws Refused {
+        if (freezer == null) {
+            throw new Refused("the freeze extension is not installed (feature:install aoede-ext-freeze)");
+        }
+        return freezer;
+    }
+
+    /** The export's freeze state for views, empty if it does not use freeze or the bundle is missing. */
+    java.util.Optional<Freezer.Status> freezeStatus(String name) {
+        Freezer f = freezer;
+        return f == null ? java.util.Optional.empty() : f.status(name);
     }
 
     /**

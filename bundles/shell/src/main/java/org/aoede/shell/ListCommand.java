@@ -26,13 +26,19 @@ public class ListCommand extends AoeAction {
         for (ExportInfo e : admin.exports()) {
             Map<String, String> s = e.settings();
             t.addRow().addContent(e.name(), Fmt.orDash(e.address()), Fmt.orDash(s.get("interfaces")),
-                    Fmt.orDash(s.get("file")), Fmt.size(e.sectors()), e.state(), flags(s), e.clients().size());
+                    Fmt.orDash(s.get("file")), Fmt.size(e.sectors()), e.state(), flags(s, freezeStatus(e.name())),
+                    e.clients().size());
         }
         t.print(System.out);
     }
 
     /** vblade's flags that are on: ro, direct, sync; and off when disabled. */
     static String flags(Map<String, String> s) {
+        return flags(s, java.util.Optional.empty());
+    }
+
+    /** ... and frozen or merging N% while the freeze extension says so. */
+    static String flags(Map<String, String> s, java.util.Optional<org.aoede.api.Freezer.Status> freeze) {
         List<String> f = new ArrayList<>();
         if (on(s, "read-only")) {
             f.add("ro");
@@ -46,6 +52,13 @@ public class ListCommand extends AoeAction {
         if ("false".equalsIgnoreCase(String.valueOf(s.get("enabled")).trim())) {
             f.add("off");
         }
+        freeze.ifPresent(z -> {
+            switch (z.state()) {
+                case FROZEN -> f.add("frozen");
+                case MERGING -> f.add("merging " + z.percent() + "%");
+                default -> { }
+            }
+        });
         return f.isEmpty() ? "-" : String.join(",", f);
     }
 

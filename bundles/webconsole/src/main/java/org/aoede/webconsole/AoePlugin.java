@@ -14,6 +14,7 @@ import java.util.Enumeration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
@@ -23,6 +24,7 @@ import javax.servlet.http.HttpServletRequest;
 import javax.servlet.http.HttpServletResponse;
 
 import org.aoede.api.ExportAdmin;
+import org.aoede.api.Freezer;
 import org.aoede.api.ExportInfo;
 import org.aoede.api.ExportStats;
 import org.aoede.api.PortInfo;
@@ -64,6 +66,10 @@ public class AoePlugin extends HttpServlet {
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
     volatile ExportAdmin admin;
 
+    /** The freeze extension's control, while that bundle is installed. */
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
+    volatile Freezer freezer;
+
     private final byte[] secret = new byte[32];
 
     public AoePlugin() {
@@ -82,7 +88,7 @@ public class AoePlugin extends HttpServlet {
                 json(resp, 503, Map.of("ok", false, "message", "the AoE target is not running"));
                 return;
             }
-            json(resp, 200, data(a));
+            json(resp, 200, data(a, freezer));
             return;
         }
         if (uri.endsWith("/" + LABEL) || uri.endsWith("/" + LABEL + "/")) {
@@ -144,11 +150,26 @@ public class AoePlugin extends HttpServlet {
     }
 
     static Map<String, Object> data(ExportAdmin a) {
+        return data(a, null);
+    }
+
+    static Map<String, Object> data(ExportAdmin a, Freezer freezer) {
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("now", System.currentTimeMillis());
         List<Object> exports = new ArrayList<>();
         for (ExportInfo e : a.exports()) {
-            exports.add(export(e));
+            Map<String, Object> m = export(e);
+            Optional<Freezer.Status> f = freezer == null ? Optional.empty() : freezer.status(e.name());
+            f.ifPresent(z -> {
+                Map<String, Object> fz = new LinkedHashMap<>();
+                fz.put("state", z.state().name());
+                fz.put("shadow", z.shadow());
+                fz.put("shadowSectors", z.shadowSectors());
+                fz.put("limitSectors", z.limitSectors());
+                fz.put("percent", z.percent());
+                m.put("freeze", fz);
+            });
+            exports.add(m);
         }
         out.put("exports", exports);
         List<Object> ports = new ArrayList<>();
@@ -259,13 +280,26 @@ public class AoePlugin extends HttpServlet {
         String action = param(req, "action");
         String name = param(req, "name").trim();
         try {
-            String message = act(a, action, name, settings(req));
+            String message = action.equals("freeze") || action.equals("unfreeze")
+                    ? freeze(freezer, action, name) : act(a, action, name, settings(req));
             json(resp, 200, Map.of("ok", true, "message", message));
         } catch (ExportAdmin.Refused e) {
             json(resp, 200, Map.of("ok", false, "message", "refused: " + e.getMessage()));
         } catch (RuntimeException e) {
             json(resp, 500, Map.of("ok", false, "message", "failed: " + e));
         }
+    }
+
+    /** Freezes or unfreezes an export through the freeze extension. */
+    static String freeze(Freezer f, String action, String name) throws ExportAdmin.Refused {
+        if (name.isEmpty()) {
+            throw new ExportAdmin.Refused("no export name given");
+        }
+        if (f == null) {
+            throw new ExportAdmin.Refused("the freeze extension is not installed");
+        }
+        Freezer.Status s = action.equals("freeze") ? f.freeze(name) : f.unfreeze(name);
+        return "export '" + name + "': " + s.summary();
     }
 
     /** Performs one change; returns what to tell the operator. */

@@ -91,6 +91,25 @@
 
   // ---- the exports table ----------------------------------------------------------------
 
+  // The freeze extension's state of an export (absent when it does not use freeze).
+  function freezeText(f) {
+    if (!f) { return ''; }
+    if (f.state === 'FROZEN') { return ' \u00b7 frozen (' + bytes(f.shadowSectors * 512) + ' in the shadow)'; }
+    if (f.state === 'MERGING') { return ' \u00b7 merging ' + f.percent + '%'; }
+    return '';
+  }
+
+  function freezeButton(x) {
+    var f = x.freeze;
+    if (!f) { return null; }
+    if (f.state === 'MERGING') {
+      return el('button', { type: 'button', 'data-action': 'merging', disabled: 'disabled', text: 'Merging ' + f.percent + '%' });
+    }
+    var what = f.state === 'FROZEN' ? 'unfreeze' : 'freeze';
+    return el('button', { type: 'button', 'data-action': what, onclick: function () { action(x.name, what); },
+      text: what === 'freeze' ? 'Freeze' : 'Unfreeze' });
+  }
+
   function renderExports(d) {
     var tbody = document.querySelector('#aoe-exports tbody');
     var rows = document.createDocumentFragment();
@@ -105,7 +124,7 @@
       var tr = el('tr', { 'data-export': x.name, className: x.name === selected ? 'aoe-selected' : null },
         el('td', { 'data-col': 'name' }, el('a', { href: '#', onclick: function (ev) { ev.preventDefault(); select(x.name); }, text: x.name })),
         el('td', { 'data-col': 'address', text: x.address || '\u2014' }),
-        el('td', { 'data-col': 'state', className: stateClass(x.state), text: x.state }),
+        el('td', { 'data-col': 'state', className: stateClass(x.state), text: x.state + freezeText(x.freeze) }),
         el('td', { 'data-col': 'interfaces', text: s.interfaces || '' }),
         el('td', { 'data-col': 'file', text: s.file || '' }),
         num('size', x.sectors >= 0 ? bytes(x.sectors * 512) : '\u2014', x.sectors >= 0 ? x.sectors + ' sectors' : null),
@@ -124,6 +143,7 @@
           el('button', { type: 'button', 'data-action': 'edit', onclick: function () { select(x.name); }, text: 'Edit' }),
           el('button', { type: 'button', 'data-action': disabled ? 'enable' : 'disable',
             onclick: function () { action(x.name, disabled ? 'enable' : 'disable'); }, text: disabled ? 'Enable' : 'Disable' }),
+          freezeButton(x),
           el('button', { type: 'button', 'data-action': 'delete', onclick: function () {
             if (window.confirm('Delete export ' + x.name + ' and its .cfg file? The image file stays.')) {
               action(x.name, 'delete').then(function (res) { if (res.ok && selected === x.name) { select(null); } });

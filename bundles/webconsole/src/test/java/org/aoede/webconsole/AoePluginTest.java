@@ -78,4 +78,19 @@ class AoePluginTest {
         assertThrows(ExportAdmin.Refused.class, () -> AoePlugin.act(f, "explode", "a", Map.of()));
         assertThrows(ExportAdmin.Refused.class, () -> AoePlugin.act(f, "delete", "", Map.of()));
     }
+
+    @Test
+    void freezeActionsGoToTheFreezerAndSayWhenItIsMissing() throws Exception {
+        var e = assertThrows(ExportAdmin.Refused.class, () -> AoePlugin.freeze(null, "freeze", "a"));
+        assertTrue(e.getMessage().contains("not installed"), e.getMessage());
+        List<String> calls = new java.util.ArrayList<>();
+        org.aoede.api.Freezer z = new org.aoede.api.Freezer() {
+            @Override public Status freeze(String x) { calls.add("freeze " + x); return new Status(State.FROZEN, "/s", 0, 0, 0, 0); }
+            @Override public Status unfreeze(String x) { calls.add("unfreeze " + x); return new Status(State.MERGING, "/s", 4, 0, 8, 4); }
+            @Override public java.util.Optional<Status> status(String x) { return java.util.Optional.empty(); }
+        };
+        assertTrue(AoePlugin.freeze(z, "freeze", "a").contains("FROZEN"));
+        assertTrue(AoePlugin.freeze(z, "unfreeze", "a").contains("MERGING 50%"));
+        assertEquals(List.of("freeze a", "unfreeze a"), calls);
+    }
 }
