@@ -16,6 +16,9 @@ import org.aoede.api.Freezer;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.component.annotations.ReferencePolicyOption;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -26,6 +29,8 @@ import org.slf4j.LoggerFactory;
  * <li>{@code freeze.shadow} — the shadow file (default {@code ${karaf.data}/aoede/shadow/NAME.shadow});</li>
  * <li>{@code freeze.limit} — the most the shadow may hold (K, M, G, T suffixes; default: no limit).
  * Writes beyond it fail with an ATA error.</li>
+ * <li>{@code freeze.merge-rate} — bytes per second the merge after an unfreeze copies at most
+ * (default 0: unlimited), so a long merge leaves the disk to the initiators.</li>
  * </ul>
  * While frozen or merging, the export's state (in the target) requires this extension: without the
  * bundle the export answers nothing instead of serving the image without its shadow.
@@ -34,8 +39,13 @@ import org.slf4j.LoggerFactory;
 public final class FreezeExtension implements Extension, Freezer {
     private static final Logger LOG = LoggerFactory.getLogger(FreezeExtension.class);
 
-    @Reference
-    ExportAdmin admin;
+    /**
+     * Optional and dynamic: the target (behind ExportAdmin) gets this component as an Extension
+     * while it activates, so a mandatory reference back would be a cycle.
+     */
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    volatile ExportAdmin admin;
 
     /** The current FreezeStore of each export using freeze (old wrapper chains may still share it). */
     private final Map<String, FreezeStore> cores = new HashMap<>();
@@ -44,14 +54,16 @@ public final class FreezeExtension implements Extension, Freezer {
     public synchronized BlockStore wrap(String exportName, Map<String, String> settings, BlockStore store) {
         Path path;
         long limit;
+        long rate;
         try {
             for (String k : settings.keySet()) {
-                if (!k.equals("shadow") && !k.equals("limit")) {
+                if (!k.equals("shadow") && !k.equals("limit") && !k.equals("merge-rate")) {
                     throw new IllegalArgumentException("unknown key freeze." + k);
                 }
             }
             path = shadowPath(exportName, settings.get("shadow"));
             limit = settings.containsKey("limit") ? parseSize("freeze.limit", settings.get("limit")) / BlockStore.SECTOR : 0;
+            rate = settings.containsKey("merge-rate") ? parseSize("freeze.merge-rate", settings.get("merge-rate")) : 0;
         } catch (IllegalArgumentException e) {
             return unusable(exportName, store, e.getMessage());
         }
@@ -59,6 +71,7 @@ public final class FreezeExtension implements Extension, Freezer {
         if (core != null) {
             if (core.path.equals(path) && core.limit == limit && core.sectors() == store.sectors()) {
                 core.inner(store);             // the new chain's store under the same state
+                core.mergeRate = rate;
                 core.refs++;
                 return new FreezeStore.Handle(core, () -> release(core));
             }
@@ -76,6 +89,7 @@ public final class FreezeExtension implements Extension, Freezer {
             return unusable(exportName, store, "shadow " + path + " unusable: " + e.getMessage());
         }
         fresh.refs = 1;
+        fresh.mergeRate = rate;
         cores.put(exportName, fresh);
         LOG.info("export {}: freeze ready ({}, shadow {}{})", exportName, fresh.state(), path,
                 limit > 0 ? ", limit " + limit * BlockStore.SECTOR / 1024 + " KiB" : "");
@@ -100,13 +114,21 @@ public final class FreezeExtension implements Extension, Freezer {
     /** A merge ended: the export no longer needs this bundle to answer correctly. */
     private void merged(String export) {
         try {
-            admin.require(export, EXTENSION, false);
+            admin().require(export, EXTENSION, false);
         } catch (ExportAdmin.Refused e) {
             LOG.warn("export {}: {}", export, e.getMessage());
         }
     }
 
     // ---- Freezer -----------------------------------------------------------------------
+
+    private ExportAdmin admin() throws ExportAdmin.Refused {
+        ExportAdmin a = admin;
+        if (a == null) {
+            throw new ExportAdmin.Refused("the AoE target is not running");
+        }
+        return a;
+    }
 
     private FreezeStore core(String export) throws ExportAdmin.Refused {
         FreezeStore c;
@@ -116,7 +138,7 @@ public final class FreezeExtension implements Extension, Freezer {
         if (c != null) {
             return c;
         }
-        if (admin.export(export).isEmpty()) {
+        if (admin().export(export).isEmpty()) {
             throw new ExportAdmin.Refused("no export '" + export + "'");
         }
         throw new ExportAdmin.Refused("export '" + export + "' does not use freeze (add it to 'extensions' in its .cfg)"
@@ -135,12 +157,13 @@ public final class FreezeExtension implements Extension, Freezer {
                 default -> { }
             }
             // recorded first: from the first write into the shadow on, the export must not serve without it
-            admin.require(export, EXTENSION, true);
+            ExportAdmin a = admin();
+            a.require(export, EXTENSION, true);
             try {
                 c.freeze();
             } catch (IOException | RuntimeException e) {
                 try {
-                    admin.require(export, EXTENSION, false);
+                    a.require(export, EXTENSION, false);
                 } catch (ExportAdmin.Refused r) {
                     LOG.warn("export {}: {}", export, r.getMessage());
                 }

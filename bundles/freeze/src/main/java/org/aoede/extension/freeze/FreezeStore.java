@@ -48,6 +48,8 @@ final class FreezeStore {
     private final AtomicLong used = new AtomicLong();
     private volatile long mergeTotal;
     private volatile boolean closed;
+    /** Bytes per second the merge copies at most (0: as fast as it can); requests always come first. */
+    volatile long mergeRate;
     private Thread merger;
     /** Called (outside the locks) when a merge ended and the shadow is gone. */
     private final Runnable merged;
@@ -384,13 +386,22 @@ final class FreezeStore {
         ByteBuffer buf = ByteBuffer.allocateDirect(STRIPE * SECTOR);
         long stripesTotal = (sectors + STRIPE - 1) / STRIPE;
         long s = 0;
+        long t0 = System.nanoTime();
+        long copied = 0;
         while (s < stripesTotal) {
             if (closed) {
                 return;
             }
             try {
-                mergeStripe(s, buf);
+                copied += mergeStripe(s, buf);
                 s++;
+                long rate = mergeRate;
+                if (rate > 0) {
+                    long aheadMs = copied * 1000 / rate - (System.nanoTime() - t0) / 1_000_000;
+                    if (aheadMs > 0) {
+                        pause(aheadMs);
+                    }
+                }
             } catch (IOException | RuntimeException e) {
                 if (closed) {
                     return;
@@ -440,12 +451,16 @@ final class FreezeStore {
         }
     }
 
-    /** Copies the marked sectors of one stripe to the image and clears their bits, under the stripe's lock. */
-    private void mergeStripe(long stripe, ByteBuffer buf) throws IOException {
+    /**
+     * Copies the marked sectors of one stripe to the image and clears their bits, under the
+     * stripe's lock. Returns the bytes copied.
+     */
+    private long mergeStripe(long stripe, ByteBuffer buf) throws IOException {
         int w = (int) (stripe * 2);
         if (bits[w] == 0 && (w + 1 >= bits.length || bits[w + 1] == 0)) {
-            return;                                // racy peek; a set bit is checked again under the lock
+            return 0;                              // racy peek; a set bit is checked again under the lock
         }
+        long copied = 0;
         long lba = stripe * STRIPE;
         int n = (int) Math.min(STRIPE, sectors - lba);
         mode.readLock().lock();
@@ -467,6 +482,7 @@ final class FreezeStore {
                     shadow.readData(lba + i, buf);
                     buf.flip();
                     inner.write(lba + i, buf);
+                    copied += (long) (j - i) * SECTOR;
                     i = j;
                 }
                 clear(lba, n);
@@ -477,6 +493,7 @@ final class FreezeStore {
             mode.readLock().unlock();
         }
         Thread.yield();                            // requests come first
+        return copied;
     }
 
     private void pause(long ms) {

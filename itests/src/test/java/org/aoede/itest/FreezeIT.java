@@ -1,0 +1,255 @@
+package org.aoede.itest;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.RandomAccessFile;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The freeze extension end to end, driven through {@code bin/client} (aoe:freeze, aoe:unfreeze,
+ * aoe:show): export f (e5.1) uses freeze with a throttled merge (so the merge is seen in
+ * progress), export g (e5.2) does not. The image's checksum stays constant while frozen under the
+ * verify workload; unfreeze + merge leaves the image as the initiator wrote it, also for writes made
+ * while the merge runs; kill -9 while frozen and while merging loses no acknowledged write; the
+ * freeze bundle uninstalled while frozen silences the export until it is installed again.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class FreezeIT {
+    static final long SECTORS = 16L * 1024 * 1024 / 512;
+
+    @TempDir
+    static Path work;
+    static Lan lan;
+    static Appliance appliance;
+    static Initiator ini;
+    static String ins;
+    static String t0;
+
+    @BeforeAll
+    static void start() throws IOException {
+        lan = new Lan();
+        String tns = lan.namespace("t");
+        ins = lan.namespace("i");
+        t0 = lan.ifname("t0");
+        lan.veth(t0, tns, lan.ifname("i0"), ins, 1500);
+        ini = new Initiator(ins, lan.ifname("i0"));
+        for (String img : new String[] {"f.img", "g.img"}) {
+            try (RandomAccessFile f = new RandomAccessFile(work.resolve(img).toFile(), "rw")) {
+                f.setLength(SECTORS * 512);
+            }
+        }
+        appliance = new Appliance(work, tns);
+        appliance.start();
+        appliance.writeExport("f", "shelf = 5\nslot = 1\ninterfaces = " + t0 + "\nfile = " + work.resolve("f.img")
+                + "\nextensions = freeze\nfreeze.merge-rate = 512K\n");
+        appliance.writeExport("g", "shelf = 5\nslot = 2\ninterfaces = " + t0 + "\nfile = " + work.resolve("g.img") + "\n");
+        appliance.waitForLog("export f: e5.1 answering on " + t0, Duration.ofSeconds(30));
+        appliance.waitForLog("export g: e5.2 answering on " + t0, Duration.ofSeconds(30));
+    }
+
+    @AfterAll
+    static void stop() {
+        if (appliance != null) {
+            appliance.close();
+        }
+        if (lan != null) {
+            lan.close();
+        }
+    }
+
+    static Path shadow() {
+        return appliance.home.resolve("data/aoede/shadow/f.shadow");
+    }
+
+    static String client(String command) {
+        Sh.Result r = appliance.client(command);
+        assertEquals(0, r.exit(), command + ": " + r.out());
+        return r.out();
+    }
+
+    static String show() {
+        return client("aoe:show f");
+    }
+
+    /** Waits (up to 60 s) until aoe:show f contains (or no longer contains) the text. */
+    static String waitShow(String text, boolean present) {
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        String s = show();
+        while (s.contains(text) != present && System.nanoTime() < end) {
+            Appliance.sleep(300);
+            s = show();
+        }
+        assertEquals(present, s.contains(text), "aoe:show f " + (present ? "never showed " : "still shows ") + text + ":\n" + s);
+        return s;
+    }
+
+    /** The log lines about freeze, for failure messages. */
+    static String freezeLog() {
+        return String.join("\n", appliance.log().lines().filter(l -> l.toLowerCase().contains("freeze")
+                || l.contains("export f") || l.contains("Exception")).toList());
+    }
+
+    static String sha256(Path file) throws Exception {
+        MessageDigest md = MessageDigest.getInstance("SHA-256");
+        try (InputStream in = Files.newInputStream(file)) {
+            byte[] b = new byte[1 << 16];
+            for (int n; (n = in.read(b)) > 0; ) {
+                md.update(b, 0, n);
+            }
+        }
+        return HexFormat.of().formatHex(md.digest());
+    }
+
+    static void verifyOk(String... args) {
+        List<String> a = new ArrayList<>(List.of("5.1"));
+        a.addAll(List.of(args));
+        String out = ini.run("verify", a.toArray(new String[0])).ok().out();
+        assertEquals("0", Initiator.field(out, "mismatches"), out);
+        assertEquals("0", Initiator.field(out, "errors"), out);
+    }
+
+    /** Moves the log aside, restarts the appliance and waits until f serves again. */
+    static void restart(String round) throws IOException {
+        Path log = appliance.home.resolve("data/log/karaf.log");
+        Files.move(log, log.resolveSibling("karaf.log.before-" + round));
+        appliance.start();
+        appliance.waitForLog("export f: e5.1 answering on " + t0, Duration.ofSeconds(60));
+    }
+
+    @Test
+    @Order(1)
+    void shellRefusalsAreClear() {
+        // a session's commands run until the first that fails
+        String out = appliance.client("aoe:show f\naoe:freeze nosuch").out();
+        assertTrue(out.contains("freeze   not frozen"), out);
+        assertTrue(out.contains("no export 'nosuch'"), out);
+        out = appliance.client("aoe:freeze g").out();
+        assertTrue(out.contains("does not use freeze"), out);
+        out = appliance.client("aoe:unfreeze f").out();
+        assertTrue(out.contains("is not frozen"), out);
+    }
+
+    @Test
+    @Order(2)
+    void frozenImageStaysUnchangedAndTheMergeKeepsNewerWrites() throws Exception {
+        Path img = work.resolve("f.img");
+        String before = sha256(img);
+        String out = client("aoe:freeze f");
+        assertTrue(out.contains("FROZEN"), out);
+        assertTrue(Files.exists(shadow()), "shadow at the default path " + shadow());
+        Sh.Result again = appliance.client("aoe:freeze f");
+        assertTrue(again.out().contains("already frozen"), again.out());
+
+        verifyOk("--seed", "1", "--count-frames", "2000", "--qd", "16");
+        assertEquals(before, sha256(img), "the image is byte-for-byte unchanged while frozen under writes");
+        assertTrue(client("aoe:list").contains("frozen"), "aoe:list flags it");
+
+        // writes in flight across the unfreeze and during the (throttled) merge
+        Path vout = work.resolve("verify2.out");
+        List<String> cmd = List.of("ip", "netns", "exec", ins, System.getProperty("java.home") + "/bin/java",
+                "-jar", Initiator.jar(), "verify", "-i", lan.ifname("i0"), "5.1", "--count-frames", "4000",
+                "--qd", "8", "--seed", "2", "--min-seconds", "4");
+        Process v = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(vout.toFile()).start();
+        try {
+            Appliance.sleep(300);
+            out = client("aoe:unfreeze f");
+            assertTrue(out.contains("MERGING"), out);
+            String merging = show();
+            assertTrue(merging.contains("MERGING"), "progress visible while merging:\n" + merging);
+            assertTrue(v.waitFor(120, TimeUnit.SECONDS), "verify did not end");
+            String o = Files.readString(vout);
+            assertEquals(0, v.exitValue(), o);
+            assertEquals("0", Initiator.field(o, "mismatches"), o);
+        } finally {
+            v.destroyForcibly();
+        }
+        waitShow("freeze   not frozen", true);
+        assertFalse(Files.exists(shadow()), "shadow removed after the merge");
+        assertNotEquals(before, sha256(img));
+        // straight from the image now: seed 2's writes survived the merge of the older shadow data
+        verifyOk("--seed", "2", "--count-frames", "4000", "--qd", "16", "--phase", "read");
+        assertTrue(appliance.log().contains("export f: merge done"), "merge logged");
+    }
+
+    @Test
+    @Order(3)
+    void kill9WhileFrozenLosesNothing() throws Exception {
+        Path img = work.resolve("f.img");
+        String before = sha256(img);
+        client("aoe:freeze f");
+        verifyOk("--seed", "3", "--count-frames", "4000", "--qd", "16");
+        appliance.kill9();
+        assertFalse(appliance.isAlive());
+        assertEquals(before, sha256(img), "the image unchanged after the crash");
+        restart("kill-frozen");
+        String s = show();
+        assertTrue(s.contains("FROZEN"), "still frozen after the restart:\n" + s + "\n" + freezeLog());
+        verifyOk("--seed", "3", "--count-frames", "4000", "--qd", "16", "--phase", "read");
+        assertEquals(before, sha256(img));
+    }
+
+    @Test
+    @Order(4)
+    void kill9WhileMergingLosesNothing() throws Exception {
+        String out = client("aoe:unfreeze f");
+        assertTrue(out.contains("MERGING"), out);
+        // acknowledged during the merge: newer than the shadow's data at overlapping sectors
+        verifyOk("--seed", "4", "--count-frames", "1500", "--qd", "16");
+        assertTrue(show().contains("MERGING"), "still merging when killed");
+        appliance.kill9();
+        restart("kill-merging");
+        waitShow("freeze   not frozen", true);
+        assertFalse(Files.exists(shadow()));
+        verifyOk("--seed", "4", "--count-frames", "1500", "--qd", "16", "--phase", "read");
+    }
+
+    @Test
+    @Order(5)
+    void uninstalledWhileFrozenTheExportIsSilentUntilTheBundleIsBack() throws Exception {
+        client("aoe:freeze f");
+        verifyOk("--seed", "5", "--count-frames", "2000", "--qd", "16");
+        client("bundle:uninstall org.aoede.freeze");
+        String s = waitShow("waiting for extension 'freeze'", true);
+        assertTrue(s.contains("waiting for extension 'freeze'"), s);
+        Sh.Result r = ini.run("read", "5.1", "--lba", "0", "--count", "1", "--tries", "3", "--timeout-ms", "200");
+        assertNotEquals(0, r.exit(), "no answer while the freeze bundle is missing: " + r.out());
+        Sh.Result aoe = appliance.client("aoe:freeze f");
+        assertTrue(aoe.out().contains("not installed"), aoe.out());
+
+        Path jar = Path.of("../bundles/freeze/target").toAbsolutePath().normalize();
+        try (var files = Files.list(jar)) {
+            jar = files.filter(p -> p.getFileName().toString().matches("aoede-freeze-.*\\.jar")
+                    && !p.getFileName().toString().contains("sources")).findFirst().orElseThrow();
+        }
+        client("bundle:install -s file:" + jar);
+        waitShow("waiting for extension", false);
+        assertTrue(show().contains("FROZEN"), "picked up again, still frozen");
+        verifyOk("--seed", "5", "--count-frames", "2000", "--qd", "16", "--phase", "read");
+        client("aoe:unfreeze f");
+        waitShow("freeze   not frozen", true);
+        verifyOk("--seed", "5", "--count-frames", "2000", "--qd", "16", "--phase", "read");
+        // Karaf logs each refused shell command (ShellUtil) with its trace; anything else is a bug
+        List<String> errors = appliance.log().lines().filter(l -> l.contains("| ERROR |") && !l.contains("ShellUtil")).toList();
+        assertTrue(errors.isEmpty(), "no errors logged: " + errors);
+    }
+}
