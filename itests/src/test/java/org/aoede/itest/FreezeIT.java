@@ -228,7 +228,7 @@ class FreezeIT {
     void uninstalledWhileFrozenTheExportIsSilentUntilTheBundleIsBack() throws Exception {
         client("aoe:freeze f");
         verifyOk("--seed", "5", "--count-frames", "2000", "--qd", "16");
-        client("bundle:uninstall org.aoede.freeze");
+        appliance.uninstallBundle("org.aoede.freeze");
         String s = waitShow("waiting for extension 'freeze'", true);
         assertTrue(s.contains("waiting for extension 'freeze'"), s);
         Sh.Result r = ini.run("read", "5.1", "--lba", "0", "--count", "1", "--tries", "3", "--timeout-ms", "200");
@@ -236,12 +236,7 @@ class FreezeIT {
         Sh.Result aoe = appliance.client("aoe:freeze f");
         assertTrue(aoe.out().contains("not installed"), aoe.out());
 
-        Path jar = Path.of("../bundles/freeze/target").toAbsolutePath().normalize();
-        try (var files = Files.list(jar)) {
-            jar = files.filter(p -> p.getFileName().toString().matches("aoede-freeze-.*\\.jar")
-                    && !p.getFileName().toString().contains("sources")).findFirst().orElseThrow();
-        }
-        client("bundle:install -s file:" + jar);
+        appliance.installBundle("freeze");
         waitShow("waiting for extension", false);
         assertTrue(show().contains("FROZEN"), "picked up again, still frozen");
         verifyOk("--seed", "5", "--count-frames", "2000", "--qd", "16", "--phase", "read");
