@@ -61,7 +61,7 @@ class FreezeIT {
         appliance = new Appliance(work, tns);
         appliance.start();
         appliance.writeExport("f", "shelf = 5\nslot = 1\ninterfaces = " + t0 + "\nfile = " + work.resolve("f.img")
-                + "\nextensions = freeze\nfreeze.merge-rate = 512K\n");
+                + "\nextensions = freeze\nfreeze.merge-rate = 256K\n");
         appliance.writeExport("g", "shelf = 5\nslot = 2\ninterfaces = " + t0 + "\nfile = " + work.resolve("g.img") + "\n");
         appliance.waitForLog("export f: e5.1 answering on " + t0, Duration.ofSeconds(30));
         appliance.waitForLog("export g: e5.2 answering on " + t0, Duration.ofSeconds(30));
@@ -134,6 +134,9 @@ class FreezeIT {
         Files.move(log, log.resolveSibling("karaf.log.before-" + round));
         appliance.start();
         appliance.waitForLog("export f: e5.1 answering on " + t0, Duration.ofSeconds(60));
+        // the target gets the freeze extension while it activates: nothing may reference back (a DS cycle)
+        assertFalse(appliance.log().contains("cycle"), freezeLog());
+        assertFalse(appliance.log().contains("\tat "), "no stack trace after a restart: " + freezeLog());
     }
 
     @Test
@@ -211,6 +214,7 @@ class FreezeIT {
     @Test
     @Order(4)
     void kill9WhileMergingLosesNothing() throws Exception {
+        client("aoe:set f freeze.merge-rate 128K");        // a merge of the 4 MB shadow that lasts ~30 s
         String out = client("aoe:unfreeze f");
         assertTrue(out.contains("MERGING"), out);
         // acknowledged during the merge: newer than the shadow's data at overlapping sectors
@@ -218,6 +222,8 @@ class FreezeIT {
         assertTrue(show().contains("MERGING"), "still merging when killed");
         appliance.kill9();
         restart("kill-merging");
+        assertTrue(show().contains("MERGING"), "merging again after the restart");
+        client("aoe:unset f freeze.merge-rate");           // the rest at full speed
         waitShow("freeze   not frozen", true);
         assertFalse(Files.exists(shadow()));
         verifyOk("--seed", "4", "--count-frames", "1500", "--qd", "16", "--phase", "read");

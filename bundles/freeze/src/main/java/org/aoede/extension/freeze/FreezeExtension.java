@@ -15,10 +15,9 @@ import org.aoede.api.Extension;
 import org.aoede.api.Freezer;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
-import org.osgi.service.component.annotations.Reference;
-import org.osgi.service.component.annotations.ReferenceCardinality;
-import org.osgi.service.component.annotations.ReferencePolicy;
-import org.osgi.service.component.annotations.ReferencePolicyOption;
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.ServiceReference;
+import org.osgi.service.component.annotations.Activate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -40,12 +39,16 @@ public final class FreezeExtension implements Extension, Freezer {
     private static final Logger LOG = LoggerFactory.getLogger(FreezeExtension.class);
 
     /**
-     * Optional and dynamic: the target (behind ExportAdmin) gets this component as an Extension
-     * while it activates, so a mandatory reference back would be a cycle.
+     * ExportAdmin is looked up when needed, not referenced: the target (behind ExportAdmin) gets
+     * this component as an Extension while it activates, so any reference back, even an optional
+     * one, is a cycle for DS.
      */
-    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
-            policyOption = ReferencePolicyOption.GREEDY)
-    volatile ExportAdmin admin;
+    private volatile BundleContext context;
+
+    @Activate
+    void activate(BundleContext ctx) {
+        context = ctx;
+    }
 
     /** The current FreezeStore of each export using freeze (old wrapper chains may still share it). */
     private final Map<String, FreezeStore> cores = new HashMap<>();
@@ -105,6 +108,7 @@ public final class FreezeExtension implements Extension, Freezer {
 
     @Deactivate
     synchronized void deactivate() {
+        context = null;
         for (FreezeStore c : new ArrayList<>(cores.values())) {
             c.close();
         }
@@ -114,7 +118,7 @@ public final class FreezeExtension implements Extension, Freezer {
     /** A merge ended: the export no longer needs this bundle to answer correctly. */
     private void merged(String export) {
         try {
-            admin().require(export, EXTENSION, false);
+            require(export, false);
         } catch (ExportAdmin.Refused e) {
             LOG.warn("export {}: {}", export, e.getMessage());
         }
@@ -122,12 +126,31 @@ public final class FreezeExtension implements Extension, Freezer {
 
     // ---- Freezer -----------------------------------------------------------------------
 
-    private ExportAdmin admin() throws ExportAdmin.Refused {
-        ExportAdmin a = admin;
+    /** Something done with the target's ExportAdmin. */
+    private interface AdminCall<T> {
+        T call(ExportAdmin a) throws ExportAdmin.Refused;
+    }
+
+    /** Runs {@code call} with ExportAdmin, held for the call only. */
+    private <T> T admin(AdminCall<T> call) throws ExportAdmin.Refused {
+        BundleContext ctx = context;
+        ServiceReference<ExportAdmin> ref = ctx == null ? null : ctx.getServiceReference(ExportAdmin.class);
+        ExportAdmin a = ref == null ? null : ctx.getService(ref);
         if (a == null) {
             throw new ExportAdmin.Refused("the AoE target is not running");
         }
-        return a;
+        try {
+            return call.call(a);
+        } finally {
+            ctx.ungetService(ref);
+        }
+    }
+
+    private void require(String export, boolean on) throws ExportAdmin.Refused {
+        admin(a -> {
+            a.require(export, EXTENSION, on);
+            return null;
+        });
     }
 
     private FreezeStore core(String export) throws ExportAdmin.Refused {
@@ -138,7 +161,7 @@ public final class FreezeExtension implements Extension, Freezer {
         if (c != null) {
             return c;
         }
-        if (admin().export(export).isEmpty()) {
+        if (admin(a -> a.export(export)).isEmpty()) {
             throw new ExportAdmin.Refused("no export '" + export + "'");
         }
         throw new ExportAdmin.Refused("export '" + export + "' does not use freeze (add it to 'extensions' in its .cfg)"
@@ -157,13 +180,12 @@ public final class FreezeExtension implements Extension, Freezer {
                 default -> { }
             }
             // recorded first: from the first write into the shadow on, the export must not serve without it
-            ExportAdmin a = admin();
-            a.require(export, EXTENSION, true);
+            require(export, true);
             try {
                 c.freeze();
             } catch (IOException | RuntimeException e) {
                 try {
-                    a.require(export, EXTENSION, false);
+                    require(export, false);
                 } catch (ExportAdmin.Refused r) {
                     LOG.warn("export {}: {}", export, r.getMessage());
                 }
