@@ -253,4 +253,19 @@ class FreezeIT {
         List<String> errors = appliance.log().lines().filter(l -> l.contains("| ERROR |") && !l.contains("ShellUtil")).toList();
         assertTrue(errors.isEmpty(), "no errors logged: " + errors);
     }
+
+    @Test
+    @Order(6)
+    void aFullShadowAnswersWritesWithAnAtaError() {
+        client("aoe:set f freeze.limit 64K");             // 128 sectors
+        waitShow("freeze   not frozen, limit 64.0 KiB", true);
+        client("aoe:freeze f");
+        String out = ini.run("verify", "5.1", "--seed", "6", "--count-frames", "200", "--qd", "8").out();
+        assertNotEquals("0", Initiator.field(out, "errors"), "writes past the limit are refused: " + out);
+        String s = show();
+        assertTrue(s.contains("FROZEN (128 sectors in the shadow)") && s.contains("limit 64.0 KiB"), s);
+        client("aoe:unfreeze f");
+        waitShow("freeze   not frozen", true);
+        client("aoe:unset f freeze.limit");
+    }
 }

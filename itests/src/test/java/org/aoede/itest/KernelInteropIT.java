@@ -196,6 +196,58 @@ class KernelInteropIT {
         current = false;                              // the next serve() rewrites the .cfg
     }
 
+    /**
+     * The guest writes, makes a file system and checks it while the export is frozen (extension
+     * freeze): the image file stays byte-for-byte the same; after the unfreeze and the merge the
+     * image on the host is the guest's clean ext4.
+     */
+    @Test
+    @Order(6)
+    void frozenUnderTheKernelDriver() throws Exception {
+        Lan.setMtu(ns, tap, 1500);
+        appliance.writeExport(EXPORT, "shelf = 1\nslot = 0\ninterfaces = " + tap + "\nfile = " + image
+                + "\nextensions = freeze\nfreeze.shadow = " + work.resolve("kvm.shadow") + "\n");
+        awaitShow("freeze   not frozen");
+        Sh.Result f = appliance.client("aoe:freeze " + EXPORT);
+        assertTrue(f.exit() == 0 && f.out().contains("FROZEN"), f.out());
+        String before = sha256(image);
+        runVm("frozen1500", 1500, 1024, false);
+        assertEquals(before, sha256(image), "the image changed while frozen");
+        assertTrue(Files.size(work.resolve("kvm.shadow")) > 0);
+        Sh.Result u = appliance.client("aoe:unfreeze " + EXPORT);
+        assertTrue(u.exit() == 0 && u.out().contains("MERGING"), u.out());
+        awaitShow("freeze   not frozen");
+        assertTrue(!Files.exists(work.resolve("kvm.shadow")), "shadow removed after the merge");
+        assertTrue(!before.equals(sha256(image)), "the guest's writes reached the image");
+        hostFsck("frozen1500 after the merge");
+        log("frozen1500: image unchanged while the guest wrote and checked its file system, clean ext4 after the merge");
+        current = false;
+    }
+
+    private static void awaitShow(String text) {
+        long end = System.nanoTime() + Duration.ofSeconds(120).toNanos();
+        String out = "";
+        while (System.nanoTime() < end) {
+            out = appliance.client("aoe:show " + EXPORT).out();
+            if (out.contains(text)) {
+                return;
+            }
+            Appliance.sleep(500);
+        }
+        throw new AssertionError("aoe:show " + EXPORT + " never showed '" + text + "':\n" + out);
+    }
+
+    private static String sha256(Path file) throws Exception {
+        java.security.MessageDigest md = java.security.MessageDigest.getInstance("SHA-256");
+        try (java.io.InputStream in = Files.newInputStream(file)) {
+            byte[] b = new byte[1 << 20];
+            for (int n; (n = in.read(b)) > 0; ) {
+                md.update(b, 0, n);
+            }
+        }
+        return java.util.HexFormat.of().formatHex(md.digest());
+    }
+
     // ---- helpers ---------------------------------------------------------------------------
 
     private static long logLines;
@@ -228,6 +280,11 @@ class KernelInteropIT {
     }
 
     private void runVm(String label, int mtu, int frameBytes) {
+        runVm(label, mtu, frameBytes, true);
+    }
+
+    /** {@code hostFsck}: check the image on the host afterwards (not while it is frozen: it is the old one then). */
+    private void runVm(String label, int mtu, int frameBytes, boolean hostFsck) {
         Path console = work.resolve("console-" + label + ".log");
         long timeout = Long.getLong("aoede.vm.timeout", 240);
         String answering = "export " + EXPORT + ": e1\\.0 answering on " + Pattern.quote(tap);
@@ -284,11 +341,17 @@ class KernelInteropIT {
         assertTrue(markers.stream().anyMatch(l -> l.startsWith("AOEVM RW TIMES") && l.contains("size=32MiB")),
                 label + ": RW size " + times);
 
-        // The image on the host, read through the appliance's file: a clean ext4.
+        if (hostFsck) {
+            hostFsck(label);
+        }
+        assertTrue(appliance.isAlive(), label + ": appliance died");
+    }
+
+    /** The image on the host, read through the appliance's file: a clean ext4. */
+    private static void hostFsck(String label) {
         Sh.Result fsck = Sh.run(120, "e2fsck", "-fn", image.toString());
         summary.add("           host e2fsck -fn: exit " + fsck.exit());
         assertEquals(0, fsck.exit(), label + ": host e2fsck -fn " + image + ":\n" + fsck.out());
-        assertTrue(appliance.isAlive(), label + ": appliance died");
     }
 
     private static void waitForCount(String regex, long n, Duration timeout) {

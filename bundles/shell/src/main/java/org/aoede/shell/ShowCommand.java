@@ -26,8 +26,8 @@ public class ShowCommand extends AoeAction {
         System.out.println("  state    " + e.state());
         System.out.println("  size     " + Fmt.size(e.sectors()) + (e.sectors() < 0 ? "" : " (" + e.sectors() + " sectors)"));
         freezeStatus(name).ifPresent(f -> System.out.println("  freeze   " + f.summary()
-                + (f.state() == org.aoede.api.Freezer.State.NORMAL ? "" : ", shadow " + f.shadow()
-                + (f.limitSectors() > 0 ? ", limit " + Fmt.size(f.limitSectors()) : ""))));
+                + (f.state() == org.aoede.api.Freezer.State.NORMAL ? "" : ", shadow " + f.shadow())
+                + (f.limitSectors() > 0 ? ", limit " + Fmt.size(f.limitSectors()) : "")));
 
         System.out.println();
         System.out.println("Configuration (the .cfg; unlisted keys have their defaults)");
