@@ -119,17 +119,31 @@ final class DirectIo {
         return (v + align - 1) / align * align;
     }
 
-    // Blocks of one access are consecutive, so their stripes are taken in ascending block order;
-    // a span wraps the stripe array only past 256 blocks, which no AoE frame reaches.
+    // Stripes are always taken in ascending stripe index, whatever the blocks: a span that crosses
+    // a multiple of STRIPES blocks (block 255 then block 256 = stripe 0) takes its low stripes first.
+    // Taken in block order instead, three concurrent spans across that boundary deadlocked (review).
+    // A span is at most STRIPES / 2 blocks ({@link #fits}), so its stripes are distinct.
     private void lock(long start, int span) {
-        for (long blk = start / align; blk < (start + span) / align; blk++) {
-            stripes[(int) (blk % STRIPES)].lock();
+        int first = (int) ((start / align) % STRIPES);
+        int n = span / align;
+        int wrapped = Math.max(0, first + n - STRIPES);
+        for (int i = 0; i < wrapped; i++) {
+            stripes[i].lock();
+        }
+        for (int i = first; i < first + n - wrapped; i++) {
+            stripes[i].lock();
         }
     }
 
     private void unlock(long start, int span) {
-        for (long blk = (start + span) / align - 1; blk >= start / align; blk--) {
-            stripes[(int) (blk % STRIPES)].unlock();
+        int first = (int) ((start / align) % STRIPES);
+        int n = span / align;
+        int wrapped = Math.max(0, first + n - STRIPES);
+        for (int i = first + n - wrapped - 1; i >= first; i--) {
+            stripes[i].unlock();
+        }
+        for (int i = wrapped - 1; i >= 0; i--) {
+            stripes[i].unlock();
         }
     }
 }

@@ -96,6 +96,9 @@ final class Gather implements AutoCloseable {
                     }
                     throw new IOException("pwritev at " + at + ": errno " + e.getErrorCode());
                 }
+                if (r == 0) {
+                    throw new IOException("pwritev at " + at + " wrote nothing");  // never spin on it
+                }
                 at += r;
                 // a short write: skip what went out, go on from the middle of a buffer if need be
                 while (r > 0 && first < n) {
