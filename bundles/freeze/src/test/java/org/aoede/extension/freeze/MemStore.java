@@ -12,6 +12,8 @@ final class MemStore implements BlockStore {
     final AtomicInteger writes = new AtomicInteger();
     final AtomicInteger flushes = new AtomicInteger();
     volatile boolean closed;
+    /** Runs at every flush (tests look at the shadow file at that moment). */
+    volatile Runnable onFlush = () -> { };
 
     MemStore(int sectors) {
         data = new byte[sectors * SECTOR];
@@ -50,6 +52,7 @@ final class MemStore implements BlockStore {
     @Override
     public void flush() {
         flushes.incrementAndGet();
+        onFlush.run();
     }
 
     @Override
