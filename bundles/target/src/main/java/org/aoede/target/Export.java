@@ -397,6 +397,7 @@ final class Export {
                 port.batch.commit(port);
             }
             port.batch.stage(this, st, req, reply, lba, count);
+            inFlight.incrementAndGet();             // in progress until acknowledged: a pause waits for it
             return DEFERRED;
         }
         ByteBuffer src = req.duplicate().limit(Ata.DATA + count * Ata.SECTOR).position(Ata.DATA);
@@ -416,15 +417,15 @@ final class Export {
     /**
      * Writes the held writes s[from..to) (contiguous, one store) with one gathering write, then
      * acknowledges each (or answers each with the ATA error if it failed), running the reply hooks
-     * now. Counted as a request in progress, so a pause or stop waits for it. If the export stopped,
-     * paused or changed its store since they were held, they are dropped unacknowledged: the
-     * initiator retransmits them.
+     * now. A held write counts as a request in progress from the moment it was held, so a pause or
+     * stop waits for the batch to end and never swaps or closes the store under it. Only if that
+     * wait timed out and the store was replaced meanwhile are they dropped unacknowledged (the
+     * initiator retransmits them).
      */
     void commitWrites(Port port, WriteBatch.Staged[] s, int from, int to) {
-        inFlight.incrementAndGet();
         try {
             BlockStore st = s[from].store;
-            if (stopped || paused || store != st) {
+            if (store != st) {
                 for (int i = from; i < to; i++) {
                     count(port, Stats.Drop.STOPPED);
                 }
@@ -469,7 +470,7 @@ final class Export {
                 }
             }
         } finally {
-            inFlight.decrementAndGet();
+            inFlight.addAndGet(from - to);          // the held writes are done
         }
     }
 

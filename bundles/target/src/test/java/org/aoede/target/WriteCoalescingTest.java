@@ -203,19 +203,18 @@ class WriteCoalescingTest {
     }
 
     @Test
-    void writesHeldWhileTheExportPausedAreDroppedUnacknowledged() {
+    void aPauseWaitsForHeldWritesToBeWrittenAndAcknowledged() throws Exception {
         deliver(Harness.write(1, 0, 1, (byte) 9));
-        h.export.pause();
-        h.port.endOfBatch(h.link);
-        assertTrue(h.link.sent.isEmpty(), "never acknowledged: the initiator retransmits");
-        assertEquals(0, h.store.data[0]);
-        h.export.resume(h.export.settings, h.store);
-        h.export.wrapped(store, "gathering");
-        delivered.clear();
-        deliver(Harness.write(1, 0, 1, (byte) 9));
-        h.port.endOfBatch(h.link);
-        assertEquals(1, h.link.sent.size());
+        Thread pauser = new Thread(h.export::pause);
+        pauser.start();
+        pauser.join(300);
+        assertTrue(pauser.isAlive(), "the pause waits for the held write");
+        h.port.endOfBatch(h.link);                          // the receive thread ends its batch
+        pauser.join(5000);
+        assertTrue(!pauser.isAlive(), "then the pause goes on");
+        assertEquals(1, h.link.sent.size(), "acknowledged, not dropped");
         assertEquals(9, h.store.data[0]);
+        h.export.resume(h.export.settings, h.store);
     }
 
     @Test

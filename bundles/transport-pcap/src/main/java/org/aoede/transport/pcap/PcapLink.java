@@ -140,8 +140,11 @@ public final class PcapLink implements Link {
                     // pcap_dispatch: one kernel buffer's worth of frames per call, then the
                     // handler hears that the batch ended (write coalescing); 0 on the timeout.
                     while (!closed) {
-                        h.dispatch(-1, listener);
-                        endOfBatch();
+                        try {
+                            h.dispatch(-1, listener);
+                        } finally {
+                            endOfBatch();           // also when breakLoop ended it: nothing stays held
+                        }
                     }
                 } finally {
                     watch.interrupt();
