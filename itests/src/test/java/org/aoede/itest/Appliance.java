@@ -199,7 +199,9 @@ final class Appliance implements AutoCloseable {
 
     /** The appliance JVM's pid (the child of `ip netns exec`, which execs karaf's java). */
     long javaPid() {
-        String out = Sh.run(10, "pgrep", "-f", "karaf.home=" + home).out().trim();
+        // The server's main class too: a bin/client JVM running at that moment has karaf.home=HOME as
+        // well, and killing it instead left the appliance running (FreezeIT: port 1099 in use on restart).
+        String out = Sh.run(10, "pgrep", "-f", "karaf.home=" + home + " .*org.apache.karaf.main.Main").out().trim();
         return Long.parseLong(out.lines().findFirst().orElseThrow(() -> new AssertionError("no karaf java process")).trim());
     }
 
