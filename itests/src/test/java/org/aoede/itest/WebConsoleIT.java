@@ -28,7 +28,9 @@ import org.junit.jupiter.api.io.TempDir;
  * the appliance's namespace, where the console listens on 127.0.0.1:8181: log in with the
  * appliance's admin credential, create an export through the form, see it answer the initiator
  * and its statistics move without a reload, change settings (the .cfg file and the initiator
- * follow; a refused change changes nothing), disable/enable it, delete it (the .cfg is gone).
+ * follow; a refused change changes nothing), disable/enable it, delete it (the .cfg is gone);
+ * freeze and unfreeze an export that uses the freeze extension (the image stays unchanged while
+ * frozen, the page shows the merge, afterwards the image holds what the initiator wrote).
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class WebConsoleIT {
@@ -332,5 +334,73 @@ class WebConsoleIT {
         Browser.waitFor("the export to stop answering", Duration.ofSeconds(20),
                 () -> ini.run("identify", "7.3", "--tries", "1", "--timeout-ms", "300").exit() != 0);
         assertTrue(Files.exists(image), "the image file stays");
+    }
+
+    static boolean present(String css) {
+        return Boolean.TRUE.equals(browser.script("return document.querySelector(arguments[0]) !== null;", css));
+    }
+
+    static String show(String export) {
+        Sh.Result r = appliance.client("aoe:show " + export);
+        assertEquals(0, r.exit(), r.out());
+        return r.out();
+    }
+
+    @Test
+    @Order(10)
+    void freezeAndUnfreezeThroughThePage() throws Exception {
+        Path img = work.resolve("frz.img");
+        try (RandomAccessFile f = new RandomAccessFile(img.toFile(), "rw")) {
+            f.setLength(SECTORS * 512);
+        }
+        // throttled so that a merge of a few MiB lasts long enough for the page to show it
+        appliance.writeExport("frz", "shelf = 7\nslot = 4\ninterfaces = " + t0 + "\nfile = " + img
+                + "\nextensions = freeze\nfreeze.merge-rate = 128K\n");
+        Browser.waitFor("frz serving in the table", Duration.ofSeconds(30), () -> "serving".equals(cell("frz", "state")));
+        String row = "#aoe-exports tr[data-export='frz'] ";
+        Browser.waitFor("the Freeze button", Duration.ofSeconds(10), () -> present(row + "button[data-action='freeze']"));
+        String v = ini.run("verify", "7.4", "--seed", "10", "--count-frames", "500").ok().out();
+        assertEquals("0", Initiator.field(v, "mismatches"), v);
+        String before = FreezeIT.sha256(img);
+
+        String frozen = act(() -> browser.click(row + "button[data-action='freeze']"));
+        assertTrue(frozen.startsWith("export 'frz': FROZEN"), frozen);
+        Browser.waitFor("the page to show frz frozen", Duration.ofSeconds(10),
+                () -> String.valueOf(cell("frz", "state")).contains("\u00b7 frozen (") && present(row + "button[data-action='unfreeze']"));
+        assertTrue(show("frz").contains("FROZEN"), show("frz"));
+
+        v = ini.run("verify", "7.4", "--seed", "11", "--count-frames", "4000", "--qd", "16").ok().out();
+        assertEquals("0", Initiator.field(v, "mismatches"), v);
+        assertEquals("0", Initiator.field(v, "errors"), v);
+        assertEquals(before, FreezeIT.sha256(img), "the image is byte-for-byte unchanged while frozen under writes");
+        String s = show("frz");
+        var m = Pattern.compile("FROZEN \\((\\d+) sectors in the shadow\\)").matcher(s);
+        assertTrue(m.find(), s);
+        long shadowSectors = Long.parseLong(m.group(1));
+        System.out.println("web console freeze: " + shadowSectors + " sectors in the shadow, merged at 128 KiB/s");
+        assertTrue(shadowSectors * 512 >= 512 * 1024, "enough in the shadow for a merge of several seconds: " + s);
+        Browser.waitFor("the shadow's size on the page", Duration.ofSeconds(10),
+                () -> String.valueOf(cell("frz", "state")).contains(" in the shadow)") && !String.valueOf(cell("frz", "state")).contains("(0 B"));
+
+        String unfrozen = act(() -> browser.click(row + "button[data-action='unfreeze']"));
+        assertTrue(unfrozen.startsWith("export 'frz': MERGING"), unfrozen);
+        // 128 KiB/s over at least 512 KiB: still merging when the page refreshes after the click
+        Browser.waitFor("the merge's progress on the page", Duration.ofSeconds(10),
+                () -> String.valueOf(cell("frz", "state")).matches(".* \u00b7 merging \\d+%")
+                        && present(row + "button[data-action='merging'][disabled]"));
+        assertTrue(show("frz").contains("MERGING"), show("frz"));
+        assertFalse(present(row + "button[data-action='unfreeze']"), "no Unfreeze while merging");
+        Browser.waitFor("the end of the merge on the page", Duration.ofSeconds(120),
+                () -> "serving".equals(cell("frz", "state")) && present(row + "button[data-action='freeze']"));
+        s = show("frz");
+        assertTrue(s.contains("freeze   not frozen"), s);
+        assertFalse(Files.exists(appliance.home.resolve("data/aoede/shadow/frz.shadow")), "shadow removed after the merge");
+        assertNotEquals(before, FreezeIT.sha256(img), "the merge wrote the frozen-time writes into the image");
+        // straight from the image now: what the initiator wrote while frozen
+        v = ini.run("verify", "7.4", "--seed", "11", "--count-frames", "4000", "--qd", "16", "--phase", "read").ok().out();
+        assertEquals("0", Initiator.field(v, "mismatches"), v);
+        assertEquals("0", Initiator.field(v, "errors"), v);
+        assertFalse(browser.text("#aoe-exports tbody").contains("frozen"), browser.text("#aoe-exports tbody"));
+        assertFalse(browser.text("#aoe-exports tbody").contains("merging"), browser.text("#aoe-exports tbody"));
     }
 }
