@@ -17,6 +17,7 @@
 #   --name S    results go to bench/results-DATE-S.md (default: -quick for --quick, else none)
 #   --busy-poll-us N  the appliance's AF_PACKET busy polling (etc/org.aoede.transport.afpacket.cfg);
 #               default: the shipped default
+#   --qdisc-bypass true|false  the appliance's AF_PACKET qdisc-bypass (same file); default: shipped default
 #
 # Needs: root, the built initiator (bundles/initiator/target/aoede-initiator.jar), the built
 # assembly (karaf-assembly/target/aoede-karaf-*.zip), JDK 17, vblade, python3, iproute2, util-linux
@@ -26,7 +27,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
 
-RUNS=3; SECS=5; WARM=1; QUICK=0; DO16=1; PROFILE=1; BUSYPOLL=""; NAME=""
+RUNS=3; SECS=5; WARM=1; QUICK=0; DO16=1; PROFILE=1; BUSYPOLL=""; QBYPASS=""; NAME=""
 TARGETS=appliance-afpacket,appliance-pcap,vblade,reflector-one,reflector-batch
 PATTERNS=randread,randwrite,seqread,seqwrite
 MTUS=1500,9000
@@ -43,8 +44,9 @@ while [ $# -gt 0 ]; do
     --no-16) DO16=0 ;;
     --no-profile) PROFILE=0 ;;
     --busy-poll-us) BUSYPOLL=$2; shift ;;
+    --qdisc-bypass) QBYPASS=$2; shift ;;
     --name) NAME=$2; shift ;;
-    -h|--help) sed -n '2,22p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,23p' "$0"; exit 0 ;;
     *) echo "unknown option $1" >&2; exit 2 ;;
   esac
   shift
@@ -196,7 +198,8 @@ if has appliance-afpacket || has appliance-pcap || [ $DO16 = 1 ]; then
   [ -n "$ZIP" ] || { echo "missing karaf-assembly/target/aoede-karaf-*.zip: build first" >&2; exit 2; }
   (cd "$WORK" && unzip -q "$ZIP" && mv aoede-karaf-*/ karaf)
   K=$WORK/karaf
-  if [ -n "$BUSYPOLL" ]; then printf 'busy-poll-us = %s\n' "$BUSYPOLL" > "$K/etc/org.aoede.transport.afpacket.cfg"; fi
+  if [ -n "$BUSYPOLL" ]; then printf 'busy-poll-us = %s\n' "$BUSYPOLL" >> "$K/etc/org.aoede.transport.afpacket.cfg"; fi
+  if [ -n "$QBYPASS" ]; then printf 'qdisc-bypass = %s\n' "$QBYPASS" >> "$K/etc/org.aoede.transport.afpacket.cfg"; fi
   export_cfg() { # transport [model]: atomically (re)writes the bench export
     printf 'shelf = 1\nslot = 0\ninterfaces = %s\nfile = %s\ntransport = %s\n' "$VT" "$WORK/disk.img" "$1" > "$K/etc/org.aoede.export-bench.tmp"
     mv "$K/etc/org.aoede.export-bench.tmp" "$K/etc/org.aoede.export-bench.cfg"
@@ -368,8 +371,8 @@ OUT=$ROOT/bench/results-$STAMP$SUFFIX.md
     "$NCPU" "$(sed -n 's/^model name[^:]*: //p' /proc/cpuinfo | head -1)" "$(uname -r)" "$("$JAVA" -version 2>&1 | head -1)"
   printf 'Initiator: `aoede-initiator.jar bench --transport afpacket`; %s run(s) of %s s per cell (median), each after %s s of unmeasured warm-up; QD1 rows with initiator and target pinned to CPU 0.\n' "$RUNS" "$SECS" "$WARM"
   printf 'CPU µs/req: the target process'"'"'s utime+stime (/proc/PID/stat) over the run / completed requests (one frame each).\n'
-  printf 'Load average (1/5/15 min) at the start: %s; at the end: %s. Appliance busy-poll-us: %s.\n\n' \
-    "$LOAD0" "$(cut -d' ' -f1-3 /proc/loadavg)" "${BUSYPOLL:-default}"
+  printf 'Load average (1/5/15 min) at the start: %s; at the end: %s. Appliance busy-poll-us: %s, qdisc-bypass: %s.\n\n' \
+    "$LOAD0" "$(cut -d' ' -f1-3 /proc/loadavg)" "${BUSYPOLL:-default}" "${QBYPASS:-default}"
   python3 "$ROOT/bench/report.py" "$RES"
   if [ -n "$HEAPINFO" ]; then printf '\n## Appliance memory under load\n\n%s\n' "$HEAPINFO"; fi
   if [ -n "$PROFILEINFO" ]; then

@@ -5,7 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.io.RandomAccessFile;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 
 import org.junit.jupiter.api.AfterAll;
@@ -173,5 +175,22 @@ class AfPacketIT {
             }
         }
         System.out.println("AfPacketIT bench, MTU 1500, same veth:\n" + report);
+    }
+
+    @Test
+    @Order(5)
+    void qdiscBypassOnServesAndVerifies() throws IOException {
+        long served = appliance.count("export a: e1.0 answering on " + t0);
+        Path cfg = appliance.etc("org.aoede.transport.afpacket.cfg");
+        Path tmp = appliance.etc("org.aoede.transport.afpacket.tmp");
+        Files.writeString(tmp, "qdisc-bypass = true\n");
+        Files.move(tmp, cfg, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        // the transport re-activates: its exports stop and come back on the new socket option
+        waitForCount("export a: e1.0 answering on " + t0, served, Duration.ofSeconds(30));
+        String v = ini("i0").run("verify", "1.0", "--all", "--qd", "16", "--seed", "11").ok().out();
+        assertEquals("0", Initiator.field(v, "mismatches"), v);
+        assertEquals("0", Initiator.field(v, "errors"), v);
+        assertEquals(String.valueOf(SECTORS), Initiator.field(v, "sectors"), v);
+        assertEquals(0, appliance.count("PACKET_QDISC_BYPASS refused"), "this kernel (>= 3.14) takes it:\n" + appliance.tail());
     }
 }

@@ -45,6 +45,9 @@ public final class AfPacketLink implements Link {
     private final FrameHandler handler;
     private final int receiveBufferBytes;
     private final long busyPollNanos;
+    private final boolean qdiscBypass;
+    /** PACKET_QDISC_BYPASS refused (kernel < 3.14): said once per link, not on every reopen. */
+    private boolean bypassRefusedLogged;
     private final Thread thread;
     private volatile boolean closed;
     /** Set by the watch: the interface vanished or changed its index; reopen. */
@@ -87,18 +90,22 @@ public final class AfPacketLink implements Link {
     final LongAdder truncated = new LongAdder();
 
     public AfPacketLink(String name, FrameHandler handler, int receiveBufferBytes) {
-        this(name, handler, receiveBufferBytes, 0);
+        this(name, handler, receiveBufferBytes, 0, false);     // the initiator: as before
     }
 
     /**
      * @param busyPollMicros after a batch, keep asking for the next one without blocking for up to
      *        this long before going to sleep in the kernel (0: block at once)
+     * @param qdiscBypass replies go straight to the driver, past the interface's queueing
+     *        discipline (PACKET_QDISC_BYPASS); falls back to the qdisc if the kernel refuses
      */
-    public AfPacketLink(String name, FrameHandler handler, int receiveBufferBytes, int busyPollMicros) {
+    public AfPacketLink(String name, FrameHandler handler, int receiveBufferBytes, int busyPollMicros,
+            boolean qdiscBypass) {
         this.name = name;
         this.handler = handler;
         this.receiveBufferBytes = receiveBufferBytes;
         this.busyPollNanos = busyPollMicros * 1000L;
+        this.qdiscBypass = qdiscBypass;
         this.thread = new Thread(this::run, "aoede-afpacket-" + name);
         this.thread.setDaemon(true);
     }
@@ -295,6 +302,16 @@ public final class AfPacketLink implements Link {
             // Linux >= 4.20: outgoing frames are not even queued to this socket; the filter
             // drops them on older kernels.
             Sys.setsockopt(s, Sys.SOL_PACKET, Sys.PACKET_IGNORE_OUTGOING, Structs.address(one), 4);
+            // Linux >= 3.14: sends skip the qdisc layer (no enqueue/dequeue, no qdisc lock). An
+            // AoE target's replies need no traffic shaping; a full driver queue drops the frame
+            // (counted in sendErrors) and the initiator retransmits, as with a full qdisc.
+            if (qdiscBypass
+                    && Sys.setsockopt(s, Sys.SOL_PACKET, Sys.PACKET_QDISC_BYPASS, Structs.address(one), 4) != 0
+                    && !bypassRefusedLogged) {
+                bypassRefusedLogged = true;
+                LOG.info("interface {}: PACKET_QDISC_BYPASS refused ({}); replies go through the qdisc",
+                        name, Sys.error(Sys.errno()));
+            }
             one.putInt(0, receiveBufferBytes);
             if (Sys.setsockopt(s, Sys.SOL_SOCKET, Sys.SO_RCVBUFFORCE, Structs.address(one), 4) != 0) {
                 Sys.setsockopt(s, Sys.SOL_SOCKET, Sys.SO_RCVBUF, Structs.address(one), 4);

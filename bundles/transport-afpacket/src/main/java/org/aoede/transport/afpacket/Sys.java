@@ -21,6 +21,7 @@ final class Sys {
     static final int SO_RCVBUFFORCE = 33;
     static final int SO_SNDBUFFORCE = 32;
     static final int SOL_PACKET = 263;
+    static final int PACKET_QDISC_BYPASS = 20;
     static final int PACKET_IGNORE_OUTGOING = 23;
     static final int ETH_P_AOE = 0x88A2;
     static final int PACKET_OUTGOING = 4;
