@@ -9,6 +9,7 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.Enumeration;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 import java.util.zip.ZipEntry;
@@ -147,6 +148,17 @@ final class Appliance implements AutoCloseable {
 
     void deleteExport(String name) throws IOException {
         Files.deleteIfExists(etc("org.aoede.export-" + name + ".cfg"));
+    }
+
+    /** The log lines around its first stack trace (for a failure message), or "" if there is none. */
+    String firstStackTrace() {
+        List<String> lines = log().lines().toList();
+        for (int i = 0; i < lines.size(); i++) {
+            if (lines.get(i).startsWith("\tat ")) {
+                return String.join("\n", lines.subList(Math.max(0, i - 6), Math.min(lines.size(), i + 6)));
+            }
+        }
+        return "";
     }
 
     String log() {
