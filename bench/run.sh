@@ -18,6 +18,7 @@
 #   --busy-poll-us N  the appliance's AF_PACKET busy polling (etc/org.aoede.transport.afpacket.cfg);
 #               default: the shipped default
 #   --qdisc-bypass true|false  the appliance's AF_PACKET qdisc-bypass (same file); default: shipped default
+#   --target-qdisc Q  root qdisc of the targets' veth end (e.g. fq_codel, as on a NIC); default: noqueue
 #
 # Needs: root, the built initiator (bundles/initiator/target/aoede-initiator.jar), the built
 # assembly (karaf-assembly/target/aoede-karaf-*.zip), JDK 17, vblade, python3, iproute2, util-linux
@@ -27,7 +28,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
 
-RUNS=3; SECS=5; WARM=1; QUICK=0; DO16=1; PROFILE=1; BUSYPOLL=""; QBYPASS=""; NAME=""
+RUNS=3; SECS=5; WARM=1; QUICK=0; DO16=1; PROFILE=1; BUSYPOLL=""; QBYPASS=""; TQDISC=""; NAME=""
 TARGETS=appliance-afpacket,appliance-pcap,vblade,reflector-one,reflector-batch
 PATTERNS=randread,randwrite,seqread,seqwrite
 MTUS=1500,9000
@@ -45,8 +46,9 @@ while [ $# -gt 0 ]; do
     --no-profile) PROFILE=0 ;;
     --busy-poll-us) BUSYPOLL=$2; shift ;;
     --qdisc-bypass) QBYPASS=$2; shift ;;
+    --target-qdisc) TQDISC=$2; shift ;;
     --name) NAME=$2; shift ;;
-    -h|--help) sed -n '2,23p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,24p' "$0"; exit 0 ;;
     *) echo "unknown option $1" >&2; exit 2 ;;
   esac
   shift
@@ -98,6 +100,7 @@ ip netns add "$NT"; ip netns add "$NI"
 ip -n "$NT" link add "$VT" type veth peer name "$VI" netns "$NI"
 ip -n "$NT" link set lo up; ip -n "$NI" link set lo up
 ip -n "$NT" link set "$VT" up; ip -n "$NI" link set "$VI" up
+if [ -n "$TQDISC" ]; then tc -n "$NT" qdisc replace dev "$VT" root $TQDISC; fi
 set_mtu() { ip -n "$NT" link set "$VT" mtu "$1"; ip -n "$NI" link set "$VI" mtu "$1"; }
 
 # 1 GiB on tmpfs, pages allocated up front so storage is not what is measured.
@@ -371,8 +374,8 @@ OUT=$ROOT/bench/results-$STAMP$SUFFIX.md
     "$NCPU" "$(sed -n 's/^model name[^:]*: //p' /proc/cpuinfo | head -1)" "$(uname -r)" "$("$JAVA" -version 2>&1 | head -1)"
   printf 'Initiator: `aoede-initiator.jar bench --transport afpacket`; %s run(s) of %s s per cell (median), each after %s s of unmeasured warm-up; QD1 rows with initiator and target pinned to CPU 0.\n' "$RUNS" "$SECS" "$WARM"
   printf 'CPU µs/req: the target process'"'"'s utime+stime (/proc/PID/stat) over the run / completed requests (one frame each).\n'
-  printf 'Load average (1/5/15 min) at the start: %s; at the end: %s. Appliance busy-poll-us: %s, qdisc-bypass: %s.\n\n' \
-    "$LOAD0" "$(cut -d' ' -f1-3 /proc/loadavg)" "${BUSYPOLL:-default}" "${QBYPASS:-default}"
+  printf 'Load average (1/5/15 min) at the start: %s; at the end: %s. Appliance busy-poll-us: %s, qdisc-bypass: %s. Targets'"'"' qdisc: %s.\n\n' \
+    "$LOAD0" "$(cut -d' ' -f1-3 /proc/loadavg)" "${BUSYPOLL:-default}" "${QBYPASS:-default}" "${TQDISC:-noqueue}"
   python3 "$ROOT/bench/report.py" "$RES"
   if [ -n "$HEAPINFO" ]; then printf '\n## Appliance memory under load\n\n%s\n' "$HEAPINFO"; fi
   if [ -n "$PROFILEINFO" ]; then
