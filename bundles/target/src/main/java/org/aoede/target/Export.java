@@ -198,10 +198,7 @@ final class Export {
         for (int i = 0; i < exts.length; i++) {
             int r = exts[i].beforeAta(call, req, reply);
             if (r != Extension.PASS) {
-                for (int k = i - 1; k >= 0 && r >= 0; k--) {
-                    r = exts[k].afterAta(call, req, reply, r);
-                }
-                return r;
+                return replyHooks(exts, i, call, req, reply, r);
             }
         }
         int n = ata(port, req, reply, s);
@@ -210,7 +207,12 @@ final class Export {
             port.batch.last().initiator = ini;
             return n;
         }
-        for (int i = exts.length - 1; i >= 0 && n >= 0; i--) {
+        return replyHooks(exts, exts.length, call, req, reply, n);
+    }
+
+    /** The reply hooks of exts[0..before), last first, while there is a reply ({@code n >= 0}). */
+    private static int replyHooks(Extension[] exts, int before, Call call, ByteBuffer req, ByteBuffer reply, int n) {
+        for (int i = before - 1; i >= 0 && n >= 0; i--) {
             n = exts[i].afterAta(call, req, reply, n);
         }
         return n;
@@ -221,10 +223,7 @@ final class Export {
         int n = ata(port, req, reply, live);
         // the reply hooks still apply (a coalesced read's replies get their CRC like any read)
         Extension[] exts = extensions;
-        for (int i = exts.length - 1; i >= 0 && n >= 0; i--) {
-            n = exts[i].afterAta(port.call, req, reply, n);
-        }
-        return n;
+        return replyHooks(exts, exts.length, port.call, req, reply, n);
     }
 
     /** True while extensions are in use: replies are then not built in a link's transmit slot. */
@@ -403,15 +402,25 @@ final class Export {
         ByteBuffer src = req.duplicate().limit(Ata.DATA + count * Ata.SECTOR).position(Ata.DATA);
         try {
             store.write(lba, src);                  // in the page cache (or on disk with sync) on return
-            stats.writes.increment();
-            stats.bytesWritten.add((long) count * Ata.SECTOR);
-            port.stats.writes.increment();
-            port.stats.bytesWritten.add((long) count * Ata.SECTOR);
-            return ataStatus(reply, Ata.STATUS_DRDY, 0, Ata.HEADER);
+            return written(port, reply, count);
         } catch (IOException e) {
             ioError(port, "write", e);
-            return ataStatus(reply, Ata.STATUS_DRDY | Ata.STATUS_ERR, Ata.ERROR_ABRT, Ata.HEADER);
+            return writeFailed(reply);
         }
+    }
+
+    /** Counts a write that reached the store and makes its acknowledgement. */
+    private int written(Port port, ByteBuffer reply, int count) {
+        long bytes = (long) count * Ata.SECTOR;
+        stats.writes.increment();
+        stats.bytesWritten.add(bytes);
+        port.stats.writes.increment();
+        port.stats.bytesWritten.add(bytes);
+        return ataStatus(reply, Ata.STATUS_DRDY, 0, Ata.HEADER);
+    }
+
+    private static int writeFailed(ByteBuffer reply) {
+        return ataStatus(reply, Ata.STATUS_DRDY | Ata.STATUS_ERR, Ata.ERROR_ABRT, Ata.HEADER);
     }
 
     /**
@@ -444,26 +453,12 @@ final class Export {
             ByteBuffer r = port.batch.ack;
             for (int i = from; i < to; i++) {
                 WriteBatch.Staged w = s[i];
-                long bytes = (long) w.count * Ata.SECTOR;
                 r.clear();
                 r.put(0, w.reply);
-                int n;
-                if (ok) {
-                    stats.writes.increment();
-                    stats.bytesWritten.add(bytes);
-                    port.stats.writes.increment();
-                    port.stats.bytesWritten.add(bytes);
-                    n = ataStatus(r, Ata.STATUS_DRDY, 0, Ata.HEADER);
-                } else {
-                    n = ataStatus(r, Ata.STATUS_DRDY | Ata.STATUS_ERR, Ata.ERROR_ABRT, Ata.HEADER);
-                }
+                int n = ok ? written(port, r, w.count) : writeFailed(r);
                 if (w.initiator != null && exts.length > 0) {
                     // the hooks see the request's headers (its data is written by now)
-                    ByteBuffer req = ByteBuffer.wrap(w.request);
-                    Call call = port.call.set(this, w.initiator);
-                    for (int k = exts.length - 1; k >= 0 && n >= 0; k--) {
-                        n = exts[k].afterAta(call, req, r, n);
-                    }
+                    n = replyHooks(exts, exts.length, port.call.set(this, w.initiator), ByteBuffer.wrap(w.request), r, n);
                 }
                 if (l != null) {
                     port.send(l, this, r, n, w.start);
