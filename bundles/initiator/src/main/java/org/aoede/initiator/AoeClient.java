@@ -354,20 +354,10 @@ public final class AoeClient implements FrameHandler, AutoCloseable {
      * not know 0x23.
      */
     public boolean negotiateCrc(Target t) throws IOException {
-        byte[] names = "crc8x4\0\0".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
-        ByteBuffer f = frame(t.mac(), t.shelf(), t.slot(), CMD_EXTENSIONS, Aoe.HEADER + 2 + names.length);
-        f.putShort(Aoe.HEADER, (short) names.length);
-        f.put(Aoe.HEADER + 2, names);
-        ByteBuffer r = await(submit(f, options.tries, false, null, 0));
-        byte[] back = new byte[Math.min(names.length, Math.max(0, r.limit() - Aoe.HEADER - 2))];
-        r.get(Aoe.HEADER + 2, back);
-        boolean accepted = new String(back, java.nio.charset.StandardCharsets.US_ASCII).startsWith("CRC8X4\0");
+        boolean accepted = negotiate(t, java.util.List.of("crc8x4")).accepted("crc8x4");
         useCrc(t, accepted);
         return accepted;
     }
-
-    /** AoE command 0x23: extension negotiation (the original AoEde's number). */
-    static final int CMD_EXTENSIONS = 0x23;
 
     /** Turns CRC8x4 on or off for an export without asking it (after a negotiation made elsewhere, or for tests). */
     public void useCrc(Target t, boolean on) {

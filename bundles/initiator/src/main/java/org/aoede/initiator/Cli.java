@@ -83,9 +83,6 @@ public final class Cli {
             }
             checkKnown(a);
             String transport = a.one("--transport") == null ? "pcap" : a.one("--transport");
-            if (!transport.equals("pcap") && !transport.equals("afpacket")) {
-                throw new IllegalArgumentException("--transport must be pcap or afpacket, got '" + transport + "'");
-            }
             try (AoeClient c = AoeClient.open(iface, o, transport)) {
                 return dispatch(a, c, o, out, err);
             }
@@ -120,13 +117,17 @@ public final class Cli {
             Map.entry("reserve", Set.of("--read", "--set", "--force", "--release")),
             Map.entry("bench", Set.of("--pattern", "--sectors", "--seconds", "--warmup")));
 
+    /** Options every command takes. */
+    private static final Set<String> COMMON = Set.of("-i", "--timeout-ms", "--tries", "--qd", "--transport", "--crc",
+            "--crc-corrupt", "--tags", "--dup-reorder");
+
     private static void checkKnown(Args a) {
         Set<String> allowed = OPTIONS.get(a.command);
         if (allowed == null) {
             throw new IllegalArgumentException("unknown command '" + a.command + "'");
         }
         for (String k : a.opts.keySet()) {
-            if (!allowed.contains(k) && !Set.of("-i", "--timeout-ms", "--tries", "--qd", "--transport", "--crc", "--crc-corrupt", "--tags", "--dup-reorder").contains(k)) {
+            if (!allowed.contains(k) && !COMMON.contains(k)) {
                 throw new IllegalArgumentException("option " + k + " does not apply to " + a.command);
             }
         }
