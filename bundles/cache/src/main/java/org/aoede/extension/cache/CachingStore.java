@@ -138,7 +138,7 @@ final class CachingStore implements BlockStore {
         long totalBlocks = (sectors + BLOCK_SECTORS - 1) / BLOCK_SECTORS;
         long end = last + 1;
         if (sequential && readAheadBlocks > 0) {
-            end = Math.min(totalBlocks, Math.max(end, end + readAheadBlocks));
+            end = Math.min(totalBlocks, end + readAheadBlocks);
         }
         long startSector = from * BLOCK_SECTORS;
         long endSector = Math.min(sectors, end * BLOCK_SECTORS);
@@ -220,7 +220,6 @@ final class CachingStore implements BlockStore {
 
     private boolean sequential(long lba, int count) {
         synchronized (lock) {
-            boolean seq = false;
             for (int i = 0; i < streams.length; i++) {
                 long next = streams[i];
                 // requests of a queue may arrive a little out of order
@@ -231,7 +230,7 @@ final class CachingStore implements BlockStore {
             }
             streams[nextStream] = lba + count;
             nextStream = (nextStream + 1) % streams.length;
-            return seq;
+            return false;
         }
     }
 

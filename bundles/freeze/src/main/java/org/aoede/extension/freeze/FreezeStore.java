@@ -161,6 +161,11 @@ final class FreezeStore {
 
     private void startMerge() {
         mergeTotal = used.get();
+        spawnMerger();
+    }
+
+    /** A new merge pass on a thread of its own (the total for the progress stays as it is). */
+    private void spawnMerger() {
         merger = new Thread(this::merge, "aoede-freeze-merge-" + export);
         merger.setDaemon(true);
         merger.start();
@@ -435,10 +440,7 @@ final class FreezeStore {
             }
             if (used.get() != 0) {
                 LOG.error("export {}: {} sectors still marked after the merge pass; merging again", export, used.get());
-                mergeTotal = used.get();
-                merger = new Thread(this::merge, "aoede-freeze-merge-" + export);
-                merger.setDaemon(true);
-                merger.start();
+                startMerge();
                 return;
             }
             try {
@@ -446,9 +448,7 @@ final class FreezeStore {
                 shadow.delete();
             } catch (IOException e) {
                 LOG.error("export {}: finishing the merge of {} failed, retrying: {}", export, path, e.toString());
-                merger = new Thread(this::merge, "aoede-freeze-merge-" + export);
-                merger.setDaemon(true);
-                merger.start();
+                spawnMerger();
                 return;
             }
             shadow = null;
