@@ -10,6 +10,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
 import org.aoede.api.BlockStore;
+import org.aoede.api.Extension;
 import org.aoede.api.Link;
 import org.aoede.protocol.Aoe;
 import org.aoede.protocol.Ata;
@@ -50,6 +51,13 @@ public class DispatchBench {
     @Param({"2", "17"})
     int sectors;
 
+    /**
+     * {@code none}, or {@code negotiated}: the export uses one extension whose hooks do nothing and the
+     * host negotiated the name it provides: the per-frame cost of the extension bookkeeping itself.
+     */
+    @Param({"none", "negotiated"})
+    String extensions;
+
     ScheduledExecutorService timer;
     Target target;
     Port port;
@@ -83,6 +91,11 @@ public class DispatchBench {
         }
 
         @Override public void close() { }
+    }
+
+    /** Provides one name and hooks nothing: what is left is the export's own per-initiator work. */
+    static final class NoOpExtension implements Extension {
+        @Override public java.util.Set<String> provides() { return java.util.Set.of("bench_noop"); }
     }
 
     /** A store over one direct buffer: the cost of the copy, nothing of a file system. */
@@ -131,6 +144,10 @@ public class DispatchBench {
         Export export = new Export(s, "bench", new MemoryStore(SECTORS), stateFile, live);
         port.attach(export);
         port.activate(export);
+        if (extensions.equals("negotiated")) {
+            export.extensions(new Extension[] {new NoOpExtension()});
+            new Call(port).set(export, export.initiators.computeIfAbsent(HOST, Initiator::new)).negotiate("bench_noop");
+        }
         read = request(Ata.AFLAG_EXTENDED, Ata.CMD_READ_EXT, 0);
         write = request(Ata.AFLAG_EXTENDED | Ata.AFLAG_WRITE, Ata.CMD_WRITE_EXT, sectors * Ata.SECTOR);
         slots = SECTORS / sectors;

@@ -15,7 +15,7 @@ public interface ExtensionContext {
     /** The initiator's MAC address (low 48 bits). */
     long initiator();
 
-    /** Names this initiator negotiated (e.g. crc8x4); empty for an initiator that never asked. */
+    /** Names this initiator negotiated (e.g. crc8x4), unmodifiable; empty for an initiator that never asked. */
     Set<String> negotiated();
 
     /** True if the name is negotiable now: an extension the export uses provides it. */

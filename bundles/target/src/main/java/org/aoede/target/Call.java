@@ -38,7 +38,7 @@ final class Call implements ExtensionContext {
 
     @Override
     public Set<String> negotiated() {
-        return initiator.negotiated;
+        return initiator.negotiated();
     }
 
     @Override
@@ -48,7 +48,7 @@ final class Call implements ExtensionContext {
 
     @Override
     public void negotiate(String name) {
-        initiator.negotiated.add(name);
+        initiator.negotiate(name);
     }
 
     @Override

@@ -66,8 +66,13 @@ final class Export {
     private volatile Extension[] extensions = new Extension[0];
     private volatile Set<String> provided = Set.of();
     private volatile int trailer;
-    /** Per initiator: what it negotiated; survives extension bundles coming and going. */
+    /** Per initiator: what it negotiated; survives extension bundles coming and going. Never removed. */
     final Map<Long, Initiator> initiators = new ConcurrentHashMap<>();
+    /**
+     * The entry of {@link #initiators} last used: with one initiator (the common case) no frame
+     * boxes its MAC for a map lookup. Safe to race on: entries are never removed or replaced.
+     */
+    private volatile Initiator lastInitiator;
 
     Export(ExportSettings settings, String source, BlockStore store, StateFile stateFile, LiveState live) {
         this.settings = settings;
@@ -141,13 +146,15 @@ final class Export {
                 return broadcast ? NO_REPLY : error(port, req, reply, Aoe.ERR_BAD_VERSION);
             }
             Extension[] exts = extensions;
-            Initiator ini = null;
-            if (exts.length > 0) {
-                ini = initiators.computeIfAbsent(src, Initiator::new);
-            } else if (!initiators.isEmpty()) {
-                ini = initiators.get(src);
+            Initiator ini = lastInitiator;
+            if (ini == null || ini.mac != src) {
+                ini = exts.length > 0 ? initiators.computeIfAbsent(src, Initiator::new)
+                        : initiators.isEmpty() ? null : initiators.get(src);
+                if (ini != null) {
+                    lastInitiator = ini;
+                }
             }
-            if (ini != null && !ini.negotiated.isEmpty() && !provided.containsAll(ini.negotiated)) {
+            if (ini != null && !ini.satisfiedBy(provided)) {
                 // The initiator relies on an extension that is not installed right now (say, its
                 // CRC): answering without it would be wrong. Silence until it is back.
                 count(port, Stats.Drop.STOPPED);
