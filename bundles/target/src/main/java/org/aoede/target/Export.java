@@ -43,7 +43,7 @@ final class Export {
     /** The store opened from the configuration, under any wrappers. */
     volatile BlockStore base;
     /** What the current wrapper chain was built from (extensions, their settings, base); see Target. */
-    volatile Object wrapKey;
+    volatile WrapKey wrapKey;
     private final StateFile stateFile;
     private volatile byte[] identify;
     private volatile int bufferCount;
@@ -261,6 +261,11 @@ final class Export {
         provided = Set.copyOf(names);
         trailer = t;
         extensions = list.clone();
+    }
+
+    /** Bytes the extensions append after a reply's data. */
+    int trailerBytes() {
+        return trailer;
     }
 
     /** Sectors per frame on this port: (MTU − 36 − trailer) / 512, room left for extension trailers. */
@@ -676,7 +681,7 @@ final class Export {
      * wrappers are closed. Wrappers hold no acknowledged data of their own (write-through), so
      * dropping one loses nothing.
      */
-    void wrapped(BlockStore effective, Object key) {
+    void wrapped(BlockStore effective, WrapKey key) {
         BlockStore old = store;
         wrapKey = key;
         if (old == effective) {

@@ -142,27 +142,41 @@ public class Target {
         }
     }
 
+    /** An extension came or went: re-advertises only the exports it changed (not every export on every port). */
     private void applyExtensions() {
         for (ExportComponent c : exports.values()) {
-            applyExtensions(c);
+            if (rewire(c)) {
+                readvertise(c.running);
+            }
         }
     }
 
-    /** Gives a running export the installed extensions its configuration names; notes the missing ones. */
+    /** {@link #rewire} and a re-advertisement (configuration edits: buffer count, mask list may have changed). */
     private void applyExtensions(ExportComponent c) {
+        rewire(c);
+        if (c.running != null) {
+            readvertise(c.running);
+        }
+    }
+
+    /**
+     * Gives a running export the installed extensions its configuration names; notes the missing
+     * ones. True if what initiators are told changed: the wrapper chain, the sector count (an
+     * extension's trailer), or whether it answers at all (a required extension came or went).
+     */
+    private boolean rewire(ExportComponent c) {
         Export e = c.running;
         if (e == null) {
-            return;
+            return false;
         }
         List<Extension> found = new ArrayList<>();
         List<String> missing = new ArrayList<>();
-        List<Object> wrapKey = new ArrayList<>();
-        wrapKey.add(e.base);
+        List<WrapKey.Step> steps = new ArrayList<>();
         for (String name : e.settings.extensions()) {
             Extension x = extensionsByName.get(name);
             if (x != null) {
                 found.add(x);
-                wrapKey.add(List.of(name, x, extensionSettings(c.configured, name)));
+                steps.add(new WrapKey.Step(name, x, extensionSettings(c.configured, name)));
             } else {
                 missing.add(name);
             }
@@ -175,7 +189,8 @@ public class Target {
                 waiting.add(name);
             }
         }
-        if (!waiting.equals(e.waitingFor())) {
+        boolean waitingChanged = !waiting.equals(e.waitingFor());
+        if (waitingChanged) {
             if (waiting.isEmpty()) {
                 LOG.info("export {}: required extensions back, answering again", e.name());
             } else {
@@ -186,15 +201,18 @@ public class Target {
         if (!waiting.isEmpty()) {
             e.waitingFor(waiting);
         }
+        int trailer = e.trailerBytes();
         e.extensions(found.toArray(new Extension[0]));
         c.missingExtensions(missing);
-        if (!wrapKey.equals(e.wrapKey)) {
-            e.wrapped(wrap(e, wrapKey), wrapKey);
+        WrapKey key = new WrapKey(e.base, steps);
+        boolean rewrapped = !key.equals(e.wrapKey);
+        if (rewrapped) {
+            e.wrapped(wrap(e, key), key);
         }
         if (waiting.isEmpty()) {
             e.waitingFor(waiting);
         }
-        readvertise(e);                            // the sector count may leave room for a trailer now
+        return rewrapped || waitingChanged || trailer != e.trailerBytes();
     }
 
     /** Marks an extension required by a running export (persisted first), then applies it. */
@@ -212,14 +230,12 @@ public class Target {
     }
 
     /** The chain of the extensions' store wrappers over the export's base store (the base itself if none wraps). */
-    @SuppressWarnings("unchecked")
-    private static BlockStore wrap(Export e, List<Object> key) {
+    private static BlockStore wrap(Export e, WrapKey key) {
         BlockStore s = e.base;
-        for (Object o : key.subList(1, key.size())) {
-            List<Object> k = (List<Object>) o;
-            String name = (String) k.get(0);
+        for (WrapKey.Step step : key.steps()) {
+            String name = step.name();
             try {
-                BlockStore w = ((Extension) k.get(1)).wrap(e.name(), (Map<String, String>) k.get(2), s);
+                BlockStore w = step.extension().wrap(e.name(), step.settings(), s);
                 if (w != null) {
                     s = w;
                 }

@@ -79,14 +79,14 @@ class StoreWrapTest {
             Export e = h.export;
             assertSame(e.base, e.store, "no wrapper: the data path is the base store");
             Counting w = new Counting(e.base);
-            e.wrapped(w, "k1");
+            e.wrapped(w, new WrapKey(e.base, java.util.List.of()));
             assertNotNull(h.send(Harness.write(1, 4, 2, (byte) 7)));
             assertNotNull(h.send(Harness.read(2, 4, 2)));
             assertEquals(1, w.writes.get());
             assertEquals(1, w.reads.get());
             assertEquals(1L, e.stats.snapshot().errors().get("wrapped-reads"), "the wrapper's counters are the export's");
             // the extension goes away: straight from the base store, the wrapper closed, the store not
-            e.wrapped(e.base, "k2");
+            e.wrapped(e.base, new WrapKey(e.base, java.util.List.of()));
             assertTrue(w.closed);
             assertFalse(h.store.closed);
             ByteBuffer r = h.send(Harness.read(3, 4, 2));
@@ -96,7 +96,7 @@ class StoreWrapTest {
             assertFalse(e.stats.snapshot().errors().containsKey("wrapped-reads"));
             // stopping closes the wrapper and the base store
             Counting w2 = new Counting(e.base);
-            e.wrapped(w2, "k3");
+            e.wrapped(w2, new WrapKey(e.base, java.util.List.of()));
             e.stop();
             assertTrue(w2.closed);
             assertTrue(h.store.closed);

@@ -96,7 +96,7 @@ class WriteCoalescingTest {
     void setUp() throws Exception {
         h = new Harness(dir, 1500, 64, false);
         store = new Gathering(h.store);
-        h.export.wrapped(store, "gathering");
+        h.export.wrapped(store, new WrapKey(h.store, java.util.List.of()));
         h.link.batches = true;
     }
 
