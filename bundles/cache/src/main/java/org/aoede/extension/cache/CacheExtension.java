@@ -4,6 +4,7 @@ import java.util.Map;
 
 import org.aoede.api.BlockStore;
 import org.aoede.api.Extension;
+import org.aoede.protocol.Sizes;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.slf4j.Logger;

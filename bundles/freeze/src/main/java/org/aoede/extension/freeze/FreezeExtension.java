@@ -5,7 +5,6 @@ import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 
@@ -13,6 +12,7 @@ import org.aoede.api.BlockStore;
 import org.aoede.api.ExportAdmin;
 import org.aoede.api.Extension;
 import org.aoede.api.Freezer;
+import org.aoede.protocol.Sizes;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.framework.BundleContext;
@@ -240,18 +240,7 @@ public final class FreezeExtension implements Extension, Freezer {
 
     /** Bytes from {@code 4096}, {@code 64K}, {@code 512M}, {@code 2G}, {@code 1T}; a whole number of sectors. */
     static long parseSize(String key, String text) {
-        String t = text.trim().toUpperCase(Locale.ROOT);
-        long mult = 1;
-        if (!t.isEmpty() && "KMGT".indexOf(t.charAt(t.length() - 1)) >= 0) {
-            mult = 1L << (10 * ("KMGT".indexOf(t.charAt(t.length() - 1)) + 1));
-            t = t.substring(0, t.length() - 1).trim();
-        }
-        long v;
-        try {
-            v = Math.multiplyExact(Long.parseLong(t), mult);
-        } catch (NumberFormatException | ArithmeticException e) {
-            throw new IllegalArgumentException(key + ": '" + text + "' is not a size (e.g. 512M)");
-        }
+        long v = Sizes.parse(key, text);
         if (v < BlockStore.SECTOR || v % BlockStore.SECTOR != 0) {
             throw new IllegalArgumentException(key + ": '" + text + "' must be a positive multiple of 512 bytes");
         }

@@ -280,5 +280,7 @@ class FreezeStoreTest {
         assertEquals(2L << 30, FreezeExtension.parseSize("k", "2g"));
         assertThrows(IllegalArgumentException.class, () -> FreezeExtension.parseSize("k", "12X"));
         assertThrows(IllegalArgumentException.class, () -> FreezeExtension.parseSize("k", "100"));
+        assertEquals(1L << 40, FreezeExtension.parseSize("k", "1T"));
+        assertThrows(IllegalArgumentException.class, () -> FreezeExtension.parseSize("k", "0"));
     }
 }
