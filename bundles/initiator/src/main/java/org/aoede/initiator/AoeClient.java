@@ -26,9 +26,11 @@ import org.aoede.api.FrameHandler;
 import org.aoede.api.Link;
 import org.aoede.protocol.Aoe;
 import org.aoede.protocol.Ata;
+import org.aoede.protocol.CoalescedRead;
 import org.aoede.protocol.Config;
 import org.aoede.protocol.Mac;
 import org.aoede.protocol.MacMask;
+import org.aoede.protocol.Negotiate;
 import org.aoede.protocol.Reserve;
 import org.aoede.transport.afpacket.AfPacketLink;
 import org.aoede.transport.pcap.PcapLink;
@@ -434,17 +436,17 @@ public final class AoeClient implements FrameHandler, AutoCloseable {
      * ({@link AoeErrorException}).
      */
     public Negotiated negotiate(Target t, java.util.List<String> names) throws IOException {
-        byte[] list = Negotiated.encode(names);
-        ByteBuffer f = frame(t.mac(), t.shelf(), t.slot(), Negotiated.CMD_NEGOTIATE, Negotiated.O_NAMES + list.length);
-        f.putShort(Negotiated.O_LENGTH, (short) list.length);
-        f.put(Negotiated.O_NAMES, list);
+        byte[] list = Negotiate.encode(names);
+        ByteBuffer f = frame(t.mac(), t.shelf(), t.slot(), Negotiate.COMMAND, Negotiate.O_NAMES + list.length);
+        Negotiate.put(f, list);
         return Negotiated.decode(names, await(submit(f, options.tries, false, null, 0)));
     }
 
     /** Most entries one coalesced read frame carries on this link (count byte: at most 255). */
     public int coalescedEntriesPerFrame() {
         int mtu = link.mtu() > 0 ? link.mtu() : 1500;
-        return Math.max(1, Math.min(255, (mtu + Aoe.ETH_HEADER - Ata.HEADER - 1) / 16));
+        return Math.max(1, Math.min(CoalescedRead.MAX_ENTRIES,
+                (mtu + Aoe.ETH_HEADER - CoalescedRead.O_ENTRIES) / CoalescedRead.ENTRY));
     }
 
     /**
@@ -462,9 +464,9 @@ public final class AoeClient implements FrameHandler, AutoCloseable {
         if (closed) {
             throw new IOException("client closed");
         }
-        ByteBuffer cr = frame(t.mac(), t.shelf(), t.slot(), Negotiated.CMD_COALESCED_READ, Ata.HEADER + 1 + 16 * n);
+        ByteBuffer cr = frame(t.mac(), t.shelf(), t.slot(), CoalescedRead.COMMAND, CoalescedRead.length(n));
         Ata.putHeader(cr, Ata.AFLAG_EXTENDED, 0, 0, Ata.CMD_READ_EXT, 0);
-        cr.put(Ata.HEADER, (byte) n);
+        CoalescedRead.putCount(cr, n);
         byte[][] out = new byte[n][];
         java.util.List<CompletableFuture<?>> parts = new ArrayList<>();
         java.util.List<Pending> entries = new ArrayList<>();
@@ -483,12 +485,7 @@ public final class AoeClient implements FrameHandler, AutoCloseable {
             p.deadline = System.nanoTime() + p.timeoutNanos;
             register(p);
             entries.add(p);
-            int at = Ata.HEADER + 1 + 16 * k;
-            cr.putInt(at, p.tag);
-            for (int i = 0; i < 6; i++) {
-                cr.put(at + 4 + i, (byte) (lba >>> (8 * i)));
-            }
-            cr.put(at + 15, (byte) count);
+            CoalescedRead.putEntry(cr, k, p.tag, lba, count);
             int idx = k;
             parts.add(p.future.thenAccept(r -> {
                 int st = Ata.status(r);

@@ -15,6 +15,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 import org.aoede.protocol.Aoe;
 import org.aoede.protocol.Ata;
+import org.aoede.protocol.Negotiate;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -151,13 +152,13 @@ class AoeClientTest {
     void monotonicTagsDuplicatedAndReordered() throws Exception {
         Target t = open(4).find(1, 0);
         fake.responder = q -> {
-            if (Aoe.command(q) != Negotiated.CMD_NEGOTIATE) {
+            if (Aoe.command(q) != Negotiate.COMMAND) {
                 return fake.serve(q);
             }
             ByteBuffer r = ByteBuffer.allocate(q.limit());   // accepts every name: upper-cased
             r.put(0, q, 0, q.limit());
             Aoe.toResponse(r, FakeTarget.TARGET_MAC);
-            for (int i = Negotiated.O_NAMES; i < r.limit(); i++) {
+            for (int i = Negotiate.O_NAMES; i < r.limit(); i++) {
                 r.put(i, (byte) Character.toUpperCase(r.get(i)));
             }
             return r;

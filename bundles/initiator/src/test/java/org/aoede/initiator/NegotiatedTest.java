@@ -7,21 +7,15 @@ import java.nio.ByteBuffer;
 import java.util.List;
 
 import org.aoede.protocol.Aoe;
+import org.aoede.protocol.Negotiate;
 import org.junit.jupiter.api.Test;
 
 class NegotiatedTest {
     static ByteBuffer frame(byte[] list) {
-        ByteBuffer f = ByteBuffer.allocate(Math.max(60, Negotiated.O_NAMES + list.length));
-        Aoe.putHeader(f, 1, 2, 0, 0, 1, 0, Negotiated.CMD_NEGOTIATE, 5);
-        f.putShort(Negotiated.O_LENGTH, (short) list.length);
-        f.put(Negotiated.O_NAMES, list);
+        ByteBuffer f = ByteBuffer.allocate(Math.max(60, Negotiate.O_NAMES + list.length));
+        Aoe.putHeader(f, 1, 2, 0, 0, 1, 0, Negotiate.COMMAND, 5);
+        Negotiate.put(f, list);
         return f;
-    }
-
-    @Test
-    void encodesNamesWithTheDoubleNul() {
-        assertEquals("reset\0congestion\u00005\0\0", new String(Negotiated.encode(List.of("reset", "congestion", "5"))));
-        assertEquals("\0\0", new String(Negotiated.encode(List.of())));
     }
 
     @Test
@@ -36,7 +30,10 @@ class NegotiatedTest {
     }
 
     @Test
-    void namesStopAtTheDoubleNul() {
-        assertEquals(List.of("a", "b"), Negotiated.names(frame("a\0b\0\0c\0\0".getBytes())));
+    void aMalformedReplyAcceptsNothing() {
+        ByteBuffer reply = frame("RESET\0".getBytes());      // no double NUL
+        Negotiated n = Negotiated.decode(List.of("reset"), reply);
+        assertEquals(List.of(), n.accepted());
+        assertEquals(List.of("reset"), n.rejected());
     }
 }

@@ -20,6 +20,8 @@ import org.aoede.api.Extension;
 import org.aoede.api.ExtensionContext;
 import org.aoede.protocol.Aoe;
 import org.aoede.protocol.Ata;
+import org.aoede.protocol.CoalescedRead;
+import org.aoede.protocol.Negotiate;
 import org.junit.jupiter.api.Test;
 
 class NegotiationTest {
@@ -95,10 +97,10 @@ class NegotiationTest {
         }
         byte[] b = list.toByteArray();
         int len = lengthOverride == null ? b.length : lengthOverride;
-        ByteBuffer f = ByteBuffer.allocate(Math.max(Aoe.MIN_FRAME, Negotiation.O_NAMES + b.length + pad));
+        ByteBuffer f = ByteBuffer.allocate(Math.max(Aoe.MIN_FRAME, Negotiate.O_NAMES + b.length + pad));
         Aoe.putHeader(f, TARGET, HOST, 0, 0, 1, 0, Negotiation.CMD_NEGOTIATE, 0x80000007);
-        f.putShort(Negotiation.O_LENGTH, bigEndian ? (short) len : Short.reverseBytes((short) len));
-        f.put(Negotiation.O_NAMES, b);
+        f.putShort(Negotiate.O_LENGTH, bigEndian ? (short) len : Short.reverseBytes((short) len));
+        f.put(Negotiate.O_NAMES, b);
         return f;
     }
 
@@ -107,8 +109,8 @@ class NegotiationTest {
     }
 
     static List<String> names(ByteBuffer reply, int length) {
-        byte[] b = new byte[length - Negotiation.O_NAMES];
-        reply.get(Negotiation.O_NAMES, b);
+        byte[] b = new byte[length - Negotiate.O_NAMES];
+        reply.get(Negotiate.O_NAMES, b);
         String s = new String(b, StandardCharsets.US_ASCII);
         int end = s.indexOf("\0\0");
         List<String> out = new ArrayList<>();
@@ -134,17 +136,17 @@ class NegotiationTest {
         ByteBuffer req = request(true, null, 0, "reset", "congestion", "5", "coalesced_read", "crc8x4", "bogus", "Reset");
         ByteBuffer reply = ByteBuffer.allocate(2048);
         int n = handle(req, reply);
-        int expect = Negotiation.O_NAMES + (req.getShort(Negotiation.O_LENGTH) & 0xffff);
+        int expect = Negotiate.O_NAMES + (req.getShort(Negotiate.O_LENGTH) & 0xffff);
         assertEquals(expect, n, "the request echoed: header, length and the names");
         assertEquals(List.of("RESET", "CONGESTION", "5", "COALESCED_READ", "crc8x4", "bogus", "Reset"), names(reply, n));
         assertTrue(Aoe.isResponse(reply));
         assertFalse(Aoe.isError(reply));
         assertEquals(0x80000007, Aoe.tag(reply));
-        assertEquals(req.getShort(Negotiation.O_LENGTH), reply.getShort(Negotiation.O_LENGTH), "length echoed as sent");
+        assertEquals(req.getShort(Negotiate.O_LENGTH), reply.getShort(Negotiate.O_LENGTH), "length echoed as sent");
         assertEquals(Set.of("congestion", "coalesced_read"), ctx.negotiated);
         assertEquals(1, ctx.counts.get("congestion"));
         // the same bytes everywhere but the accepted names
-        for (int i = 0; i < Negotiation.O_NAMES; i++) {
+        for (int i = 0; i < Negotiate.O_NAMES; i++) {
             if (i >= 14) {
                 assertEquals(i == 14 ? (byte) 0x18 : req.get(i), reply.get(i), "header byte " + i);
             }
@@ -165,16 +167,16 @@ class NegotiationTest {
         ByteBuffer reply = ByteBuffer.allocate(2048);
         ByteBuffer req = request(false, null, 0, "coalesced_read");
         int n = handle(req, reply);
-        assertEquals(Negotiation.O_NAMES + "coalesced_read".length() + 2, n);
+        assertEquals(Negotiate.O_NAMES + "coalesced_read".length() + 2, n);
         assertEquals(List.of("COALESCED_READ"), names(reply, n));
-        assertEquals(Short.reverseBytes((short) ("coalesced_read".length() + 2)), reply.getShort(Negotiation.O_LENGTH));
+        assertEquals(Short.reverseBytes((short) ("coalesced_read".length() + 2)), reply.getShort(Negotiate.O_LENGTH));
     }
 
     @Test
     void bigEndianWinsWhenBothReadingsArePlausible() {
         // length 0x0102 big-endian = 0x0201 little-endian; a long frame of zeroes makes both fit
         ByteBuffer req = request(true, 0x0102, 0x0300, "congestion", "1");
-        assertEquals(0x0102, Negotiation.namesLength(req));
+        assertEquals(0x0102, Negotiate.namesLength(req));
     }
 
     @Test
@@ -202,7 +204,7 @@ class NegotiationTest {
     void emptyListIsAnsweredWithNothingAccepted() {
         ByteBuffer reply = ByteBuffer.allocate(2048);
         int n = handle(request(true, null, 0), reply);
-        assertEquals(Negotiation.O_NAMES + 2, n);
+        assertEquals(Negotiate.O_NAMES + 2, n);
         assertTrue(ctx.negotiated.isEmpty());
     }
 
@@ -248,12 +250,12 @@ class NegotiationTest {
     // ---- coalesced read ----
 
     static ByteBuffer coalesced(long[][] entries) {
-        ByteBuffer f = ByteBuffer.allocate(Math.max(Aoe.MIN_FRAME, Negotiation.O_ENTRIES + entries.length * Negotiation.ENTRY));
+        ByteBuffer f = ByteBuffer.allocate(Math.max(Aoe.MIN_FRAME, CoalescedRead.O_ENTRIES + entries.length * CoalescedRead.ENTRY));
         Aoe.putHeader(f, TARGET, HOST, 0, 0, 1, 0, Negotiation.CMD_COALESCED_READ, 0x80000100);
         Ata.putHeader(f, Ata.AFLAG_EXTENDED, 0, 0, Ata.CMD_READ_EXT, 0);
-        f.put(Negotiation.O_COUNT, (byte) entries.length);
+        f.put(CoalescedRead.O_COUNT, (byte) entries.length);
         for (int k = 0; k < entries.length; k++) {
-            int at = Negotiation.O_ENTRIES + k * Negotiation.ENTRY;
+            int at = CoalescedRead.O_ENTRIES + k * CoalescedRead.ENTRY;
             f.putInt(at, (int) entries[k][0]);
             for (int i = 0; i < 6; i++) {
                 f.put(at + 4 + i, (byte) (entries[k][1] >>> (8 * i)));
@@ -306,7 +308,7 @@ class NegotiationTest {
         ByteBuffer zero = coalesced(new long[0][]);
         assertEquals(Extension.NO_REPLY, handle(zero, reply));
         ByteBuffer lying = coalesced(new long[][] {{1, 0, 1}});
-        lying.put(Negotiation.O_COUNT, (byte) 9);  // 9 entries do not fit in 60 bytes
+        lying.put(CoalescedRead.O_COUNT, (byte) 9);  // 9 entries do not fit in 60 bytes
         assertEquals(Extension.NO_REPLY, handle(lying, reply));
         assertTrue(ctx.sent.isEmpty());
     }
