@@ -280,8 +280,7 @@ public class AoePlugin extends HttpServlet {
         String action = param(req, "action");
         String name = param(req, "name").trim();
         try {
-            String message = action.equals("freeze") || action.equals("unfreeze")
-                    ? freeze(freezer, action, name) : act(a, action, name, settings(req));
+            String message = act(a, freezer, action, name, settings(req));
             json(resp, 200, Map.of("ok", true, "message", message));
         } catch (ExportAdmin.Refused e) {
             json(resp, 200, Map.of("ok", false, "message", "refused: " + e.getMessage()));
@@ -290,20 +289,9 @@ public class AoePlugin extends HttpServlet {
         }
     }
 
-    /** Freezes or unfreezes an export through the freeze extension. */
-    static String freeze(Freezer f, String action, String name) throws ExportAdmin.Refused {
-        if (name.isEmpty()) {
-            throw new ExportAdmin.Refused("no export name given");
-        }
-        if (f == null) {
-            throw new ExportAdmin.Refused("the freeze extension is not installed");
-        }
-        Freezer.Status s = action.equals("freeze") ? f.freeze(name) : f.unfreeze(name);
-        return "export '" + name + "': " + s.summary();
-    }
-
-    /** Performs one change; returns what to tell the operator. */
-    static String act(ExportAdmin a, String action, String name, Map<String, String> settings) throws ExportAdmin.Refused {
+    /** Performs one change (freeze and unfreeze through {@code freezer}, null while that bundle is missing); returns what to tell the operator. */
+    static String act(ExportAdmin a, Freezer freezer, String action, String name, Map<String, String> settings)
+            throws ExportAdmin.Refused {
         if (name.isEmpty()) {
             throw new ExportAdmin.Refused("no export name given");
         }
@@ -341,8 +329,21 @@ public class AoePlugin extends HttpServlet {
                 a.reserve(name, macs(settings.getOrDefault("reservation", "")));
                 return "export '" + name + "': reservation set";
             }
+            case "freeze" -> {
+                return "export '" + name + "': " + freezer(freezer).freeze(name).summary();
+            }
+            case "unfreeze" -> {
+                return "export '" + name + "': " + freezer(freezer).unfreeze(name).summary();
+            }
             default -> throw new ExportAdmin.Refused("unknown action '" + action + "'");
         }
+    }
+
+    private static Freezer freezer(Freezer f) throws ExportAdmin.Refused {
+        if (f == null) {
+            throw new ExportAdmin.Refused("the freeze extension is not installed");
+        }
+        return f;
     }
 
     static List<String> macs(String list) {

@@ -64,24 +64,24 @@ class AoePluginTest {
     @Test
     void actionsMapOntoExportAdmin() throws Exception {
         Fake f = new Fake();
-        AoePlugin.act(f, "create", "a", Map.of("shelf", "1"));
-        AoePlugin.act(f, "disable", "a", Map.of());
-        AoePlugin.act(f, "enable", "a", Map.of());
-        AoePlugin.act(f, "reserve", "a", Map.of("reservation", "00:11:22:33:44:55, 00:11:22:33:44:56"));
-        AoePlugin.act(f, "reset-live", "a", Map.of());
-        AoePlugin.act(f, "delete", "a", Map.of());
+        AoePlugin.act(f, null, "create", "a", Map.of("shelf", "1"));
+        AoePlugin.act(f, null, "disable", "a", Map.of());
+        AoePlugin.act(f, null, "enable", "a", Map.of());
+        AoePlugin.act(f, null, "reserve", "a", Map.of("reservation", "00:11:22:33:44:55, 00:11:22:33:44:56"));
+        AoePlugin.act(f, null, "reset-live", "a", Map.of());
+        AoePlugin.act(f, null, "delete", "a", Map.of());
         assertEquals(List.of("create a {shelf=1}", "update a {enabled=false}", "update a {enabled=null}",
                 "reserve a [00:11:22:33:44:55, 00:11:22:33:44:56]", "reset a", "delete a"), f.calls);
-        var e = assertThrows(ExportAdmin.Refused.class, () -> AoePlugin.act(f, "create", "b", Map.of("bogus", "1")));
+        var e = assertThrows(ExportAdmin.Refused.class, () -> AoePlugin.act(f, null, "create", "b", Map.of("bogus", "1")));
         assertTrue(e.getMessage().contains("bogus"));
-        assertThrows(ExportAdmin.Refused.class, () -> AoePlugin.act(f, "update", "a", Map.of()));
-        assertThrows(ExportAdmin.Refused.class, () -> AoePlugin.act(f, "explode", "a", Map.of()));
-        assertThrows(ExportAdmin.Refused.class, () -> AoePlugin.act(f, "delete", "", Map.of()));
+        assertThrows(ExportAdmin.Refused.class, () -> AoePlugin.act(f, null, "update", "a", Map.of()));
+        assertThrows(ExportAdmin.Refused.class, () -> AoePlugin.act(f, null, "explode", "a", Map.of()));
+        assertThrows(ExportAdmin.Refused.class, () -> AoePlugin.act(f, null, "delete", "", Map.of()));
     }
 
     @Test
     void freezeActionsGoToTheFreezerAndSayWhenItIsMissing() throws Exception {
-        var e = assertThrows(ExportAdmin.Refused.class, () -> AoePlugin.freeze(null, "freeze", "a"));
+        var e = assertThrows(ExportAdmin.Refused.class, () -> AoePlugin.act(new Fake(), null, "freeze", "a", Map.of()));
         assertTrue(e.getMessage().contains("not installed"), e.getMessage());
         List<String> calls = new java.util.ArrayList<>();
         org.aoede.api.Freezer z = new org.aoede.api.Freezer() {
@@ -89,8 +89,10 @@ class AoePluginTest {
             @Override public Status unfreeze(String x) { calls.add("unfreeze " + x); return new Status(State.MERGING, "/s", 4, 0, 8, 4); }
             @Override public java.util.Optional<Status> status(String x) { return java.util.Optional.empty(); }
         };
-        assertTrue(AoePlugin.freeze(z, "freeze", "a").contains("FROZEN"));
-        assertTrue(AoePlugin.freeze(z, "unfreeze", "a").contains("MERGING 50%"));
+        assertTrue(AoePlugin.act(new Fake(), z, "freeze", "a", Map.of()).contains("FROZEN"));
+        assertTrue(AoePlugin.act(new Fake(), z, "unfreeze", "a", Map.of()).contains("MERGING 50%"));
         assertEquals(List.of("freeze a", "unfreeze a"), calls);
+        assertThrows(ExportAdmin.Refused.class, () -> AoePlugin.act(new Fake(), z, "freeze", "", Map.of()));
+        assertEquals(List.of("freeze a", "unfreeze a"), calls, "no name, no call");
     }
 }
