@@ -3,10 +3,13 @@ package org.aoede.target;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
@@ -174,10 +177,10 @@ final class StateFile {
         }
         Files.createDirectories(path.getParent());
         Path tmp = path.resolveSibling(path.getFileName() + ".tmp");
-        try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(tmp,
-                java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.WRITE,
-                java.nio.file.StandardOpenOption.TRUNCATE_EXISTING)) {
-            OutputStream out = java.nio.channels.Channels.newOutputStream(ch);
+        try (FileChannel ch = FileChannel.open(tmp,
+                StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                StandardOpenOption.TRUNCATE_EXISTING)) {
+            OutputStream out = Channels.newOutputStream(ch);
             p.store(out, "AoEde export state: changed by initiators over the wire. Do not edit while running.");
             out.flush();
             if (!required.isEmpty()) {
@@ -185,6 +188,14 @@ final class StateFile {
             }
         }
         Files.move(tmp, path, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        if (!required.isEmpty()) {
+            // the rename itself is durable only once the directory is: else a crash could bring
+            // back the old file, without the mark, and the export would serve without its extension
+            try (FileChannel dir = FileChannel.open(path.getParent(),
+                    StandardOpenOption.READ)) {
+                dir.force(true);
+            }
+        }
         written = s;
         lastWrite = System.currentTimeMillis();
     }
