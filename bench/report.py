@@ -98,3 +98,36 @@ for mtu in sorted({c[0] for c in cells}):
 errors = sum(r["err"] for rr in runs.values() for r in rr)
 if errors:
     print(f"\nRequests that failed after all retries: {errors}.")
+
+# The performance goals of the project (issue 5), checked row by row. The ceiling is what a target
+# that does no storage at all (the batched reflector) reaches against vblade on the same machine:
+# with initiator and target sharing the CPUs, no target can beat it by much.
+V = "vblade"
+goals = []
+for c in cells:
+    a, v, rb = c + (A,), c + (V,), c + ("reflector-batch",)
+    if med(a, "iops") is None or med(v, "iops") is None:
+        continue
+    mtu, _, pattern, qd = c
+    if mtu == 1500 and pattern.startswith("rand") and qd == 16:
+        r = med(a, "iops") / med(v, "iops")
+        ceil = (f"; ceiling here (batched reflector ÷ vblade) {ratio(med(rb, 'iops'), med(v, 'iops'))}x"
+                if med(rb, "iops") else "")
+        goals.append((f"IOPS ≥ 2× vblade, {pattern} QD16 MTU 1500", r >= 2.0, f"{r:.2f}x{ceil}"))
+    if mtu == 9000 and pattern.startswith("seq") and qd == 16:
+        r = med(a, "mbps") / med(v, "mbps")
+        goals.append((f"MB/s ≥ 1.5× vblade, {pattern} QD16 MTU 9000", r >= 1.5, f"{r:.2f}x"))
+    if med(a, "cpu") is not None and med(v, "cpu") is not None:
+        r = med(a, "cpu") / med(v, "cpu")
+        goals.append((f"CPU µs/request < vblade, {pattern} QD{qd} MTU {mtu}", r < 1.0,
+                      f"{med(a, 'cpu'):.1f} vs {med(v, 'cpu'):.1f} µs ({r:.2f}x)"))
+    if qd == 1 and med(a, "p99") is not None and med(v, "p99") is not None:
+        goals.append((f"p99 ≤ vblade, {pattern} QD1 MTU {mtu}", med(a, "p99") <= med(v, "p99"),
+                      f"{med(a, 'p99'):.0f} vs {med(v, 'p99'):.0f} µs"))
+if goals:
+    print("\n## Goals (issue 5)\n")
+    print(f"Met {sum(1 for g in goals if g[1])} of {len(goals)}.\n")
+    print("| goal | met | measured |")
+    print("| --- | --- | --- |")
+    for name, ok, text in goals:
+        print(f"| {name} | {'yes' if ok else '**no**'} | {text} |")
