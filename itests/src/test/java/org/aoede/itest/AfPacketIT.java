@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
-import java.io.RandomAccessFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -64,16 +63,11 @@ class AfPacketIT {
     }
 
     static Path image(String name, long sectors) throws IOException {
-        Path p = work.resolve(name);
-        try (RandomAccessFile f = new RandomAccessFile(p.toFile(), "rw")) {
-            f.setLength(sectors * 512);
-        }
-        return p;
+        return Fixture.sparse(work.resolve(name), sectors * 512);
     }
 
     static String export(int shelf, int slot, String ifaces, String file, String transport) {
-        return "shelf = " + shelf + "\nslot = " + slot + "\ninterfaces = " + ifaces + "\nfile = " + work.resolve(file)
-                + "\ntransport = " + transport + "\n";
+        return Fixture.exportCfg(shelf, slot, ifaces, work.resolve(file), "transport = " + transport);
     }
 
     /** Waits until the log holds more than {@code before} lines matching the pattern. */

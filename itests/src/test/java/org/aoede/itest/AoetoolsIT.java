@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
-import java.io.RandomAccessFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -44,9 +43,7 @@ class AoetoolsIT {
         lan = new Lan();
         Path work = Files.createDirectories(Path.of("target").toAbsolutePath().resolve("aoetools-" + lan.prefix));
         image = work.resolve("disk.img");
-        try (RandomAccessFile f = new RandomAccessFile(image.toFile(), "rw")) {
-            f.setLength(SIZE);
-        }
+        Fixture.sparse(image, SIZE);
         nsTarget = lan.namespace("t");
         nsTools = lan.namespace("i");
         ifTarget = lan.ifname("a");

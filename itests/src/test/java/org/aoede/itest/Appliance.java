@@ -133,6 +133,33 @@ final class Appliance implements AutoCloseable {
         return line;
     }
 
+    /** {@code aoe:show NAME}; a failing command fails the test. */
+    String show(String export) {
+        Sh.Result r = client("aoe:show " + export);
+        if (r.exit() != 0) {
+            throw new AssertionError("aoe:show " + export + " failed: " + r.out());
+        }
+        return r.out();
+    }
+
+    /**
+     * Polls {@code aoe:show NAME} (up to 90 s) until it shows the export and contains (or no longer
+     * contains) {@code text}; returns that output, or fails the test with the last one.
+     */
+    String awaitShow(String export, String text, boolean present) {
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+        String out = "";
+        while (System.nanoTime() < end) {
+            out = client("aoe:show " + export).out();
+            if (out.contains("Export " + export) && out.contains(text) == present) {
+                return out;
+            }
+            sleep(300);
+        }
+        throw new AssertionError("aoe:show " + export + (present ? " never showed " : " kept showing ") + text + ":\n"
+                + out + "\n" + tail());
+    }
+
     Path etc(String file) {
         return home.resolve("etc").resolve(file);
     }

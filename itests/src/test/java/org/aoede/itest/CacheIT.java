@@ -8,11 +8,8 @@ import java.io.RandomAccessFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
-import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
@@ -42,50 +39,37 @@ class CacheIT {
     @TempDir
     static Path work;
     static Path images;
-    static Lan lan;
+    static Fixture fx;
     static Appliance appliance;
     static Initiator ini;
     static Initiator iniW;
-    static String ins;
 
     @BeforeAll
     static void start() throws IOException {
-        lan = new Lan();
-        String tns = lan.namespace("t");
-        ins = lan.namespace("i");
-        String t0 = lan.ifname("t0");
-        lan.veth(t0, tns, lan.ifname("i0"), ins, 1500);
-        ini = new Initiator(ins, lan.ifname("i0"));
-        String t1 = lan.ifname("t1");
-        lan.veth(t1, tns, lan.ifname("i1"), ins, 1500);
-        iniW = new Initiator(ins, lan.ifname("i1"));
-        images = Files.createDirectories(Path.of("target").toAbsolutePath().resolve("cache-it-" + lan.prefix));
+        fx = new Fixture(work, 2);
+        appliance = fx.appliance;
+        ini = fx.initiator(0);
+        iniW = fx.initiator(1);
+        String t0 = fx.t(0);
+        String t1 = fx.t(1);
+        images = Files.createDirectories(Path.of("target").toAbsolutePath().resolve("cache-it-" + fx.lan.prefix));
         for (String img : new String[] {"c.img", "n.img", "w.img"}) {
-            try (RandomAccessFile f = new RandomAccessFile(images.resolve(img).toFile(), "rw")) {
-                f.setLength(SECTORS * 512);
-            }
+            Fixture.sparse(images.resolve(img), SECTORS * 512);
         }
-        appliance = new Appliance(work, tns);
-        appliance.start();
-        appliance.writeExport("c", "shelf = 4\nslot = 1\ninterfaces = " + t0 + "\nfile = " + images.resolve("c.img")
-                + "\ndirect = true\nextensions = cache\ncache.size = 16M\ncache.test-latency-us = " + LATENCY_US + "\n");
-        appliance.writeExport("n", "shelf = 4\nslot = 2\ninterfaces = " + t0 + "\nfile = " + images.resolve("n.img")
-                + "\ndirect = true\nextensions = cache\ncache.size = 0\ncache.test-latency-us = " + LATENCY_US + "\n");
-        appliance.writeExport("w", "shelf = 4\nslot = 3\ninterfaces = " + t1 + "\ntransport = afpacket\nfile = "
-                + images.resolve("w.img") + "\ndirect = true\nextensions = cache\ncache.size = 16M\ncache.test-latency-us = "
-                + LATENCY_US + "\n");
-        appliance.waitForLog("export c: e4.1 answering on " + t0, Duration.ofSeconds(30));
-        appliance.waitForLog("export w: e4.3 answering on " + t1, Duration.ofSeconds(60));
-        appliance.waitForLog("export n: e4.2 answering on " + t0, Duration.ofSeconds(30));
+        String latency = "cache.test-latency-us = " + LATENCY_US;
+        fx.export("c", 4, 1, t0, images.resolve("c.img"), "direct = true", "extensions = cache", "cache.size = 16M", latency);
+        fx.export("n", 4, 2, t0, images.resolve("n.img"), "direct = true", "extensions = cache", "cache.size = 0", latency);
+        fx.export("w", 4, 3, t1, images.resolve("w.img"), "transport = afpacket", "direct = true", "extensions = cache",
+                "cache.size = 16M", latency);
+        fx.answering("c", "4.1", t0);
+        fx.answering("w", "4.3", t1);
+        fx.answering("n", "4.2", t0);
     }
 
     @AfterAll
     static void stop() throws IOException {
-        if (appliance != null) {
-            appliance.close();
-        }
-        if (lan != null) {
-            lan.close();
+        if (fx != null) {
+            fx.close();
         }
         if (images != null) {
             for (String img : new String[] {"c.img", "n.img", "w.img"}) {
@@ -96,9 +80,7 @@ class CacheIT {
     }
 
     static String show(String name) {
-        Sh.Result r = appliance.client("aoe:show " + name);
-        assertEquals(0, r.exit(), r.out());
-        return r.out();
+        return appliance.show(name);
     }
 
     @Test
@@ -133,10 +115,8 @@ class CacheIT {
     @Order(3)
     void stoppingTheCacheBundleServesWithoutIt() throws Exception {
         Path out = work.resolve("verify.out");
-        List<String> cmd = new ArrayList<>(List.of("ip", "netns", "exec", ins, System.getProperty("java.home") + "/bin/java",
-                "-jar", Initiator.jar(), "verify", "-i", lan.ifname("i0"), "4.1", "--count-frames", "4000",
-                "--min-seconds", "12", "--qd", "8", "--seed", "9", "--tries", "40", "--timeout-ms", "200"));
-        Process v = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(out.toFile()).start();
+        Process v = ini.start(out, "verify", "4.1", "--count-frames", "4000", "--min-seconds", "12", "--qd", "8",
+                "--seed", "9", "--tries", "40", "--timeout-ms", "200");
         try {
             Appliance.sleep(3000);
             assertEquals(0, appliance.client("bundle:stop org.aoede.cache").exit());
@@ -161,7 +141,7 @@ class CacheIT {
     }
 
     static String waitShow(String text, boolean present) {
-        return waitShow("c", text, present);
+        return appliance.awaitShow("c", text, present);
     }
 
     /** The number after {@code key=} in aoe:show's output; aoe:show leaves out counters that are 0. */
@@ -169,20 +149,6 @@ class CacheIT {
         java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?:^|\\s)" + java.util.regex.Pattern.quote(key)
                 + "=(\\d+)").matcher(show);
         return m.find() ? Long.parseLong(m.group(1)) : 0;
-    }
-
-    /** aoe:show of an export, after waiting (bounded) for a text to appear or go. */
-    static String waitShow(String export, String text, boolean present) {
-        long t0 = System.nanoTime();
-        String show = "";
-        while (System.nanoTime() - t0 < TimeUnit.SECONDS.toNanos(20)) {
-            show = show(export);
-            if (show.contains(text) == present) {
-                break;
-            }
-            Appliance.sleep(200);
-        }
-        return show;
     }
 
     @Test
@@ -211,23 +177,15 @@ class CacheIT {
     @Test
     @Order(5)
     void uninstalledUnderLoadThenInstalledFromTheJarFile() throws Exception {
-        Path jar = Path.of("..", "bundles", "cache", "target").toAbsolutePath().normalize();
-        try (var files = Files.list(jar)) {
-            jar = files.filter(p -> p.getFileName().toString().matches("aoede-cache-.*\\.jar")
-                    && !p.getFileName().toString().contains("sources")).findFirst()
-                    .orElseThrow(() -> new AssertionError("no cache bundle jar under bundles/cache/target: build first"));
-        }
+        Path jar = Appliance.bundleJar("cache");
         Path out = work.resolve("verify-w.out");
-        List<String> cmd = new ArrayList<>(List.of("ip", "netns", "exec", ins, System.getProperty("java.home") + "/bin/java",
-                "-jar", Initiator.jar(), "verify", "-i", lan.ifname("i1"), "4.3", "--transport", "afpacket",
-                "--count-frames", "6000", "--min-seconds", "12", "--qd", "16", "--seed", "22", "--tries", "40",
-                "--timeout-ms", "200"));
-        Process v = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(out.toFile()).start();
+        Process v = iniW.start(out, "verify", "4.3", "--transport", "afpacket", "--count-frames", "6000",
+                "--min-seconds", "12", "--qd", "16", "--seed", "22", "--tries", "40", "--timeout-ms", "200");
         try {
             Appliance.sleep(3000);
             Sh.Result u = appliance.client("bundle:uninstall org.aoede.cache");
             assertEquals(0, u.exit(), u.out());
-            String show = waitShow("w", "cache not installed", true);
+            String show = appliance.awaitShow("w", "cache not installed", true);
             assertTrue(show.contains("cache not installed"), show);
             assertTrue(!appliance.client("bundle:list -s").out().contains("org.aoede.cache"), "the bundle is gone");
             assertTrue(v.waitFor(180, TimeUnit.SECONDS), "verify did not end");
@@ -238,7 +196,7 @@ class CacheIT {
             // back from the jar file of the build: a bundle the running distribution does not have now
             Sh.Result i = appliance.client("bundle:install -s file:" + jar);
             assertEquals(0, i.exit(), i.out());
-            show = waitShow("w", "cache not installed", false);
+            show = appliance.awaitShow("w", "cache not installed", false);
             assertTrue(!show.contains("cache not installed"), show);
             long misses0 = stat(show, "cache-misses");
             // sequential again (--all), so that there are contiguous writes to coalesce

@@ -5,12 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
-import java.io.RandomAccessFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.AfterAll;
@@ -32,48 +29,31 @@ class CrcIT {
 
     @TempDir
     static Path work;
-    static Lan lan;
+    static Fixture fx;
     static Appliance appliance;
     static Initiator crc;       // negotiates crc8x4
     static Initiator plain;     // never does
-    static String ins;
 
     @BeforeAll
     static void start() throws IOException {
-        lan = new Lan();
-        String tns = lan.namespace("t");
-        ins = lan.namespace("i");
-        String t0 = lan.ifname("t0");
-        String t1 = lan.ifname("t1");
-        lan.veth(t0, tns, lan.ifname("i0"), ins, 1500);
-        lan.veth(t1, tns, lan.ifname("i1"), ins, 1500);
-        crc = new Initiator(ins, lan.ifname("i0"));
-        plain = new Initiator(ins, lan.ifname("i1"));
-        appliance = new Appliance(work, tns);
-        appliance.start();
-        try (RandomAccessFile f = new RandomAccessFile(work.resolve("c.img").toFile(), "rw")) {
-            f.setLength(SECTORS * 512);
-        }
-        appliance.writeExport("c", "shelf = 3\nslot = 1\ninterfaces = " + t0 + ", " + t1 + "\nfile = "
-                + work.resolve("c.img") + "\nextensions = negotiation, crc\n");
-        appliance.waitForLog("export c: e3.1 answering on " + t1, Duration.ofSeconds(30));
-        appliance.waitForLog("export c: e3.1 answering on " + t0, Duration.ofSeconds(30));
+        fx = new Fixture(work, 2);
+        appliance = fx.appliance;
+        crc = fx.initiator(0);
+        plain = fx.initiator(1);
+        fx.export("c", 3, 1, fx.t(0) + ", " + fx.t(1), Fixture.sparse(work.resolve("c.img"), SECTORS * 512),
+                "extensions = negotiation, crc");
+        fx.answering("c", "3.1", fx.t(1), fx.t(0));
     }
 
     @AfterAll
     static void stop() {
-        if (appliance != null) {
-            appliance.close();
-        }
-        if (lan != null) {
-            lan.close();
+        if (fx != null) {
+            fx.close();
         }
     }
 
     static String show() {
-        Sh.Result r = appliance.client("aoe:show c");
-        assertEquals(0, r.exit(), r.out());
-        return r.out();
+        return appliance.show("c");
     }
 
     @Test
@@ -136,22 +116,12 @@ class CrcIT {
     void stoppingTheCrcBundleSilencesTheNegotiatedInitiatorOnly() throws Exception {
         // a long verify of the negotiated initiator runs across the stop and the start
         Path out = work.resolve("verify.out");
-        List<String> cmd = new ArrayList<>(List.of("ip", "netns", "exec", ins, System.getProperty("java.home") + "/bin/java",
-                "-jar", Initiator.jar(), "verify", "-i", lan.ifname("i0"), "3.1", "--crc", "--count-frames", "4000",
-                "--min-seconds", "15", "--qd", "8", "--seed", "5", "--tries", "40", "--timeout-ms", "200"));
-        Process v = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(out.toFile()).start();
+        Process v = crc.start(out, "verify", "3.1", "--crc", "--count-frames", "4000", "--min-seconds", "15", "--qd", "8",
+                "--seed", "5", "--tries", "40", "--timeout-ms", "200");
         try {
             Appliance.sleep(3000);
             assertEquals(0, appliance.client("bundle:stop org.aoede.crc").exit());
-            long t0 = System.nanoTime();
-            String show = "";
-            while (System.nanoTime() - t0 < TimeUnit.SECONDS.toNanos(10)) {
-                show = show();
-                if (show.contains("crc not installed")) {
-                    break;
-                }
-                Appliance.sleep(200);
-            }
+            String show = appliance.awaitShow("c", "crc not installed", true);
             assertTrue(show.contains("crc not installed"), show);
             // the negotiated MAC gets no answers at all; the other initiator is served
             Sh.Result silent = crc.run("ata", "3.1", "--cmd", "ec", "--count", "1", "--tries", "2", "--timeout-ms", "200");
@@ -190,18 +160,12 @@ class CrcIT {
     void uninstallingTheCrcBundleSilencesItsInitiatorAndInstallingItsJarResumesWithCrc() throws Exception {
         // a verify that negotiated crc8x4 once, at its start, runs across the removal and the new install
         Path out = work.resolve("verify-uninstall.out");
-        List<String> cmd = new ArrayList<>(List.of("ip", "netns", "exec", ins, System.getProperty("java.home") + "/bin/java",
-                "-jar", Initiator.jar(), "verify", "-i", lan.ifname("i0"), "3.1", "--crc", "--count-frames", "4000",
-                "--min-seconds", "15", "--qd", "8", "--seed", "6", "--tries", "40", "--timeout-ms", "200"));
-        Process v = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(out.toFile()).start();
+        Process v = crc.start(out, "verify", "3.1", "--crc", "--count-frames", "4000", "--min-seconds", "15", "--qd", "8",
+                "--seed", "6", "--tries", "40", "--timeout-ms", "200");
         try {
             Appliance.sleep(3000);
             appliance.uninstallBundle("org.aoede.crc");
-            String show = "";
-            for (int i = 0; i < 50 && !show.contains("(extension crc not installed)"); i++) {
-                Appliance.sleep(200);
-                show = show();
-            }
+            String show = appliance.awaitShow("c", "(extension crc not installed)", true);
             assertTrue(show.contains("(extension crc not installed)"), show);
             // no wrong answers: nothing at all for the negotiated MAC (a reply here would be data without its CRC)
             Sh.Result silent = crc.run("ata", "3.1", "--cmd", "ec", "--count", "1", "--tries", "2", "--timeout-ms", "200");

@@ -68,22 +68,11 @@ class ExportIT {
     }
 
     static Path image(String name, long sectors) throws IOException {
-        Path p = work.resolve(name);
-        try (RandomAccessFile f = new RandomAccessFile(p.toFile(), "rw")) {
-            f.setLength(sectors * 512);
-        }
-        return p;
+        return Fixture.sparse(work.resolve(name), sectors * 512);
     }
 
     static String export(int shelf, int slot, String ifaces, String file, String... extra) {
-        StringBuilder sb = new StringBuilder();
-        sb.append("shelf = ").append(shelf).append('\n').append("slot = ").append(slot).append('\n')
-                .append("interfaces = ").append(ifaces).append('\n')
-                .append("file = ").append(work.resolve(file)).append('\n');
-        for (String e : extra) {
-            sb.append(e).append('\n');
-        }
-        return sb.toString();
+        return Fixture.exportCfg(shelf, slot, ifaces, work.resolve(file), extra);
     }
 
     static void serving(String name, String address, String iface) {

@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.RandomAccessFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
@@ -39,41 +38,28 @@ class FreezeIT {
 
     @TempDir
     static Path work;
-    static Lan lan;
+    static Fixture fx;
     static Appliance appliance;
     static Initiator ini;
-    static String ins;
     static String t0;
 
     @BeforeAll
     static void start() throws IOException {
-        lan = new Lan();
-        String tns = lan.namespace("t");
-        ins = lan.namespace("i");
-        t0 = lan.ifname("t0");
-        lan.veth(t0, tns, lan.ifname("i0"), ins, 1500);
-        ini = new Initiator(ins, lan.ifname("i0"));
-        for (String img : new String[] {"f.img", "g.img"}) {
-            try (RandomAccessFile f = new RandomAccessFile(work.resolve(img).toFile(), "rw")) {
-                f.setLength(SECTORS * 512);
-            }
-        }
-        appliance = new Appliance(work, tns);
-        appliance.start();
-        appliance.writeExport("f", "shelf = 5\nslot = 1\ninterfaces = " + t0 + "\nfile = " + work.resolve("f.img")
-                + "\nextensions = freeze\nfreeze.merge-rate = 256K\n");
-        appliance.writeExport("g", "shelf = 5\nslot = 2\ninterfaces = " + t0 + "\nfile = " + work.resolve("g.img") + "\n");
-        appliance.waitForLog("export f: e5.1 answering on " + t0, Duration.ofSeconds(30));
-        appliance.waitForLog("export g: e5.2 answering on " + t0, Duration.ofSeconds(30));
+        fx = new Fixture(work, 1);
+        appliance = fx.appliance;
+        ini = fx.initiator(0);
+        t0 = fx.t(0);
+        fx.images(SECTORS * 512, "f.img", "g.img");
+        fx.export("f", 5, 1, t0, work.resolve("f.img"), "extensions = freeze", "freeze.merge-rate = 256K");
+        fx.export("g", 5, 2, t0, work.resolve("g.img"));
+        fx.answering("f", "5.1", t0);
+        fx.answering("g", "5.2", t0);
     }
 
     @AfterAll
     static void stop() {
-        if (appliance != null) {
-            appliance.close();
-        }
-        if (lan != null) {
-            lan.close();
+        if (fx != null) {
+            fx.close();
         }
     }
 
@@ -88,19 +74,12 @@ class FreezeIT {
     }
 
     static String show() {
-        return client("aoe:show f");
+        return appliance.show("f");
     }
 
-    /** Waits (up to 60 s) until aoe:show f contains (or no longer contains) the text. */
+    /** Waits until aoe:show f contains (or no longer contains) the text. */
     static String waitShow(String text, boolean present) {
-        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        String s = show();
-        while (s.contains(text) != present && System.nanoTime() < end) {
-            Appliance.sleep(300);
-            s = show();
-        }
-        assertEquals(present, s.contains(text), "aoe:show f " + (present ? "never showed " : "still shows ") + text + ":\n" + s);
-        return s;
+        return appliance.awaitShow("f", text, present);
     }
 
     /** The log lines about freeze, for failure messages. */
@@ -169,10 +148,7 @@ class FreezeIT {
 
         // writes in flight across the unfreeze and during the (throttled) merge
         Path vout = work.resolve("verify2.out");
-        List<String> cmd = List.of("ip", "netns", "exec", ins, System.getProperty("java.home") + "/bin/java",
-                "-jar", Initiator.jar(), "verify", "-i", lan.ifname("i0"), "5.1", "--count-frames", "4000",
-                "--qd", "8", "--seed", "2", "--min-seconds", "4");
-        Process v = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(vout.toFile()).start();
+        Process v = ini.start(vout, "verify", "5.1", "--count-frames", "4000", "--qd", "8", "--seed", "2", "--min-seconds", "4");
         try {
             Appliance.sleep(300);
             out = client("aoe:unfreeze f");

@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
-import java.io.RandomAccessFile;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -45,9 +44,7 @@ class HotReconfigIT {
         lan.veth(t1, tns, lan.ifname("i1"), ins, 1500);
         ini = new Initiator(ins, lan.ifname("i0"));
         iniMac = Lan.mac(ins, lan.ifname("i0"));
-        try (RandomAccessFile f = new RandomAccessFile(work.resolve("hot.img").toFile(), "rw")) {
-            f.setLength(64L << 20);
-        }
+        Fixture.sparse(work.resolve("hot.img"), 64L << 20);
         appliance = new Appliance(work, tns);
         appliance.start();
         appliance.writeExport("hot", cfg());

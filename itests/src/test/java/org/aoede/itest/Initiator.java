@@ -1,5 +1,7 @@
 package org.aoede.itest;
 
+import java.io.IOException;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -20,12 +22,24 @@ final class Initiator {
         return System.getProperty("aoede.initiator", "../bundles/initiator/target/aoede-initiator.jar");
     }
 
-    /** Runs {@code aoede-initiator COMMAND -i IFNAME ARGS...}. */
-    Sh.Result run(String command, String... args) {
+    private List<String> command(String command, String... args) {
         List<String> cmd = new ArrayList<>(List.of("ip", "netns", "exec", namespace,
                 System.getProperty("java.home") + "/bin/java", "-jar", jar(), command, "-i", ifname));
         cmd.addAll(Arrays.asList(args));
-        return Sh.run(600, cmd);
+        return cmd;
+    }
+
+    /** Runs {@code aoede-initiator COMMAND -i IFNAME ARGS...}. */
+    Sh.Result run(String command, String... args) {
+        return Sh.run(600, command(command, args));
+    }
+
+    /**
+     * Starts {@code aoede-initiator COMMAND -i IFNAME ARGS...} in the background (a workload that
+     * runs across what the test does meanwhile), stdout and stderr into {@code out}.
+     */
+    Process start(Path out, String command, String... args) throws IOException {
+        return new ProcessBuilder(command(command, args)).redirectErrorStream(true).redirectOutput(out.toFile()).start();
     }
 
     /** A key=value field from the output, e.g. {@code field(out, "status")}. */

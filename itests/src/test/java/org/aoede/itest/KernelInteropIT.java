@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
-import java.io.RandomAccessFile;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -77,9 +76,7 @@ class KernelInteropIT {
         work = Files.createDirectories(base.resolve("kernel-interop-" + lan.prefix));
         assertTrue(!isTmpfs(work), work + " is on tmpfs: O_DIRECT would fail");
         image = work.resolve("disk.img");
-        try (RandomAccessFile f = new RandomAccessFile(image.toFile(), "rw")) {
-            f.setLength(SIZE);                       // sparse
-        }
+        Fixture.sparse(image, SIZE);
 
         ns = lan.namespace("vm");
         tap = lan.ifname("t");

@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
-import java.io.RandomAccessFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -70,13 +69,11 @@ class MetricsIT {
     }
 
     static void image(String name) throws IOException {
-        try (RandomAccessFile f = new RandomAccessFile(work.resolve(name).toFile(), "rw")) {
-            f.setLength(SECTORS * 512);
-        }
+        Fixture.sparse(work.resolve(name), SECTORS * 512);
     }
 
     static String export(int shelf, int slot, String file) {
-        return "shelf = " + shelf + "\nslot = " + slot + "\ninterfaces = " + t0 + "\nfile = " + work.resolve(file) + "\n";
+        return Fixture.exportCfg(shelf, slot, t0, work.resolve(file));
     }
 
     static String password() throws IOException {

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
-import java.io.RandomAccessFile;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
@@ -30,79 +29,35 @@ class NegotiationIT {
 
     @TempDir
     static Path work;
-    static Lan lan;
+    static Fixture fx;
     static Appliance appliance;
     static Initiator ini;
     static Initiator plain;
     static String written;
-    static String ins;
 
     @BeforeAll
     static void start() throws IOException {
-        lan = new Lan();
-        String tns = lan.namespace("t");
-        ins = lan.namespace("i");
-        String t0 = lan.ifname("t0");
-        String t1 = lan.ifname("t1");
-        lan.veth(t0, tns, lan.ifname("i0"), ins, 1500);
-        lan.veth(t1, tns, lan.ifname("i1"), ins, 1500);
-        ini = new Initiator(ins, lan.ifname("i0"));
-        plain = new Initiator(ins, lan.ifname("i1"));
-        appliance = new Appliance(work, tns);
-        appliance.start();
-        image("a.img");
-        image("b.img");
-        image("c.img");
-        appliance.writeExport("a", export(1, 0, t0 + ", " + t1, "a.img", "extensions = negotiation"));
-        appliance.writeExport("b", export(2, 0, t0, "b.img"));
-        appliance.writeExport("c", export(3, 0, t0, "c.img", "extensions = negotiation, crc"));
-        for (String s : new String[] {"a: e1.0 answering on " + t0, "a: e1.0 answering on " + t1,
-                                      "b: e2.0 answering on " + t0, "c: e3.0 answering on " + t0}) {
-            appliance.waitForLog("export " + s, Duration.ofSeconds(30));
-        }
+        fx = new Fixture(work, 2);
+        appliance = fx.appliance;
+        ini = fx.initiator(0);
+        plain = fx.initiator(1);
+        String t0 = fx.t(0);
+        String t1 = fx.t(1);
+        fx.images(SECTORS * 512, "a.img", "b.img", "c.img");
+        fx.export("a", 1, 0, t0 + ", " + t1, work.resolve("a.img"), "extensions = negotiation");
+        fx.export("b", 2, 0, t0, work.resolve("b.img"));
+        fx.export("c", 3, 0, t0, work.resolve("c.img"), "extensions = negotiation, crc");
+        fx.answering("a", "1.0", t0, t1);
+        fx.answering("b", "2.0", t0);
+        fx.answering("c", "3.0", t0);
         appliance.waitForLog("extension 'negotiation' available", Duration.ofSeconds(30));
     }
 
     @AfterAll
     static void stop() {
-        if (appliance != null) {
-            appliance.close();
+        if (fx != null) {
+            fx.close();
         }
-        if (lan != null) {
-            lan.close();
-        }
-    }
-
-    static void image(String name) throws IOException {
-        try (RandomAccessFile f = new RandomAccessFile(work.resolve(name).toFile(), "rw")) {
-            f.setLength(SECTORS * 512);
-        }
-    }
-
-    static String export(int shelf, int slot, String ifaces, String file, String... extra) {
-        StringBuilder sb = new StringBuilder();
-        sb.append("shelf = ").append(shelf).append('\n').append("slot = ").append(slot).append('\n')
-                .append("interfaces = ").append(ifaces).append('\n')
-                .append("file = ").append(work.resolve(file)).append('\n');
-        for (String e : extra) {
-            sb.append(e).append('\n');
-        }
-        return sb.toString();
-    }
-
-    /** Polls aoe:show NAME until its output contains (or no longer contains) the text. */
-    static String show(String name, String text, boolean present) {
-        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
-        String out = "";
-        while (System.nanoTime() < end) {
-            out = appliance.client("aoe:show " + name).out();
-            if (out.contains("Export " + name) && out.contains(text) == present) {
-                return out;
-            }
-            Appliance.sleep(1000);
-        }
-        throw new AssertionError("aoe:show " + name + (present ? " never showed " : " kept showing ") + text + ":\n"
-                + out + "\n" + appliance.tail());
     }
 
     @Test
@@ -154,7 +109,7 @@ class NegotiationIT {
     void removingTheBundleSilencesOnlyInitiatorsThatRelyOnIt() {
         appliance.client("bundle:stop org.aoede.negotiation").ok();
         appliance.waitForLog("extension 'negotiation' gone", Duration.ofSeconds(30));
-        show("a", "extension negotiation not installed", true);
+        appliance.awaitShow("a", "extension negotiation not installed", true);
         try {
             // the initiator that negotiated coalesced_read: the target drops its requests, all of them
             var silent = ini.run("read", "1.0", "--lba", "100", "--count", "2", "--tries", "2", "--timeout-ms", "200");
@@ -169,7 +124,7 @@ class NegotiationIT {
         } finally {
             appliance.client("bundle:start org.aoede.negotiation").ok();
         }
-        show("a", "not installed", false);
+        appliance.awaitShow("a", "not installed", false);
         // the negotiation was kept by the target: coalesced_read still on for this initiator
         String r = ini.run("read", "1.0", "--lba", "100", "--count", "40", "--coalesced").ok().out();
         assertEquals(written, Initiator.field(r, "sha256"), r);
@@ -205,15 +160,13 @@ class NegotiationIT {
                 ini.run("negotiate", "3.0", "reset", "crc8x4", "coalesced_read").ok().out(), "accepted"));
         // a verify of ini on e3.0 (it asks for crc8x4 again, coalesced_read stays on) runs across the removal
         Path out = work.resolve("verify-uninstall.out");
-        java.util.List<String> cmd = java.util.List.of("ip", "netns", "exec", ins, System.getProperty("java.home") + "/bin/java",
-                "-jar", Initiator.jar(), "verify", "-i", lan.ifname("i0"), "3.0", "--crc", "--count-frames", "4000",
+        Process v = ini.start(out, "verify", "3.0", "--crc", "--count-frames", "4000",
                 "--min-seconds", "15", "--qd", "8", "--seed", "9", "--tries", "40", "--timeout-ms", "200");
-        Process v = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(out.toFile()).start();
         try {
             Appliance.sleep(3000);
             appliance.uninstallBundle("org.aoede.negotiation");
-            show("a", "(extension negotiation not installed)", true);
-            show("c", "(extension negotiation not installed)", true);
+            appliance.awaitShow("a", "(extension negotiation not installed)", true);
+            appliance.awaitShow("c", "(extension negotiation not installed)", true);
             // 0x23 is an unknown command now
             var unknown = plain.run("negotiate", "1.0", "reset");
             assertEquals(1, unknown.exit(), unknown.out());
@@ -227,8 +180,8 @@ class NegotiationIT {
             assertEquals(written, Initiator.field(r, "sha256"), r);
             Appliance.sleep(2000);
             String line = appliance.installBundle("negotiation");
-            show("a", "not installed", false);
-            show("c", "not installed", false);
+            appliance.awaitShow("a", "not installed", false);
+            appliance.awaitShow("c", "not installed", false);
             assertTrue(v.waitFor(180, TimeUnit.SECONDS), "verify did not end");
             String o = java.nio.file.Files.readString(out);
             System.out.println("negotiation uninstall/install: " + line.strip() + " | " + o.replace('\n', ' '));

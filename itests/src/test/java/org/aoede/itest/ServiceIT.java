@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
-import java.io.RandomAccessFile;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
@@ -116,9 +115,7 @@ class ServiceIT {
         lan.veth(t0, tns, lan.ifname("i0"), ins, 1500);
         ini = new Initiator(ins, lan.ifname("i0"));
         Path image = work.resolve("s.img");
-        try (RandomAccessFile f = new RandomAccessFile(image.toFile(), "rw")) {
-            f.setLength(8L * 1024 * 1024);
-        }
+        Fixture.sparse(image, 8L * 1024 * 1024);
         Path home = appliance.home;
         assertTrue(Files.notExists(home.resolve("etc/aoede-admin.password")), "a fresh distribution has no credential");
         Sh.run(60, "chown", "-R", user + ":" + user, home.toString(), image.toString()).ok();

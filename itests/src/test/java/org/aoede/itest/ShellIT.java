@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
-import java.io.RandomAccessFile;
 import java.io.StringReader;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -59,9 +58,7 @@ class ShellIT {
         appliance.start();
         password = Files.readString(appliance.etc("aoede-admin.password")).trim();
         image = work.resolve("a.img");
-        try (RandomAccessFile f = new RandomAccessFile(image.toFile(), "rw")) {
-            f.setLength(SECTORS * 512);
-        }
+        Fixture.sparse(image, SECTORS * 512);
         // SSH and the aoe:* commands come up a little after the target.
         long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
         String out = "";

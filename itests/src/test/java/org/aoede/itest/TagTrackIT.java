@@ -5,9 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
-import java.io.RandomAccessFile;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -32,59 +30,40 @@ class TagTrackIT {
 
     @TempDir
     static Path work;
-    static Lan lan;
+    static Fixture fx;
     static Appliance appliance;
     static Initiator ini;
     static Initiator plain;     // never negotiates (its own MAC, on a second pair)
-    static String ins;
 
     @BeforeAll
     static void start() throws IOException {
-        lan = new Lan();
-        String tns = lan.namespace("t");
-        ins = lan.namespace("i");
-        String t0 = lan.ifname("t0");
-        String t1 = lan.ifname("t1");
-        lan.veth(t0, tns, lan.ifname("i0"), ins, 1500);
-        lan.veth(t1, tns, lan.ifname("i1"), ins, 1500);
-        ini = new Initiator(ins, lan.ifname("i0"));
-        plain = new Initiator(ins, lan.ifname("i1"));
-        appliance = new Appliance(work, tns);
-        appliance.start();
-        for (String f : new String[] {"t.img", "u.img", "v.img", "w.img"}) {
-            try (RandomAccessFile r = new RandomAccessFile(work.resolve(f).toFile(), "rw")) {
-                r.setLength(SECTORS * 512);
-            }
-        }
-        appliance.writeExport("t", "shelf = 5\nslot = 0\ninterfaces = " + t0 + "\nfile = " + work.resolve("t.img")
-                + "\nextensions = negotiation, tagtrack\n");
-        appliance.writeExport("u", "shelf = 5\nslot = 1\ninterfaces = " + t0 + "\nfile = " + work.resolve("u.img") + "\n");
+        fx = new Fixture(work, 2);
+        appliance = fx.appliance;
+        ini = fx.initiator(0);
+        plain = fx.initiator(1);
+        String t0 = fx.t(0);
+        String t1 = fx.t(1);
+        fx.images(SECTORS * 512, "t.img", "u.img", "v.img", "w.img");
+        fx.export("t", 5, 0, t0, work.resolve("t.img"), "extensions = negotiation, tagtrack");
+        fx.export("u", 5, 1, t0, work.resolve("u.img"));
         // CRC and tag tracking together, in the documented order and in the other one
-        appliance.writeExport("v", "shelf = 5\nslot = 2\ninterfaces = " + t0 + ", " + t1 + "\nfile = " + work.resolve("v.img")
-                + "\nextensions = negotiation, tagtrack, crc\n");
-        appliance.writeExport("w", "shelf = 5\nslot = 3\ninterfaces = " + t0 + "\nfile = " + work.resolve("w.img")
-                + "\nextensions = negotiation, crc, tagtrack\n");
-        appliance.waitForLog("export t: e5.0 answering on " + t0, Duration.ofSeconds(30));
-        appliance.waitForLog("export u: e5.1 answering on " + t0, Duration.ofSeconds(30));
-        appliance.waitForLog("export v: e5.2 answering on " + t0, Duration.ofSeconds(30));
-        appliance.waitForLog("export v: e5.2 answering on " + t1, Duration.ofSeconds(30));
-        appliance.waitForLog("export w: e5.3 answering on " + t0, Duration.ofSeconds(30));
+        fx.export("v", 5, 2, t0 + ", " + t1, work.resolve("v.img"), "extensions = negotiation, tagtrack, crc");
+        fx.export("w", 5, 3, t0, work.resolve("w.img"), "extensions = negotiation, crc, tagtrack");
+        fx.answering("t", "5.0", t0);
+        fx.answering("u", "5.1", t0);
+        fx.answering("v", "5.2", t0, t1);
+        fx.answering("w", "5.3", t0);
     }
 
     @AfterAll
     static void stop() {
-        if (appliance != null) {
-            appliance.close();
-        }
-        if (lan != null) {
-            lan.close();
+        if (fx != null) {
+            fx.close();
         }
     }
 
     static String show(String name) {
-        Sh.Result r = appliance.client("aoe:show " + name);
-        assertEquals(0, r.exit(), r.out());
-        return r.out();
+        return appliance.show(name);
     }
 
     /** An extension counter from aoe:show (0 when it never counted). */
@@ -159,19 +138,12 @@ class TagTrackIT {
     void removingTheBundleSilencesTheNegotiatedInitiatorUntilItIsBack() throws Exception {
         // a long verify with tracking runs across the stop, an update (new class loader) and the start
         Path out = work.resolve("verify.out");
-        java.util.List<String> cmd = new java.util.ArrayList<>(java.util.List.of("ip", "netns", "exec", ins,
-                System.getProperty("java.home") + "/bin/java", "-jar", Initiator.jar(), "verify", "-i", lan.ifname("i0"),
-                "5.0", "--tags", "inc-be", "--dup-reorder", "--count-frames", "4000", "--min-seconds", "25",
-                "--qd", "8", "--seed", "8", "--tries", "40", "--timeout-ms", "200"));  // still submitting when the bundle is back
-        Process v = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(out.toFile()).start();
+        Process v = ini.start(out, "verify", "5.0", "--tags", "inc-be", "--dup-reorder", "--count-frames", "4000",
+                "--min-seconds", "25", "--qd", "8", "--seed", "8", "--tries", "40", "--timeout-ms", "200");  // still submitting when the bundle is back
         try {
             Appliance.sleep(3000);
             assertEquals(0, appliance.client("bundle:stop org.aoede.tagtrack").exit());
-            String show = "";
-            for (int i = 0; i < 50 && !show.contains("tagtrack not installed"); i++) {
-                show = show("t");
-                Appliance.sleep(200);
-            }
+            String show = appliance.awaitShow("t", "tagtrack not installed", true);
             assertTrue(show.contains("tagtrack not installed"), show);
             // the initiator relies on it: no answers (dropped as "stopped"), so no replays either
             Appliance.sleep(2000);
@@ -232,19 +204,12 @@ class TagTrackIT {
     void uninstallingTheBundleSilencesItsInitiatorAndInstallingItsJarTracksAgain() throws Exception {
         // a verify with tracking runs across the removal (bundle:uninstall) and the install of the built jar
         Path out = work.resolve("verify-uninstall.out");
-        java.util.List<String> cmd = java.util.List.of("ip", "netns", "exec", ins, System.getProperty("java.home") + "/bin/java",
-                "-jar", Initiator.jar(), "verify", "-i", lan.ifname("i0"), "5.0", "--tags", "inc-le", "--dup-reorder",
-                "--count-frames", "4000", "--min-seconds", "30", "--qd", "8", "--seed", "12", "--tries", "40",
-                "--timeout-ms", "200");
-        Process v = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(out.toFile()).start();
+        Process v = ini.start(out, "verify", "5.0", "--tags", "inc-le", "--dup-reorder", "--count-frames", "4000",
+                "--min-seconds", "30", "--qd", "8", "--seed", "12", "--tries", "40", "--timeout-ms", "200");
         try {
             Appliance.sleep(3000);
             appliance.uninstallBundle("org.aoede.tagtrack");
-            String show = "";
-            for (int i = 0; i < 50 && !show.contains("(extension tagtrack not installed)"); i++) {
-                Appliance.sleep(200);
-                show = show("t");
-            }
+            String show = appliance.awaitShow("t", "(extension tagtrack not installed)", true);
             assertTrue(show.contains("(extension tagtrack not installed)"), show);
             long stopped = counter(show, "stopped");
             // an initiator that never negotiated tags is served meanwhile, also on an export naming tagtrack:

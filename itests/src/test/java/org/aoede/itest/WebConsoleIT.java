@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
-import java.io.RandomAccessFile;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -58,9 +57,7 @@ class WebConsoleIT {
         ini = new Initiator(ins, lan.ifname("i0"));
         iniMac = Lan.mac(ins, lan.ifname("i0"));
         image = work.resolve("web1.img");
-        try (RandomAccessFile f = new RandomAccessFile(image.toFile(), "rw")) {
-            f.setLength(SECTORS * 512);
-        }
+        Fixture.sparse(image, SECTORS * 512);
         appliance = new Appliance(work, tns);
         appliance.start();
         password = Files.readString(appliance.etc("aoede-admin.password")).trim();
@@ -350,9 +347,7 @@ class WebConsoleIT {
     @Order(10)
     void freezeAndUnfreezeThroughThePage() throws Exception {
         Path img = work.resolve("frz.img");
-        try (RandomAccessFile f = new RandomAccessFile(img.toFile(), "rw")) {
-            f.setLength(SECTORS * 512);
-        }
+        Fixture.sparse(img, SECTORS * 512);
         // throttled so that a merge of a few MiB lasts long enough for the page to show it
         appliance.writeExport("frz", "shelf = 7\nslot = 4\ninterfaces = " + t0 + "\nfile = " + img
                 + "\nextensions = freeze\nfreeze.merge-rate = 128K\n");
