@@ -17,6 +17,7 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
 
 import org.aoede.api.BlockStore;
+import org.aoede.api.MemStore;
 import org.junit.jupiter.api.Test;
 
 class CachingStoreTest {

@@ -22,6 +22,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 import org.aoede.api.BlockStore;
 import org.aoede.api.Freezer;
+import org.aoede.api.MemStore;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

@@ -1,19 +1,22 @@
-package org.aoede.extension.cache;
+package org.aoede.api;
 
 import java.nio.ByteBuffer;
 import java.util.concurrent.atomic.AtomicInteger;
 
-import org.aoede.api.BlockStore;
+/**
+ * An in-memory store counting its calls, for the unit tests of the bundles that wrap a store
+ * (shipped in aoede-api's test-jar). It yields between its calls' halves so that races show.
+ */
+public final class MemStore implements BlockStore {
+    public final byte[] data;
+    public final AtomicInteger reads = new AtomicInteger();
+    public final AtomicInteger writes = new AtomicInteger();
+    public final AtomicInteger flushes = new AtomicInteger();
+    public volatile boolean closed;
+    /** Runs at every flush (tests look at a wrapper's files at that moment). */
+    public volatile Runnable onFlush = () -> { };
 
-/** An in-memory store counting its calls. */
-final class MemStore implements BlockStore {
-    final byte[] data;
-    final AtomicInteger reads = new AtomicInteger();
-    final AtomicInteger writes = new AtomicInteger();
-    final AtomicInteger flushes = new AtomicInteger();
-    volatile boolean closed;
-
-    MemStore(int sectors) {
+    public MemStore(int sectors) {
         data = new byte[sectors * SECTOR];
     }
 
@@ -50,6 +53,7 @@ final class MemStore implements BlockStore {
     @Override
     public void flush() {
         flushes.incrementAndGet();
+        onFlush.run();
     }
 
     @Override
