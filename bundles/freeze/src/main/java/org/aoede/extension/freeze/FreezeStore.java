@@ -11,6 +11,7 @@ import java.util.concurrent.locks.ReentrantLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 
 import org.aoede.api.BlockStore;
+import org.aoede.api.ForwardingBlockStore;
 import org.aoede.api.Freezer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -566,30 +567,20 @@ final class FreezeStore {
         }
     }
 
-    /** A wrapper of the chain the target builds; closing it releases its share of the FreezeStore. */
-    static final class Handle implements BlockStore {
+    /**
+     * A wrapper of the chain the target builds; closing it releases its share of the FreezeStore.
+     * Reads, writes, flushes and statistics go through the core; the rest (size, read-only, sync)
+     * is the image's.
+     */
+    static final class Handle extends ForwardingBlockStore {
         final FreezeStore core;
         private final Runnable release;
         private volatile boolean released;
 
         Handle(FreezeStore core, Runnable release) {
+            super(core.inner);
             this.core = core;
             this.release = release;
-        }
-
-        @Override
-        public long sectors() {
-            return core.sectors;
-        }
-
-        @Override
-        public boolean readOnly() {
-            return core.inner.readOnly();
-        }
-
-        @Override
-        public boolean sync() {
-            return core.inner.sync();
         }
 
         @Override
@@ -600,6 +591,23 @@ final class FreezeStore {
         @Override
         public void write(long lba, ByteBuffer src) throws IOException {
             core.write(lba, src);
+        }
+
+        /** One by one through the core (as BlockStore's default does), never straight to the image. */
+        @Override
+        public void write(long lba, ByteBuffer[] srcs) throws IOException {
+            long at = lba;
+            for (ByteBuffer b : srcs) {
+                int n = b.remaining() / SECTOR;
+                core.write(at, b);
+                at += n;
+            }
+        }
+
+        /** Writes are held one by one by the core; the image's coalescing does not apply. */
+        @Override
+        public boolean coalescesWrites() {
+            return false;
         }
 
         @Override
