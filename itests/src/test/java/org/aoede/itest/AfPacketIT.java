@@ -28,6 +28,7 @@ class AfPacketIT {
 
     @TempDir
     static Path work;
+    static Fixture fx;
     static Lan lan;
     static Appliance appliance;
     static String tns;
@@ -37,15 +38,13 @@ class AfPacketIT {
 
     @BeforeAll
     static void start() throws IOException {
-        lan = new Lan();
-        tns = lan.namespace("t");
-        ins = lan.namespace("i");
-        t0 = lan.ifname("t0");
-        t1 = lan.ifname("t1");
-        lan.veth(t0, tns, lan.ifname("i0"), ins, 1500);
-        lan.veth(t1, tns, lan.ifname("i1"), ins, 9000);
-        appliance = new Appliance(work, tns);
-        appliance.start();
+        fx = new Fixture(work, 1500, 9000);
+        lan = fx.lan;
+        appliance = fx.appliance;
+        tns = fx.tns;
+        ins = fx.ins;
+        t0 = fx.t(0);
+        t1 = fx.t(1);
         appliance.waitForLog("transport 'afpacket' available", Duration.ofSeconds(60));
         image("a.img", SECTORS);
         image("b.img", SECTORS);
@@ -54,11 +53,8 @@ class AfPacketIT {
 
     @AfterAll
     static void stop() {
-        if (appliance != null) {
-            appliance.close();
-        }
-        if (lan != null) {
-            lan.close();
+        if (fx != null) {
+            fx.close();
         }
     }
 

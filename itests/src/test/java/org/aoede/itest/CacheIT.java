@@ -46,7 +46,7 @@ class CacheIT {
 
     @BeforeAll
     static void start() throws IOException {
-        fx = new Fixture(work, 2);
+        fx = new Fixture(work, 1500, 1500);
         appliance = fx.appliance;
         ini = fx.initiator(0);
         iniW = fx.initiator(1);

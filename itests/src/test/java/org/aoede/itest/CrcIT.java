@@ -36,7 +36,7 @@ class CrcIT {
 
     @BeforeAll
     static void start() throws IOException {
-        fx = new Fixture(work, 2);
+        fx = new Fixture(work, 1500, 1500);
         appliance = fx.appliance;
         crc = fx.initiator(0);
         plain = fx.initiator(1);

@@ -29,6 +29,7 @@ class ExportIT {
 
     @TempDir
     static Path work;
+    static Fixture fx;
     static Lan lan;
     static Appliance appliance;
     static Initiator ini;
@@ -40,18 +41,15 @@ class ExportIT {
 
     @BeforeAll
     static void start() throws IOException {
-        lan = new Lan();
-        String tns = lan.namespace("t");
-        ins = lan.namespace("i");
-        t0 = lan.ifname("t0");
-        t1 = lan.ifname("t1");
-        lan.veth(t0, tns, lan.ifname("i0"), ins, 1500);
-        lan.veth(t1, tns, lan.ifname("i1"), ins, 9000);
-        ini = new Initiator(ins, lan.ifname("i0"));
-        ini2 = new Initiator(ins, lan.ifname("i1"));
-        iniMac = Lan.mac(ins, lan.ifname("i0"));
-        appliance = new Appliance(work, tns);
-        appliance.start();
+        fx = new Fixture(work, 1500, 9000);
+        lan = fx.lan;
+        appliance = fx.appliance;
+        ins = fx.ins;
+        t0 = fx.t(0);
+        t1 = fx.t(1);
+        ini = fx.initiator(0);
+        ini2 = fx.initiator(1);
+        iniMac = Lan.mac(ins, fx.i(0));
         image("a.img", SECTORS);
         appliance.writeExport("a", export(1, 0, t0, "a.img"));
         serving("a", "e1.0", t0);
@@ -59,11 +57,8 @@ class ExportIT {
 
     @AfterAll
     static void stop() {
-        if (appliance != null) {
-            appliance.close();
-        }
-        if (lan != null) {
-            lan.close();
+        if (fx != null) {
+            fx.close();
         }
     }
 

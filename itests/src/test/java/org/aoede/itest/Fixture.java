@@ -7,7 +7,7 @@ import java.time.Duration;
 
 /**
  * The setup most ITs share: a target namespace ({@code PREFIX-t}) and an initiator namespace
- * ({@code PREFIX-i}) joined by {@code pairs} veth pairs {@code tK <-> iK} (MTU 1500), the built
+ * ({@code PREFIX-i}) joined by veth pairs {@code tK <-> iK}, one per MTU given, the built
  * appliance running in the target namespace and one {@link Initiator} per pair. {@link #close()}
  * stops the appliance and removes the namespaces, also when the constructor fails half way.
  */
@@ -19,16 +19,17 @@ final class Fixture implements AutoCloseable {
     final Appliance appliance;
     private final Initiator[] initiators;
 
-    Fixture(Path work, int pairs) throws IOException {
+    /** {@code new Fixture(work, 1500, 9000)}: pair 0 with MTU 1500, pair 1 with MTU 9000. */
+    Fixture(Path work, int... mtus) throws IOException {
         this.work = work;
         this.lan = new Lan();
         Appliance a = null;
         try {
             tns = lan.namespace("t");
             ins = lan.namespace("i");
-            initiators = new Initiator[pairs];
-            for (int k = 0; k < pairs; k++) {
-                lan.veth(t(k), tns, i(k), ins, 1500);
+            initiators = new Initiator[mtus.length];
+            for (int k = 0; k < mtus.length; k++) {
+                lan.veth(t(k), tns, i(k), ins, mtus[k]);
                 initiators[k] = new Initiator(ins, i(k));
             }
             a = new Appliance(work, tns);

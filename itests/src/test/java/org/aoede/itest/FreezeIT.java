@@ -45,7 +45,7 @@ class FreezeIT {
 
     @BeforeAll
     static void start() throws IOException {
-        fx = new Fixture(work, 1);
+        fx = new Fixture(work, 1500);
         appliance = fx.appliance;
         ini = fx.initiator(0);
         t0 = fx.t(0);

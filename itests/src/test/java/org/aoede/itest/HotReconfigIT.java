@@ -24,7 +24,7 @@ import org.junit.jupiter.api.io.TempDir;
 class HotReconfigIT {
     @TempDir
     static Path work;
-    static Lan lan;
+    static Fixture fx;
     static Appliance appliance;
     static Initiator ini;
     static String tns;
@@ -35,29 +35,23 @@ class HotReconfigIT {
 
     @BeforeAll
     static void start() throws IOException {
-        lan = new Lan();
-        tns = lan.namespace("t");
-        ins = lan.namespace("i");
-        t0 = lan.ifname("t0");
-        t1 = lan.ifname("t1");
-        lan.veth(t0, tns, lan.ifname("i0"), ins, 1500);
-        lan.veth(t1, tns, lan.ifname("i1"), ins, 1500);
-        ini = new Initiator(ins, lan.ifname("i0"));
-        iniMac = Lan.mac(ins, lan.ifname("i0"));
+        fx = new Fixture(work, 1500, 1500);
+        appliance = fx.appliance;
+        tns = fx.tns;
+        ins = fx.ins;
+        t0 = fx.t(0);
+        t1 = fx.t(1);
+        ini = fx.initiator(0);
+        iniMac = Lan.mac(ins, fx.i(0));
         Fixture.sparse(work.resolve("hot.img"), 64L << 20);
-        appliance = new Appliance(work, tns);
-        appliance.start();
         appliance.writeExport("hot", cfg());
         appliance.waitForLog("export hot: e1.0 answering on " + t0, Duration.ofSeconds(30));
     }
 
     @AfterAll
     static void stop() {
-        if (appliance != null) {
-            appliance.close();
-        }
-        if (lan != null) {
-            lan.close();
+        if (fx != null) {
+            fx.close();
         }
     }
 
@@ -155,7 +149,7 @@ class HotReconfigIT {
         change(live, "allowed-macs = " + iniMac + ", 02:00:00:00:00:42");
         change(live, "allowed-macs = " + iniMac + ", 02:00:00:00:00:42", "config-string = hot stuff");
         change(live, "allowed-macs = " + iniMac, "config-string = hot stuff", "buffer-count = 16");
-        String mac1 = Lan.mac(ins, lan.ifname("i1"));
+        String mac1 = Lan.mac(ins, fx.i(1));
         change("export hot: e1.0 answering on " + t1, "allowed-macs = " + iniMac + "," + mac1, "config-string = hot stuff",
                 "buffer-count = 16", "interfaces = " + t0 + "," + t1);
         Appliance.sleep(1500);
@@ -165,7 +159,7 @@ class HotReconfigIT {
         String d = ini.run("discover", "1.0").ok().out();
         assertEquals("16", Initiator.field(d, "bufcnt"), d);
         assertEquals("hot stuff", Initiator.field(d, "config"), d);
-        new Initiator(ins, lan.ifname("i1")).run("identify", "1.0").ok();
+        fx.initiator(1).run("identify", "1.0").ok();
     }
 
     @Test

@@ -37,7 +37,7 @@ class MetricsIT {
 
     @TempDir
     static Path work;
-    static Lan lan;
+    static Fixture fx;
     static Appliance appliance;
     static Initiator ini;
     static String tns;
@@ -45,14 +45,11 @@ class MetricsIT {
 
     @BeforeAll
     static void start() throws IOException {
-        lan = new Lan();
-        tns = lan.namespace("t");
-        String ins = lan.namespace("i");
-        t0 = lan.ifname("t0");
-        lan.veth(t0, tns, lan.ifname("i0"), ins, 1500);
-        ini = new Initiator(ins, lan.ifname("i0"));
-        appliance = new Appliance(work, tns);
-        appliance.start();
+        fx = new Fixture(work, 1500);
+        appliance = fx.appliance;
+        tns = fx.tns;
+        t0 = fx.t(0);
+        ini = fx.initiator(0);
         image("m.img");
         appliance.writeExport("m", export(3, 0, "m.img"));
         appliance.waitForLog("export m: e3.0 answering on " + t0, Duration.ofSeconds(30));
@@ -60,11 +57,8 @@ class MetricsIT {
 
     @AfterAll
     static void stop() {
-        if (appliance != null) {
-            appliance.close();
-        }
-        if (lan != null) {
-            lan.close();
+        if (fx != null) {
+            fx.close();
         }
     }
 

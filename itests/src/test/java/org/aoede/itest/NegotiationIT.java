@@ -37,7 +37,7 @@ class NegotiationIT {
 
     @BeforeAll
     static void start() throws IOException {
-        fx = new Fixture(work, 2);
+        fx = new Fixture(work, 1500, 1500);
         appliance = fx.appliance;
         ini = fx.initiator(0);
         plain = fx.initiator(1);

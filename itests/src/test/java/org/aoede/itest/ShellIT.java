@@ -35,7 +35,7 @@ class ShellIT {
 
     @TempDir
     static Path work;
-    static Lan lan;
+    static Fixture fx;
     static Appliance appliance;
     static Initiator ini;
     static String tns;
@@ -47,15 +47,12 @@ class ShellIT {
 
     @BeforeAll
     static void start() throws IOException {
-        lan = new Lan();
-        tns = lan.namespace("t");
-        String ins = lan.namespace("i");
-        t0 = lan.ifname("t0");
-        lan.veth(t0, tns, lan.ifname("i0"), ins, 1500);
-        ini = new Initiator(ins, lan.ifname("i0"));
-        iniMac = Lan.mac(ins, lan.ifname("i0"));
-        appliance = new Appliance(work, tns);
-        appliance.start();
+        fx = new Fixture(work, 1500);
+        appliance = fx.appliance;
+        tns = fx.tns;
+        t0 = fx.t(0);
+        ini = fx.initiator(0);
+        iniMac = Lan.mac(fx.ins, fx.i(0));
         password = Files.readString(appliance.etc("aoede-admin.password")).trim();
         image = work.resolve("a.img");
         Fixture.sparse(image, SECTORS * 512);
@@ -81,11 +78,8 @@ class ShellIT {
             System.out.print(transcript);
             System.out.println("---- end of transcript ----");
         }
-        if (appliance != null) {
-            appliance.close();
-        }
-        if (lan != null) {
-            lan.close();
+        if (fx != null) {
+            fx.close();
         }
     }
 

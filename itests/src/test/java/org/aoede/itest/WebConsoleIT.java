@@ -38,7 +38,7 @@ class WebConsoleIT {
 
     @TempDir
     static Path work;
-    static Lan lan;
+    static Fixture fx;
     static Appliance appliance;
     static Browser browser;
     static Initiator ini;
@@ -49,19 +49,15 @@ class WebConsoleIT {
 
     @BeforeAll
     static void start() throws IOException {
-        lan = new Lan();
-        String tns = lan.namespace("t");
-        String ins = lan.namespace("i");
-        t0 = lan.ifname("t0");
-        lan.veth(t0, tns, lan.ifname("i0"), ins, 1500);
-        ini = new Initiator(ins, lan.ifname("i0"));
-        iniMac = Lan.mac(ins, lan.ifname("i0"));
+        fx = new Fixture(work, 1500);
+        appliance = fx.appliance;
+        t0 = fx.t(0);
+        ini = fx.initiator(0);
+        iniMac = Lan.mac(fx.ins, fx.i(0));
         image = work.resolve("web1.img");
         Fixture.sparse(image, SECTORS * 512);
-        appliance = new Appliance(work, tns);
-        appliance.start();
         password = Files.readString(appliance.etc("aoede-admin.password")).trim();
-        browser = new Browser(tns, work, 9515);
+        browser = new Browser(fx.tns, work, 9515);
         Browser.waitFor("the AoE page of the web console", Duration.ofSeconds(90),
                 () -> get("/aoe/data.json", true).status() == 200);
     }
@@ -73,11 +69,8 @@ class WebConsoleIT {
                 browser.close();
             }
         } finally {
-            if (appliance != null) {
-                appliance.close();
-            }
-            if (lan != null) {
-                lan.close();
+            if (fx != null) {
+                fx.close();
             }
         }
     }
