@@ -40,12 +40,14 @@ public interface BlockStore extends AutoCloseable {
     }
 
     /**
-     * True if the export should coalesce writes for this store: hold the writes one receive batch
-     * delivers, hand each run of contiguous ones to {@link #write(long, ByteBuffer[])} at once and
-     * acknowledge them after it returned. A cache turns it on; false by default.
+     * Up to how many sectors a write may have for the export to coalesce it (0: never): the export
+     * holds the sequential writes of that size one receive batch delivers (each starting where the
+     * export's previous write ended), hands each run to {@link #write(long, ByteBuffer[])} at once
+     * and acknowledges them after it returned. Other writes go down at once. Holding copies the data,
+     * so a store whose writes are cheap says where the saved calls stop paying for the copy.
      */
-    default boolean coalescesWrites() {
-        return false;
+    default int coalesceWritesUpTo() {
+        return 0;
     }
 
     /** Forces everything written so far to stable storage. */

@@ -44,8 +44,8 @@ public abstract class ForwardingBlockStore implements BlockStore {
     }
 
     @Override
-    public boolean coalescesWrites() {
-        return delegate.coalescesWrites();
+    public int coalesceWritesUpTo() {
+        return delegate.coalesceWritesUpTo();
     }
 
     @Override

@@ -61,6 +61,12 @@ final class Export {
     static final long CLIENT_SEEN_MS = 1000;
     /** The host last put into {@link #clients} and when: most requests skip the boxed map update. Racy by design. */
     private long lastClient = -1;
+    /**
+     * Where the last write ended: a write starting there is part of a sequential stream and is
+     * held for coalescing; any other is written at once (holding random writes only costs a copy).
+     * A hint, shared racily by the ports' threads.
+     */
+    long nextWrite = -1;
     private long lastClientMillis;
     /** The extensions this export uses now, in configured order (installed ones only). */
     private volatile Extension[] extensions = new Extension[0];
@@ -403,13 +409,18 @@ final class Export {
             return ataStatus(reply, Ata.STATUS_DRDY | Ata.STATUS_ERR, Ata.ERROR_ABRT, Ata.HEADER);
         }
         BlockStore st = store;
-        if (st.coalescesWrites() && port.batching()) {
+        long continues = nextWrite;
+        nextWrite = lba + count;
+        if (lba == continues && count <= st.coalesceWritesUpTo() && port.batching()) {
             if (port.batch.isFull()) {
                 port.batch.commit(port);
             }
             port.batch.stage(this, st, req, reply, lba, count);
             inFlight.incrementAndGet();             // in progress until acknowledged: a pause waits for it
             return DEFERRED;
+        }
+        if (!port.batch.isEmpty()) {
+            port.batch.commit(port);                // (Port.serve did, unless another port moved nextWrite)
         }
         ByteBuffer src = req.duplicate().limit(Ata.DATA + count * Ata.SECTOR).position(Ata.DATA);
         try {

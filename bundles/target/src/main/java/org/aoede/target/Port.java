@@ -135,9 +135,11 @@ final class Port implements FrameHandler {
     }
 
     private void serve(Link l, Export e, ByteBuffer f, boolean broadcast) {
-        if (!batch.isEmpty() && (!WriteBatch.isAtaWrite(f) || batch.isFull())) {
-            // held writes first: ordering exactly as received; a full batch now, not while the
-            // reply is being built in the link's transmit slot (its acknowledgements need slots too)
+        if (!batch.isEmpty() && (!WriteBatch.isAtaWrite(f) || batch.isFull() || Ata.lba(f) != e.nextWrite)) {
+            // held writes first: ordering exactly as received (a write that is not held, not
+            // continuing its export's last write, must not overtake them); a full batch now, not
+            // while the reply is being built in the link's transmit slot (its acknowledgements
+            // need slots too)
             batch.commit(this);
         }
         long start = System.nanoTime();

@@ -66,8 +66,8 @@ class WriteCoalescingTest {
         }
 
         @Override
-        public boolean coalescesWrites() {
-            return true;
+        public int coalesceWritesUpTo() {
+            return Integer.MAX_VALUE;
         }
 
         @Override
@@ -94,7 +94,7 @@ class WriteCoalescingTest {
 
     @BeforeEach
     void setUp() throws Exception {
-        h = new Harness(dir, 1500, 64, false);
+        h = new Harness(dir, 1500, 256, false);
         store = new Gathering(h.store);
         h.export.wrapped(store, new WrapKey(h.store, java.util.List.of()));
         h.link.batches = true;
@@ -130,6 +130,7 @@ class WriteCoalescingTest {
 
     @Test
     void contiguousWritesOfABatchGoOutTogetherAndAreAcknowledgedOnlyAfterwards() {
+        h.export.nextWrite = 0;                             // a sequential stream that has reached sector 0
         deliver(Harness.write(1, 0, 2, (byte) 1), Harness.write(2, 2, 2, (byte) 2), Harness.write(3, 4, 2, (byte) 3));
         assertTrue(h.link.sent.isEmpty(), "nothing acknowledged before the batch ends");
         assertEquals(0, h.store.writes.get(), "nothing written before the batch ends");
@@ -161,6 +162,7 @@ class WriteCoalescingTest {
 
     @Test
     void runsBreakWhereWritesAreNotContiguousAndKeepArrivalOrder() {
+        h.export.nextWrite = 0;
         // 0-1, 10, 2-3 (not after 10), then 0 again: four runs, applied in arrival order
         deliver(Harness.write(1, 0, 2, (byte) 1), Harness.write(2, 10, 1, (byte) 2),
                 Harness.write(3, 2, 2, (byte) 3), Harness.write(4, 0, 1, (byte) 4));
@@ -176,6 +178,7 @@ class WriteCoalescingTest {
     @Test
     void aFailedGatheringWriteAnswersEachOfItsWritesWithAbrt() {
         store.fail = true;
+        h.export.nextWrite = 0;
         deliver(Harness.write(1, 0, 1, (byte) 1), Harness.write(2, 1, 1, (byte) 2));
         h.port.endOfBatch(h.link);
         assertEquals(2, h.link.sent.size());
@@ -187,7 +190,8 @@ class WriteCoalescingTest {
 
     @Test
     void badWritesAreAnsweredAtOnceAndHoldNothing() {
-        deliver(Harness.write(1, 63, 2, (byte) 1));             // past the end
+        h.export.nextWrite = 255;
+        deliver(Harness.write(1, 255, 2, (byte) 1));            // past the end
         assertEquals(1, h.link.sent.size());
         assertAtaError(req(h.link.sent.get(0)), h.link.sent.get(0), Ata.ERROR_IDNF);
         h.port.endOfBatch(h.link);
@@ -204,6 +208,7 @@ class WriteCoalescingTest {
 
     @Test
     void aPauseWaitsForHeldWritesToBeWrittenAndAcknowledged() throws Exception {
+        h.export.nextWrite = 0;
         deliver(Harness.write(1, 0, 1, (byte) 9));
         Thread pauser = new Thread(h.export::pause);
         pauser.start();
@@ -219,11 +224,47 @@ class WriteCoalescingTest {
 
     @Test
     void aFullBatchIsCommittedBeforeMoreIsHeld() {
+        h.export.nextWrite = 0;
         for (int i = 0; i <= WriteBatch.MAX; i++) {
-            deliver(Harness.write(100 + i, i % 64, 1, (byte) 1));
+            deliver(Harness.write(100 + i, i, 1, (byte) 1));
         }
         assertEquals(WriteBatch.MAX, h.link.sent.size(), "the first 64 went out when the 65th came");
         h.port.endOfBatch(h.link);
         assertEquals(WriteBatch.MAX + 1, h.link.sent.size());
+    }
+
+    @Test
+    void aStreamIsHeldFromItsSecondWriteOn() {
+        deliver(Harness.write(1, 0, 2, (byte) 1));
+        assertEquals(1, h.link.sent.size(), "the first write of a stream goes at once");
+        deliver(Harness.write(2, 2, 2, (byte) 2), Harness.write(3, 4, 2, (byte) 3));
+        assertEquals(1, h.link.sent.size(), "the writes continuing it are held");
+        h.port.endOfBatch(h.link);
+        assertEquals(2, store.calls.size());
+        assertEquals(2, store.calls.get(1)[0], "one gathering write from sector 2");
+        assertEquals(2, store.calls.get(1)[1]);
+        assertEquals(3, h.link.sent.size());
+        assertEquals(3, h.store.data[4 * 512]);
+    }
+
+    @Test
+    void randomWritesAreWrittenAtOnce() {
+        deliver(Harness.write(1, 10, 1, (byte) 1), Harness.write(2, 30, 2, (byte) 2), Harness.write(3, 7, 1, (byte) 3));
+        assertEquals(3, h.link.sent.size(), "none held: holding would only cost a copy");
+        assertEquals(3, h.store.writes.get());
+        assertEquals(3, h.store.data[7 * 512]);
+        h.port.endOfBatch(h.link);
+        assertEquals(3, h.link.sent.size());
+    }
+
+    @Test
+    void heldWritesGoFirstWhenAWriteElsewhereComes() {
+        h.export.nextWrite = 40;
+        deliver(Harness.write(1, 40, 1, (byte) 1), Harness.write(2, 40, 1, (byte) 2));
+        // the second is not held (it does not continue at 41), so the first must reach the store first
+        assertEquals(2, h.link.sent.size());
+        assertEquals(1, tag(0));
+        assertEquals(2, tag(1));
+        assertEquals(2, h.store.data[40 * 512], "the later write wins");
     }
 }

@@ -235,8 +235,8 @@ final class CachingStore implements BlockStore {
     }
 
     @Override
-    public boolean coalescesWrites() {
-        return coalesce;
+    public int coalesceWritesUpTo() {
+        return coalesce ? Integer.MAX_VALUE : 0;        // the store below may be slow: every size pays
     }
 
     @Override

@@ -606,8 +606,8 @@ final class FreezeStore {
 
         /** Writes are held one by one by the core; the image's coalescing does not apply. */
         @Override
-        public boolean coalescesWrites() {
-            return false;
+        public int coalesceWritesUpTo() {
+            return 0;
         }
 
         @Override
