@@ -179,8 +179,22 @@ final class Browser implements AutoCloseable {
         return (String) ((Map<?, ?>) v.get("value")).get(ELEMENT);
     }
 
+    /**
+     * Finds and clicks. The page re-renders its table on every refresh, so an element found just
+     * before a refresh is gone by the click ("stale element reference"): then find it again, as a
+     * user would look again. A click that reached the element is never repeated.
+     */
     void click(String css) {
-        call("POST", s("/element/" + find(css) + "/click"), Map.of());
+        for (int attempt = 1; ; attempt++) {
+            try {
+                call("POST", s("/element/" + find(css) + "/click"), Map.of());
+                return;
+            } catch (WebDriverError e) {
+                if (attempt == 3 || !e.getMessage().contains("stale element reference")) {
+                    throw e;
+                }
+            }
+        }
     }
 
     /** Clears the field and types the text, as a user would. */
