@@ -61,13 +61,13 @@ final class Export {
     static final long CLIENT_SEEN_MS = 1000;
     /** The host last put into {@link #clients} and when: most requests skip the boxed map update. Racy by design. */
     private long lastClient = -1;
+    private long lastClientMillis;
     /**
-     * Where the last write ended: a write starting there is part of a sequential stream and is
-     * held for coalescing; any other is written at once (holding random writes only costs a copy).
-     * A hint, shared racily by the ports' threads.
+     * Where the last write ended: a write starting there is part of a sequential stream and may be
+     * held for coalescing ({@link #holds}); any other is written at once (holding random writes
+     * only costs a copy). A hint, shared racily by the ports' threads.
      */
     long nextWrite = -1;
-    private long lastClientMillis;
     /** The extensions this export uses now, in configured order (installed ones only). */
     private volatile Extension[] extensions = new Extension[0];
     private volatile Set<String> provided = Set.of();
@@ -409,9 +409,9 @@ final class Export {
             return ataStatus(reply, Ata.STATUS_DRDY | Ata.STATUS_ERR, Ata.ERROR_ABRT, Ata.HEADER);
         }
         BlockStore st = store;
-        long continues = nextWrite;
+        boolean hold = holds(lba, count) && port.batching();
         nextWrite = lba + count;
-        if (lba == continues && count <= st.coalesceWritesUpTo() && port.batching()) {
+        if (hold) {
             if (port.batch.isFull()) {
                 port.batch.commit(port);
             }
@@ -430,6 +430,15 @@ final class Export {
             ioError(port, "write", e);
             return writeFailed(reply);
         }
+    }
+
+    /**
+     * True if a write of {@code count} sectors at {@code lba} is held for coalescing on a batching
+     * link: it continues this export's last write and the store coalesces writes of that size.
+     * The port asks first, to commit what it holds before a write that will not join it.
+     */
+    boolean holds(long lba, int count) {
+        return lba == nextWrite && count <= store.coalesceWritesUpTo();
     }
 
     /** Counts a write that reached the store and makes its acknowledgement. */

@@ -135,7 +135,7 @@ final class Port implements FrameHandler {
     }
 
     private void serve(Link l, Export e, ByteBuffer f, boolean broadcast) {
-        if (!batch.isEmpty() && (!WriteBatch.isAtaWrite(f) || batch.isFull() || Ata.lba(f) != e.nextWrite)) {
+        if (!batch.isEmpty() && (!WriteBatch.isAtaWrite(f) || batch.isFull() || !e.holds(Ata.lba(f), Ata.sectorCount(f)))) {
             // held writes first: ordering exactly as received (a write that is not held, not
             // continuing its export's last write, must not overtake them); a full batch now, not
             // while the reply is being built in the link's transmit slot (its acknowledgements
