@@ -31,10 +31,15 @@ public interface BlockStore extends AutoCloseable {
      * default writes them one by one; a store that can do it in one call overrides it.
      */
     default void write(long lba, ByteBuffer[] srcs) throws IOException {
+        writeEach(this, lba, srcs);
+    }
+
+    /** The buffers one after the other from {@code lba}, one {@link #write(long, ByteBuffer)} of {@code store} each. */
+    static void writeEach(BlockStore store, long lba, ByteBuffer[] srcs) throws IOException {
         long at = lba;
         for (ByteBuffer b : srcs) {
             int n = b.remaining() / SECTOR;
-            write(at, b);
+            store.write(at, b);
             at += n;
         }
     }

@@ -177,8 +177,7 @@ final class StateFile {
         }
         Files.createDirectories(path.getParent());
         Path tmp = path.resolveSibling(path.getFileName() + ".tmp");
-        try (FileChannel ch = FileChannel.open(tmp,
-                StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+        try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                 StandardOpenOption.TRUNCATE_EXISTING)) {
             OutputStream out = Channels.newOutputStream(ch);
             p.store(out, "AoEde export state: changed by initiators over the wire. Do not edit while running.");
@@ -191,8 +190,7 @@ final class StateFile {
         if (!required.isEmpty()) {
             // the rename itself is durable only once the directory is: else a crash could bring
             // back the old file, without the mark, and the export would serve without its extension
-            try (FileChannel dir = FileChannel.open(path.getParent(),
-                    StandardOpenOption.READ)) {
+            try (FileChannel dir = FileChannel.open(path.getParent(), StandardOpenOption.READ)) {
                 dir.force(true);
             }
         }

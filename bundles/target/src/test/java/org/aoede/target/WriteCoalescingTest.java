@@ -83,12 +83,7 @@ class WriteCoalescingTest {
             if (fail) {
                 throw new IOException("injected failure");
             }
-            long at = lba;
-            for (ByteBuffer b : srcs) {
-                int n = b.remaining() / SECTOR;
-                inner.write(at, b);
-                at += n;
-            }
+            BlockStore.writeEach(inner, lba, srcs);
         }
     }
 

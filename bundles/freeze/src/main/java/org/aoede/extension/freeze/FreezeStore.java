@@ -593,15 +593,10 @@ final class FreezeStore {
             core.write(lba, src);
         }
 
-        /** One by one through the core (as BlockStore's default does), never straight to the image. */
+        /** One by one through the core, never straight to the image. */
         @Override
         public void write(long lba, ByteBuffer[] srcs) throws IOException {
-            long at = lba;
-            for (ByteBuffer b : srcs) {
-                int n = b.remaining() / SECTOR;
-                core.write(at, b);
-                at += n;
-            }
+            BlockStore.writeEach(this, lba, srcs);
         }
 
         /** Writes are held one by one by the core; the image's coalescing does not apply. */
