@@ -130,6 +130,12 @@ class FuzzIT {
         assertEquals(0, fz.exit(), fz.out());
         String summary = fz.out().lines().filter(l -> l.startsWith("summary ")).findFirst().orElseThrow(
                 () -> new AssertionError("no summary:\n" + fz.out()));
+        if (!"0".equals(Initiator.field(summary, "unreachable"))) {
+            // The export stopped answering for a while: show what the appliance's threads were doing.
+            System.out.println(Sh.run(60, System.getProperty("java.home") + "/bin/jcmd",
+                    String.valueOf(appliance.javaPid()), "Thread.print").out());
+            System.out.println(appliance.tail());
+        }
         assertTrue(Long.parseLong(Initiator.field(summary, "fuzz-frames")) >= Math.min(100_000, Long.getLong("fuzz.frames", 160_000)), summary);
         assertEquals("0", Initiator.field(summary, "violations"), fz.out());
         // The fuzz must actually have reached the export (not been masked out for most of the run).

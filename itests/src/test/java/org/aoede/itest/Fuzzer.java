@@ -56,6 +56,8 @@ public final class Fuzzer implements FrameHandler {
     private final long pMac;
     private final long seed;
     private final int total;
+    /** Frames this run sends: {@link #total}, or fewer once the deadline has passed. */
+    private int limit;
     private final int rate;
 
     private PcapLink link;
@@ -88,6 +90,10 @@ public final class Fuzzer implements FrameHandler {
     private final ArrayDeque<Long> recentAdders = new ArrayDeque<>();
     private long repairs;
     private long skipped;
+    /** Health checks that found the export answering nobody we can send from (see check()). */
+    private long unreachable;
+    /** The fuzz phase ends here even with frames left, so the run always reports (FuzzIT waits 300 s). */
+    private long deadlineNanos;
 
     // ---- receiving (pcap thread) ----
     private final AtomicLong replies = new AtomicLong();
@@ -111,12 +117,14 @@ public final class Fuzzer implements FrameHandler {
         seed = Long.parseLong(a.getOrDefault("seed", "1"));
         total = Integer.parseInt(a.getOrDefault("frames", "150000"));
         rate = Integer.parseInt(a.getOrDefault("rate", "4000"));
+        deadlineSeconds = Long.parseLong(a.getOrDefault("deadline-s", "180"));
         rnd = new SplittableRandom(seed);
         statePath = a.get("state");
     }
 
-    /** The export's state file (diagnostics only: printed when a lockout is found). */
+    /** The export's state file: its persisted mask list, read when a lockout is found. */
     private final String statePath;
+    private final long deadlineSeconds;
 
     private static String need(Map<String, String> a, String k) {
         String v = a.get(k);
@@ -480,6 +488,8 @@ public final class Fuzzer implements FrameHandler {
         expect = new byte[total + 16];
         sentHeads = new byte[(total + 16) * HEAD];
         startNanos = System.nanoTime();
+        deadlineNanos = startNanos + TimeUnit.SECONDS.toNanos(deadlineSeconds);
+        limit = total;
         T[] ts = T.values();
         // Phase 1: every mutation of every template, every special value, three different bases each.
         outer:
@@ -488,7 +498,7 @@ public final class Fuzzer implements FrameHandler {
                 for (String m : mutationsFor(t)) {
                     int n = variants(m);
                     for (int v = 0; v < n; v++) {
-                        if (seq >= total) {
+                        if (seq >= limit) {
                             break outer;
                         }
                         build(t, false);
@@ -496,7 +506,7 @@ public final class Fuzzer implements FrameHandler {
                         send(t.name(), m, "field");
                     }
                 }
-                if (seq < total) {
+                if (seq < limit) {
                     build(t, false);
                     send(t.name(), "none", "valid");
                 }
@@ -506,14 +516,14 @@ public final class Fuzzer implements FrameHandler {
         for (T t : ts) {
             build(t, true);
             int full = len;
-            for (int cut = Aoe.ETH_HEADER; cut < full && seq < total; cut++) {
+            for (int cut = Aoe.ETH_HEADER; cut < full && seq < limit; cut++) {
                 build(t, true);
                 len = Math.min(cut, len);
                 send(t.name(), "truncate-sweep", "truncate");
             }
         }
         // Phase 3: random mixes until the frame budget is spent; a quarter are random bytes.
-        while (seq < total) {
+        while (seq < limit) {
             if (rnd.nextInt(4) == 0) {
                 randomFrame();
                 continue;
@@ -530,7 +540,8 @@ public final class Fuzzer implements FrameHandler {
             send(t.name(), k == 0 ? "none" : k == 1 ? last : "multi", k == 0 ? "valid" : "random-mix");
         }
         long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos);
-        System.out.printf("fuzz done frames=%d ms=%d%n", seq, ms);
+        System.out.printf("fuzz done frames=%d ms=%d%s%n", seq, ms,
+                limit < total ? " deadline=" + deadlineSeconds + "s (" + (total - seq) + " frames not sent)" : "");
     }
 
     /** Random bytes after an Ethernet header with the AoE EtherType; half aimed at the export's address. */
@@ -610,8 +621,24 @@ public final class Fuzzer implements FrameHandler {
      * culprit and clean up, so the rest of the run still reaches the export.
      */
     private void check() {
+        long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos);
+        if (seq % 20_000 == 0) {
+            System.out.printf("progress seq=%d ms=%d lockouts=%d unreachable=%d replies=%d%n", seq, ms, lockouts,
+                    unreachable, replies.get());
+        }
+        if (System.nanoTime() - deadlineNanos > 0 && limit == total) {
+            limit = seq;                       // the loops end; heal and report follow
+            System.out.printf("deadline seq=%d ms=%d: the fuzz stops here%n", seq, ms);
+        }
         try {
             long[] l = maskRead(myMac, 2);
+            if (l == null && unreachable > 0 && replies.get() == repliesAtLastCheck) {
+                // Nothing has answered since the last check found the export unreachable: don't
+                // spend seconds on every candidate again (a hung target would eat the whole run).
+                unreachable++;
+                System.out.printf("unreachable seq=%d ms=%d (no reply since the last check)%n", seq, ms);
+                return;
+            }
             if (l == null) {
                 lockouts++;
                 long via = 0;
@@ -660,8 +687,19 @@ public final class Fuzzer implements FrameHandler {
                         }
                     }
                 }
+                if (l != null && via == 0) {
+                    // No MAC we remembered is on the list: the persisted list names them; send from one.
+                    long[] persisted = persistedMask();
+                    if (persisted != null && persisted.length > 0 && repairSource(persisted) != pMac) {
+                        l = persisted;
+                        via = repairSource(persisted);
+                    }
+                }
                 if (l != null && via != 0) {
                     maskEdit(via, l);
+                } else {
+                    unreachable++;
+                    System.out.printf("unreachable seq=%d ms=%d list=%s%n", seq, ms, l == null ? "?" : macs(l));
                 }
             } else if (java.util.Arrays.stream(l).anyMatch(m -> m != myMac)) {
                 maskEdit(myMac, java.util.Arrays.stream(l).filter(m -> m != myMac).toArray());
@@ -672,6 +710,25 @@ public final class Fuzzer implements FrameHandler {
         }
         maskFramesSinceCheck.clear();
         addersSinceCheck.clear();
+        repliesAtLastCheck = replies.get();
+    }
+
+    private long repliesAtLastCheck = -1;
+
+    /** The mask list in the export's state file, or null if there is none to read. */
+    private long[] persistedMask() {
+        if (statePath == null) {
+            return null;
+        }
+        try (var in = java.nio.file.Files.newInputStream(java.nio.file.Path.of(statePath))) {
+            java.util.Properties p = new java.util.Properties();
+            p.load(in);
+            String mask = p.getProperty("mask", "").trim();
+            return mask.isEmpty() ? new long[0]
+                    : java.util.Arrays.stream(mask.split(",")).map(String::trim).mapToLong(Mac::parse).toArray();
+        } catch (java.io.IOException | RuntimeException e) {
+            return null;
+        }
     }
 
     private static boolean contains(byte[] hay, byte[] needle) {
@@ -1092,9 +1149,9 @@ public final class Fuzzer implements FrameHandler {
                 System.out.println("violation " + v);
             }
         }
-        System.out.printf("summary fuzz-frames=%d lockouts=%d repairs=%d skipped=%d wire-frames=%d send-failures=%d replies=%d "
+        System.out.printf("summary fuzz-frames=%d lockouts=%d unreachable=%d repairs=%d skipped=%d wire-frames=%d send-failures=%d replies=%d "
                         + "aoe-error-replies=%d ata-error-replies=%d tracked-replies=%d violations=%d healed=%s%n",
-                seq, lockouts, repairs, skipped, sentTotal, sendFailures, replies.get(), aoeErrorReplies.get(),
+                seq, lockouts, unreachable, repairs, skipped, sentTotal, sendFailures, replies.get(), aoeErrorReplies.get(),
                 ataErrorReplies.get(), trackedReplies.get(), violations.get(), healed);
     }
 }
