@@ -172,7 +172,7 @@ final class Export {
                         count(port, Stats.Drop.BROADCAST);
                         return NO_REPLY;
                     }
-                    return exts.length == 0 ? ata(port, req, reply, s) : ataExtended(port, req, reply, s, exts, ini);
+                    return exts.length == 0 ? ata(port, req, reply, s, true) : ataExtended(port, req, reply, s, exts, ini);
                 case Aoe.CMD_CONFIG:
                     return config(port, req, reply, broadcast);
                 case Aoe.CMD_MASK:
@@ -214,7 +214,7 @@ final class Export {
                 return replyHooks(exts, i, call, req, reply, r);
             }
         }
-        int n = ata(port, req, reply, s);
+        int n = ata(port, req, reply, s, true);
         if (n == DEFERRED) {
             // the reply hooks see the acknowledgement when it is sent, after the data was written
             port.batch.last().initiator = ini;
@@ -231,9 +231,13 @@ final class Export {
         return n;
     }
 
-    /** ATA for an extension (e.g. one entry of a coalesced read): the normal handling and the reply hooks. */
+    /**
+     * ATA for an extension (e.g. one entry of a coalesced read): the normal handling and the reply
+     * hooks. A write goes down at once, never held for coalescing: the extension gets its reply
+     * now, not the internal {@link #DEFERRED}.
+     */
     int ataDirect(Port port, ByteBuffer req, ByteBuffer reply) {
-        int n = ata(port, req, reply, live);
+        int n = ata(port, req, reply, live, false);
         // the reply hooks still apply (a coalesced read's replies get their CRC like any read)
         Extension[] exts = extensions;
         return replyHooks(exts, exts.length, port.call, req, reply, n);
@@ -318,7 +322,8 @@ final class Export {
 
     // ---- ATA ----------------------------------------------------------------------------
 
-    private int ata(Port port, ByteBuffer req, ByteBuffer reply, LiveState s) {
+    /** {@code mayHold}: a write continuing a stream may be held for the batch's gathering write ({@link #DEFERRED}). */
+    private int ata(Port port, ByteBuffer req, ByteBuffer reply, LiveState s, boolean mayHold) {
         int len = req.limit();
         if (len < Ata.HEADER) {
             count(port, Stats.Drop.SHORT);
@@ -350,7 +355,7 @@ final class Export {
                     count(port, Stats.Error.ATA_IDNF);
                     return ataStatus(reply, Ata.STATUS_DRDY | Ata.STATUS_ERR, Ata.ERROR_IDNF, Ata.HEADER);
                 }
-                return write ? write(port, req, reply, lba, count) : read(port, reply, lba, count);
+                return write ? write(port, req, reply, lba, count, mayHold) : read(port, reply, lba, count);
             }
             case Ata.CMD_IDENTIFY -> {
                 header(port, req, reply, Ata.HEADER);
@@ -403,13 +408,13 @@ final class Export {
         }
     }
 
-    private int write(Port port, ByteBuffer req, ByteBuffer reply, long lba, int count) {
+    private int write(Port port, ByteBuffer req, ByteBuffer reply, long lba, int count, boolean mayHold) {
         if (store.readOnly()) {
             count(port, Stats.Error.ATA_ABRT);
             return ataStatus(reply, Ata.STATUS_DRDY | Ata.STATUS_ERR, Ata.ERROR_ABRT, Ata.HEADER);
         }
         BlockStore st = store;
-        boolean hold = holds(lba, count) && port.batching();
+        boolean hold = mayHold && holds(lba, count) && port.batching();
         nextWrite = lba + count;
         if (hold) {
             if (port.batch.isFull()) {

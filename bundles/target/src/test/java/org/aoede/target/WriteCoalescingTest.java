@@ -262,4 +262,17 @@ class WriteCoalescingTest {
         assertEquals(2, tag(1));
         assertEquals(2, h.store.data[40 * 512], "the later write wins");
     }
+
+    @Test
+    void aWriteAnExtensionMakesIsWrittenAndAnsweredAtOnce() {
+        h.export.nextWrite = 0;                             // it would be held if it came from the wire
+        ByteBuffer reply = ByteBuffer.allocate(2048);
+        ByteBuffer req = Harness.write(1, 0, 1, (byte) 6);
+        int n = h.port.call.set(h.export, null).ata(req, reply);
+        assertTrue(n >= Ata.HEADER, "a reply for the extension, not the internal DEFERRED: " + n);
+        assertAtaOk(req, reply.duplicate().limit(n));
+        assertEquals(6, h.store.data[0], "written before the call returned");
+        h.port.endOfBatch(h.link);
+        assertTrue(h.link.sent.isEmpty(), "the batch held nothing, sent nothing of its own");
+    }
 }
