@@ -38,7 +38,8 @@ import org.aoede.transport.pcap.PcapLink;
  * whether the export ended clean ({@code healed=true}).
  *
  * <p>Keys: if, target-mac, shelf, slot, sectors, protect-shelf, protect-slot, protect-mac,
- * seed, frames, rate (frames/s), mode (fuzz|clean).
+ * seed, frames, rate (frames/s), deadline-s (the fuzz phase ends then, default 180), mode (fuzz|clean),
+ * state (the export's state file: its persisted mask list undoes a lockout).
  */
 public final class Fuzzer implements FrameHandler {
     private static final int TRACK_BIT = 0x4000_0000;     // tags of tracked fuzz frames: TRACK_BIT | seq
@@ -92,6 +93,8 @@ public final class Fuzzer implements FrameHandler {
     private long skipped;
     /** Health checks that found the export answering nobody we can send from (see check()). */
     private long unreachable;
+    /** Replies counted at the end of the last check: none since then means the export is still silent. */
+    private long repliesAtLastCheck = -1;
     /** The fuzz phase ends here even with frames left, so the run always reports (FuzzIT waits 300 s). */
     private long deadlineNanos;
 
@@ -652,29 +655,19 @@ public final class Fuzzer implements FrameHandler {
                         break;
                     }
                 }
+                // What the appliance persisted: printed below, and the way back in if no remembered MAC answered.
+                java.util.Properties state = persistedState();
+                long[] persisted = state == null ? null : macList(state.getProperty("mask", ""));
                 if (lockouts <= 3) {
                     System.out.printf("lockout seq=%d list=%s via=%s%n", seq, l == null ? "?" : macs(l),
                             l == null ? "-" : Mac.format(via));
-                    long[] shown = l;
                     if (statePath != null) {
-                        try {
-                            java.util.Properties p = new java.util.Properties();
-                            try (var in = java.nio.file.Files.newInputStream(java.nio.file.Path.of(statePath))) {
-                                p.load(in);
-                            }
-                            System.out.println("  state file: " + p);
-                            String mask = p.getProperty("mask", "");
-                            if (shown == null && !mask.isBlank()) {
-                                shown = java.util.Arrays.stream(mask.split(",")).mapToLong(Mac::parse).toArray();
-                            }
-                        } catch (java.io.IOException e) {
-                            System.out.println("  state file: " + e);
-                        }
+                        System.out.println("  state file: " + (state == null ? "unreadable" : state));
                     }
+                    long[] shown = l != null ? l : persisted;
                     if (shown != null) {
-                        l = shown;
                         for (byte[] fr : maskFramesSinceCheck) {
-                            for (long m : l) {
+                            for (long m : shown) {
                                 if (contains(fr, Mac.bytes(m))) {
                                     ByteBuffer w = ByteBuffer.wrap(fr);
                                     System.out.println("  culprit src=" + Mac.format(Aoe.src(w)) + " leaves="
@@ -687,19 +680,17 @@ public final class Fuzzer implements FrameHandler {
                         }
                     }
                 }
-                if (l != null && via == 0) {
-                    // No MAC we remembered is on the list: the persisted list names them; send from one.
-                    long[] persisted = persistedMask();
-                    if (persisted != null && persisted.length > 0 && repairSource(persisted) != pMac) {
-                        l = persisted;
-                        via = repairSource(persisted);
-                    }
+                if (l == null && persisted != null && persisted.length > 0 && repairSource(persisted) != pMac) {
+                    // no remembered MAC is on the list: send from one the persisted list names
+                    l = persisted;
+                    via = repairSource(persisted);
                 }
-                if (l != null && via != 0) {
+                if (via != 0) {
                     maskEdit(via, l);
                 } else {
                     unreachable++;
-                    System.out.printf("unreachable seq=%d ms=%d list=%s%n", seq, ms, l == null ? "?" : macs(l));
+                    System.out.printf("unreachable seq=%d ms=%d list=%s%n", seq, ms,
+                            persisted == null ? "?" : macs(persisted));
                 }
             } else if (java.util.Arrays.stream(l).anyMatch(m -> m != myMac)) {
                 maskEdit(myMac, java.util.Arrays.stream(l).filter(m -> m != myMac).toArray());
@@ -713,20 +704,26 @@ public final class Fuzzer implements FrameHandler {
         repliesAtLastCheck = replies.get();
     }
 
-    private long repliesAtLastCheck = -1;
-
-    /** The mask list in the export's state file, or null if there is none to read. */
-    private long[] persistedMask() {
+    /** The export's state file, or null if there is none to read. */
+    private java.util.Properties persistedState() {
         if (statePath == null) {
             return null;
         }
         try (var in = java.nio.file.Files.newInputStream(java.nio.file.Path.of(statePath))) {
             java.util.Properties p = new java.util.Properties();
             p.load(in);
-            String mask = p.getProperty("mask", "").trim();
-            return mask.isEmpty() ? new long[0]
-                    : java.util.Arrays.stream(mask.split(",")).map(String::trim).mapToLong(Mac::parse).toArray();
-        } catch (java.io.IOException | RuntimeException e) {
+            return p;
+        } catch (java.io.IOException e) {
+            return null;
+        }
+    }
+
+    /** A comma-separated MAC list as the state file writes it; null if it does not parse. */
+    private static long[] macList(String list) {
+        try {
+            return list.isBlank() ? new long[0]
+                    : java.util.Arrays.stream(list.split(",")).map(String::trim).mapToLong(Mac::parse).toArray();
+        } catch (RuntimeException e) {
             return null;
         }
     }
