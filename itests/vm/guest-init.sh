@@ -51,8 +51,10 @@ done </etc/modules.list
 # 2. network: eth0 up with the requested MTU before the aoe driver loads
 i=0
 while [ ! -e /sys/class/net/eth0 ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+# a storage NIC has no address: no IPv4 is ever set, and IPv6 goes off before the link comes up
+if [ -e /proc/sys/net/ipv6/conf/eth0/disable_ipv6 ]; then echo 1 > /proc/sys/net/ipv6/conf/eth0/disable_ipv6; fi
 if ! ip link set eth0 mtu "$MTU" up; then fail "NET FAIL cannot set eth0 mtu $MTU"; fi
-m "NET eth0 mtu=$(cat /sys/class/net/eth0/mtu) mac=$(cat /sys/class/net/eth0/address)"
+m "NET eth0 mtu=$(cat /sys/class/net/eth0/mtu) mac=$(cat /sys/class/net/eth0/address) addresses=$(ip addr show eth0 | grep -c inet)"
 
 # 3. aoe driver; it sends a broadcast config query on load
 T0=$(now_cs)

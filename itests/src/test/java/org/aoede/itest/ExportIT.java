@@ -10,6 +10,7 @@ import java.io.RandomAccessFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -237,21 +238,29 @@ class ExportIT {
         // the same file as export a: refused, a keeps its file
         appliance.writeExport("same", export(5, 2, t0, "a.img"));
         appliance.waitForLog("export etc/org.aoede.export-same.cfg: refused: .*overlaps", Duration.ofSeconds(20));
-        // two files claiming one shelf.slot: both refused, one log line naming both
-        image("d1.img", 2048);
+        // a second file claiming a serving export's shelf.slot, while an initiator writes and
+        // verifies: the newcomer is refused naming both files; not one request goes unanswered
+        image("d1.img", 8192);
         image("d2.img", 2048);
         appliance.writeExport("dup1", export(6, 0, t0, "d1.img"));
         serving("dup1", "e6.0", t0);
+        CompletableFuture<Sh.Result> load = CompletableFuture.supplyAsync(() -> ini.run("verify", "6.0",
+                "--all", "--qd", "16", "--min-seconds", "10", "--seed", "6"));
+        Appliance.sleep(2000);
         appliance.writeExport("dup2", export(6, 0, t0, "d2.img"));
-        appliance.waitForLog("e6.0 is claimed by etc/org.aoede.export-dup1.cfg and etc/org.aoede.export-dup2.cfg", Duration.ofSeconds(20));
-        Appliance.sleep(500);
-        assertFalse(ini.run("discover", "6.0", "--wait-ms", "500").out().contains("target 6.0"));
+        appliance.waitForLog("e6.0 is already served by etc/org.aoede.export-dup1.cfg: etc/org.aoede.export-dup2.cfg refused",
+                Duration.ofSeconds(20));
+        Appliance.sleep(1500);
+        appliance.deleteExport("dup2");             // removing the newcomer changes nothing
+        String v = load.join().ok().out();
+        assertEquals("0", Initiator.field(v, "mismatches"), v);
+        assertEquals("0", Initiator.field(v, "errors"), v);
+        assertEquals("0", Initiator.field(v, "retransmits"), "requests went unanswered: " + v);
+        assertEquals(0, appliance.count("export dup1 .*: stopped"), appliance.tail());
         // the others still serve
         ini.run("read", "1.0", "--lba", "0", "--count", "2").ok();
-        // removing one duplicate lets the other start
-        appliance.deleteExport("dup2");
-        appliance.waitForLog("(?s)e6.0 is claimed.*export dup1: e6.0 answering", Duration.ofSeconds(20));
         ini.run("identify", "6.0").ok();
+        appliance.deleteExport("dup1");
     }
 
     @Test

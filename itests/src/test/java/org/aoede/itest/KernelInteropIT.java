@@ -82,6 +82,7 @@ class KernelInteropIT {
         tap = lan.ifname("t");
         Sh.run(10, "ip", "netns", "exec", ns, "ip", "tuntap", "add", tap, "mode", "tap").ok();
         Lan.setMtu(ns, tap, 1500);
+        Lan.noAddresses(ns, tap);                   // a storage NIC: no address at all
         Sh.run(10, "ip", "-n", ns, "link", "set", tap, "up").ok();
 
         t0 = System.nanoTime();

@@ -40,14 +40,36 @@ final class Lan implements AutoCloseable {
         return ns;
     }
 
-    /** A veth pair: end {@code a} in namespace {@code nsA}, end {@code b} in {@code nsB}, both up. */
+    /**
+     * A veth pair as a storage NIC is: end {@code a} in namespace {@code nsA}, end {@code b} in
+     * {@code nsB}, both up, neither with any address (no IPv4, IPv6 disabled before the link came up).
+     */
     void veth(String a, String nsA, String b, String nsB, int mtu) {
+        veth(a, nsA, b, nsB, mtu, false);
+    }
+
+    /** {@link #veth(String, String, String, String, int)}, or with IPv6 link-local addresses if {@code addresses}. */
+    void veth(String a, String nsA, String b, String nsB, int mtu, boolean addresses) {
         // Made inside nsA with the peer placed straight into nsB: the pair never exists in the
         // root namespace, so nothing can bind it there by mistake.
         Sh.run(10, "ip", "-n", nsA, "link", "add", a, "mtu", String.valueOf(mtu), "type", "veth",
                 "peer", "name", b, "mtu", String.valueOf(mtu), "netns", nsB).ok();
+        if (!addresses) {
+            noAddresses(nsA, a);
+            noAddresses(nsB, b);
+        }
         Sh.run(10, "ip", "-n", nsA, "link", "set", a, "up").ok();
         Sh.run(10, "ip", "-n", nsB, "link", "set", b, "up").ok();
+    }
+
+    /** Disables IPv6 on an interface (no IPv4 is ever given): it then has no address at all. */
+    static void noAddresses(String ns, String ifname) {
+        Sh.run(10, "ip", "netns", "exec", ns, "sysctl", "-qw", "net.ipv6.conf." + ifname + ".disable_ipv6=1").ok();
+    }
+
+    /** The addresses (IPv4 and IPv6) an interface has, as {@code ip -o addr} lists them: empty for none. */
+    static String addresses(String ns, String ifname) {
+        return Sh.run(10, "ip", "-n", ns, "-o", "addr", "show", "dev", ifname).ok().out().trim();
     }
 
     /** Interface names are at most 15 characters: prefix (9) + '-' + up to 5. */

@@ -23,6 +23,13 @@ public interface FrameHandler {
     default void linkUp(Link link) {
     }
 
+    /**
+     * The link is not up and waits for its interface (missing, down, no carrier, cannot be
+     * opened); called when that reason changes, never per retry. See {@link Link#problem()}.
+     */
+    default void linkWaiting(Link link, String problem) {
+    }
+
     /** The link went down; the transport keeps retrying. */
     default void linkDown(Link link, String reason) {
     }

@@ -10,6 +10,11 @@ public interface Link extends AutoCloseable {
     /** True while the interface is open and usable. */
     boolean isUp();
 
+    /** Why the link is not up (e.g. "no such interface", "interface is down"); empty while up. */
+    default String problem() {
+        return isUp() ? "" : "down";
+    }
+
     /** The interface's MAC address (low 48 bits), 0 while down. */
     long mac();
 

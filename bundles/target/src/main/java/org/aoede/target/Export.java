@@ -54,6 +54,8 @@ final class Export {
     private volatile boolean paused;
     /** Required extensions (see ExportAdmin.require) that are not installed: answer nothing until they are back. */
     private volatile java.util.List<String> waitingFor = java.util.List.of();
+    /** Finished its probe and answered on an interface: it holds its address against newcomers. */
+    volatile boolean answered;
     private final AtomicLong lastIoErrorLog = new AtomicLong();
     final Stats stats = new Stats();
     /** Hosts seen (MAC → last seen, epoch ms; to within {@link #CLIENT_SEEN_MS}). */

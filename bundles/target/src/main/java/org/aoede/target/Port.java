@@ -205,6 +205,11 @@ final class Port implements FrameHandler {
     }
 
     @Override
+    public void linkWaiting(Link l, String problem) {
+        target.portDown(this);
+    }
+
+    @Override
     public void linkDown(Link l, String reason) {
         LOG.warn("interface {}: down ({}); its exports wait for it", name, reason);
         synchronized (this) {
@@ -212,6 +217,7 @@ final class Port implements FrameHandler {
             table = AddressTable.empty();
             activeList = new Export[0];
         }
+        target.portDown(this);
     }
 
     // ---- control plane (Target's lock) ----

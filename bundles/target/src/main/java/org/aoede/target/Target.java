@@ -389,14 +389,24 @@ public class Target {
             }
             List<ExportComponent> claim = byAddress.get(c.settings.addressKey());
             if (claim.size() > 1) {
-                stop(c);
-                List<String> files = new ArrayList<>();
-                for (ExportComponent o : claim) {
-                    files.add(o.source);
+                ExportComponent holder = holder(claim);
+                if (holder == c) {
+                    continue;                      // it answers: a newcomer never stops it
                 }
-                files.sort(null);
-                String msg = c.settings.address() + " is claimed by " + String.join(" and ", files)
-                        + ": all of them refused";
+                stop(c);
+                String msg;
+                if (holder != null) {
+                    msg = c.settings.address() + " is already served by " + holder.source + ": " + c.source
+                            + " refused, " + holder.source + " goes on serving";
+                } else {
+                    List<String> files = new ArrayList<>();
+                    for (ExportComponent o : claim) {
+                        files.add(o.source);
+                    }
+                    files.sort(null);
+                    msg = c.settings.address() + " is claimed by " + String.join(" and ", files)
+                            + " and none of them has answered yet: all of them refused";
+                }
                 conflictsNow.add(msg);
                 c.status("refused: " + msg);
                 continue;
@@ -413,6 +423,19 @@ public class Target {
         reportedConflicts.clear();
         reportedConflicts.addAll(conflictsNow);
         closeUnusedPorts();
+    }
+
+    /**
+     * Of the exports claiming one address, the one that has answered on it (finished its probe),
+     * or null. Only one can have: a second claimant is stopped before its probe ends.
+     */
+    private static ExportComponent holder(List<ExportComponent> claim) {
+        for (ExportComponent o : claim) {
+            if (o.running != null && o.running.answered) {
+                return o;
+            }
+        }
+        return null;
     }
 
     private void start(ExportComponent c) {
@@ -442,6 +465,27 @@ public class Target {
                 probe(p, e);
             }
         }
+        String waiting = waitingForInterfaces(e);
+        if (waiting != null) {
+            c.status(waiting);
+        }
+    }
+
+    /**
+     * "waiting for interface IF (why)" when none of the export's interfaces is up, listing each;
+     * null when at least one is up (the export probes or serves there).
+     */
+    private String waitingForInterfaces(Export e) {
+        List<String> down = new ArrayList<>();
+        for (String ifname : e.settings.interfaces()) {
+            Port p = ports.get(key(e.settings.transport(), ifname));
+            if (p != null && p.isUp()) {
+                return null;
+            }
+            String why = p == null || p.link() == null ? "" : p.link().problem();
+            down.add(why.isEmpty() ? ifname : ifname + " (" + why + ")");
+        }
+        return "waiting for interface " + String.join(", ", down);
     }
 
     private void stop(ExportComponent c) {
@@ -514,7 +558,26 @@ public class Target {
         });
     }
 
+    /** A port went down: exports that answer on no other interface now wait for one. */
+    void portDown(Port p) {
+        timer.execute(() -> {
+            synchronized (Target.this) {
+                for (Export e : p.attached()) {
+                    ExportComponent c = owner(e);
+                    String waiting = waitingForInterfaces(e);
+                    if (c != null && waiting != null) {
+                        c.status(waiting);
+                    }
+                }
+            }
+        });
+    }
+
     private void probe(Port p, Export e) {
+        ExportComponent c = owner(e);
+        if (c != null && c.status().startsWith("waiting for interface")) {
+            c.status("probing");
+        }
         p.startProbe(e);
         timer.schedule(() -> finishProbe(p, e), PROBE_MS, TimeUnit.MILLISECONDS);
     }
@@ -536,6 +599,7 @@ public class Target {
         }
         p.activate(e);
         p.advertise(e);
+        e.answered = true;
         c.status("serving");
         LOG.info("export {}: {} answering on {}", e.name(), e.settings.address(), p.name);
     }

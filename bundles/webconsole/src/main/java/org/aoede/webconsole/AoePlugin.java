@@ -28,6 +28,7 @@ import org.aoede.api.Freezer;
 import org.aoede.api.ExportInfo;
 import org.aoede.api.ExportStats;
 import org.aoede.api.PortInfo;
+import org.aoede.netif.NetInterface;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.component.annotations.ReferenceCardinality;
@@ -138,15 +139,34 @@ public class AoePlugin extends HttpServlet {
                 + "<td class='aoe-quiet'>etc/org.aoede.export-NAME.cfg</td></tr>");
         for (Map.Entry<String, String> k : a.keys().entrySet()) {
             String id = "aoe-create-" + k.getKey();
+            // The interfaces field offers the kernel's interfaces, also those without an address.
+            String list = k.getKey().equals("interfaces") ? " list='aoe-ifaces'" : "";
             w.println("<tr><th><label for='" + Text.html(id) + "'>" + Text.html(k.getKey()) + "</label></th>"
-                    + "<td><input id='" + Text.html(id) + "' name='" + Text.html(PREFIX + k.getKey()) + "' size='40'></td>"
+                    + "<td><input id='" + Text.html(id) + "' name='" + Text.html(PREFIX + k.getKey()) + "' size='40'" + list + "></td>"
                     + "<td class='aoe-quiet'>" + Text.html(k.getValue()) + "</td></tr>");
         }
         w.println("</tbody></table>");
+        w.println("<datalist id='aoe-ifaces'>");
+        for (String n : interfaceNames()) {
+            w.println("<option value='" + Text.html(n) + "'>");
+        }
+        w.println("</datalist>");
         w.println("<p><button type='submit' id='aoe-create-submit'>Create export</button></p></form>");
         w.println("<script type='application/json' id='aoe-keys'>" + Text.json(a.keys()) + "</script>");
         w.println("</div>");
         w.println("<script>" + resource("aoe.js") + "</script>");
+    }
+
+    /** The kernel's interfaces without loopback; empty if they cannot be listed (not Linux). */
+    private static List<String> interfaceNames() {
+        try {
+            List<String> names = new ArrayList<>(NetInterface.names());
+            names.remove("lo");
+            names.sort(null);
+            return names;
+        } catch (RuntimeException | LinkageError e) {
+            return List.of();
+        }
     }
 
     static Map<String, Object> data(ExportAdmin a) {

@@ -1,15 +1,15 @@
 package org.aoede.transport.afpacket;
 
 import java.lang.ref.Reference;
-import java.net.NetworkInterface;
-import java.net.SocketException;
 import java.nio.ByteBuffer;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.LockSupport;
 
 import org.aoede.api.FrameHandler;
 import org.aoede.api.Link;
+import org.aoede.netif.NetInterface;
 import org.aoede.protocol.Mac;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -56,6 +56,8 @@ public final class AfPacketLink implements Link {
     private volatile int ifindex;
     private volatile long mac;
     private volatile int mtu;
+    /** Why the link is not up: set while it waits for its interface. */
+    private volatile String waiting = "not opened yet";
     private Watch watch;
 
     // ---- receive thread only ----
@@ -122,6 +124,11 @@ public final class AfPacketLink implements Link {
     @Override
     public boolean isUp() {
         return fd >= 0 && !lost;
+    }
+
+    @Override
+    public String problem() {
+        return isUp() ? "" : waiting;
     }
 
     @Override
@@ -243,7 +250,7 @@ public final class AfPacketLink implements Link {
             boolean opened = false;
             try {
                 if (!readAddresses()) {
-                    throw new IllegalStateException("no such interface, or it is down");
+                    throw new IllegalStateException(waiting);
                 }
                 ensureBuffers();
                 open();
@@ -267,9 +274,11 @@ public final class AfPacketLink implements Link {
                 }
             } catch (Throwable e) {
                 String problem = e.getMessage() == null ? e.toString() : e.getMessage();
+                waiting = problem;
                 if (!problem.equals(lastProblem)) {
                     LOG.warn("interface {}: {}; retrying every {} ms", name, problem, RETRY_MS);
                     lastProblem = problem;
+                    handler.linkWaiting(this, problem);
                 }
             } finally {
                 closeSocket();
@@ -462,15 +471,20 @@ public final class AfPacketLink implements Link {
         return 0;
     }
 
-    /** Reads MAC, MTU and index; returns false if the interface does not exist or is down. */
-    private boolean readAddresses() throws SocketException {
-        NetworkInterface ni = NetworkInterface.getByName(name);
-        if (ni == null || !ni.isUp() || ni.getHardwareAddress() == null) {
+    /**
+     * Reads MAC, MTU and index from the kernel by name (an interface without any address counts);
+     * returns false, with the reason in {@link #waiting}, if it does not exist or is not usable.
+     */
+    private boolean readAddresses() {
+        Optional<NetInterface> found = NetInterface.byName(name);
+        if (found.isEmpty() || !found.get().usable()) {
+            waiting = found.isEmpty() ? "no such interface" : "interface is " + found.get().problem();
             return false;
         }
-        mac = Mac.of(ni.getHardwareAddress());
-        mtu = ni.getMTU();
-        ifindex = ni.getIndex();
+        NetInterface ni = found.get();
+        mac = ni.mac();
+        mtu = ni.mtu();
+        ifindex = ni.index();
         return true;
     }
 

@@ -1,13 +1,13 @@
 package org.aoede.transport.pcap;
 
-import java.net.NetworkInterface;
-import java.net.SocketException;
 import java.nio.ByteBuffer;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 
 import org.aoede.api.FrameHandler;
 import org.aoede.api.Link;
+import org.aoede.netif.NetInterface;
 import org.aoede.protocol.Aoe;
 import org.aoede.protocol.Mac;
 import org.pcap4j.core.BpfProgram;
@@ -35,6 +35,9 @@ public final class PcapLink implements Link {
     private volatile PcapHandle handle;
     private volatile long mac;
     private volatile int mtu;
+    private volatile int ifindex;
+    /** Why the link is not up: set while it waits for its interface. */
+    private volatile String waiting = "not opened yet";
     private final ThreadLocal<byte[]> sendBuffer = ThreadLocal.withInitial(() -> new byte[SNAPLEN]);
 
     public PcapLink(String name, FrameHandler handler, int bufferBytes) {
@@ -57,6 +60,11 @@ public final class PcapLink implements Link {
     @Override
     public boolean isUp() {
         return handle != null;
+    }
+
+    @Override
+    public String problem() {
+        return isUp() ? "" : waiting;
     }
 
     @Override
@@ -116,7 +124,7 @@ public final class PcapLink implements Link {
             PcapHandle h = null;
             try {
                 if (!readAddresses()) {
-                    throw new IllegalStateException("no such interface, or it is down");
+                    throw new IllegalStateException(waiting);
                 }
                 h = new PcapHandle.Builder(name)
                         .snaplen(SNAPLEN)
@@ -160,9 +168,11 @@ public final class PcapLink implements Link {
                 }
             } catch (Throwable e) {
                 String problem = e.getMessage() == null ? e.toString() : e.getMessage();
+                waiting = problem;
                 if (!problem.equals(lastProblem)) {
                     LOG.warn("interface {}: {}; retrying every {} ms", name, problem, RETRY_MS);
                     lastProblem = problem;
+                    handler.linkWaiting(this, problem);
                 }
             } finally {
                 if (h != null) {
@@ -210,14 +220,20 @@ public final class PcapLink implements Link {
         }
     }
 
-    /** Reads MAC and MTU; returns false if the interface does not exist or is down. */
-    private boolean readAddresses() throws SocketException {
-        NetworkInterface ni = NetworkInterface.getByName(name);
-        if (ni == null || !ni.isUp() || ni.getHardwareAddress() == null) {
+    /**
+     * Reads MAC, MTU and index from the kernel by name (an interface without any address counts);
+     * returns false, with the reason in {@link #waiting}, if it does not exist or is not usable.
+     */
+    private boolean readAddresses() {
+        Optional<NetInterface> found = NetInterface.byName(name);
+        if (found.isEmpty() || !found.get().usable()) {
+            waiting = found.isEmpty() ? "no such interface" : "interface is " + found.get().problem();
             return false;
         }
-        mac = Mac.of(ni.getHardwareAddress());
-        mtu = ni.getMTU();
+        NetInterface ni = found.get();
+        mac = ni.mac();
+        mtu = ni.mtu();
+        ifindex = ni.index();
         return true;
     }
 
@@ -235,7 +251,8 @@ public final class PcapLink implements Link {
                     Thread.sleep(RETRY_MS);
                     long oldMac = mac;
                     int oldMtu = mtu;
-                    if (!readAddresses()) {
+                    int oldIndex = ifindex;
+                    if (!readAddresses() || ifindex != oldIndex) {      // gone, or deleted and made again
                         PcapHandle h = handle;
                         if (h != null) {
                             h.breakLoop();
