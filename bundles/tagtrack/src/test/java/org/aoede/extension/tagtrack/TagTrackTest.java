@@ -178,6 +178,29 @@ class TagTrackTest {
         assertEquals(le ? Integer.reverseBytes(100) : 100, Aoe.tag(reply));
     }
 
+    /**
+     * Issue 11: a duplicate 50 ms late at 60,000 requests/s is 3,000 tags old. It must be
+     * acknowledged, never applied over the newer write that landed meanwhile.
+     */
+    @ParameterizedTest
+    @ValueSource(booleans = {true, false})
+    void lateDuplicateOfAnOldWriteIsNotAppliedOverNewerData(boolean le) {
+        ctx.negotiated.add(le ? TagTrack.LE : TagTrack.BE);
+        ByteBuffer old = request(le, 1, true, 30, 1);
+        handle(old);
+        handle(request(le, 2, true, 30, 2));     // the initiator's next generation of that sector
+        for (int t = 3; t < 3003; t++) {          // thousands of tags later (the window is 16 here)
+            handle(request(le, t, t % 2 == 0, 1000 + t, t));
+        }
+        int applied = ctx.applied;
+        int n = handle(old);                      // the late copy of the first write
+        assertEquals(applied, ctx.applied, "the late duplicate must not be applied again");
+        assertEquals((byte) 2, ctx.disk.get(30L), "the newer write stays");
+        assertEquals(Ata.HEADER, n, "acknowledged: the header, no data");
+        assertEquals(Ata.STATUS_DRDY, Ata.status(reply));
+        assertEquals(le ? Integer.reverseBytes(1) : 1, Aoe.tag(reply));
+    }
+
     @Test
     void reorderedTagsInsideTheWindowAreHandledOnce() {
         ctx.negotiated.add(TagTrack.BE);
