@@ -672,6 +672,11 @@ public final class AoeClient implements FrameHandler, AutoCloseable {
         dupDelayMs = maxDelayMs;
     }
 
+    /** Tests: the next tag counter value (two initiators with the same tag numbers, say). */
+    public void firstTag(int counter) {
+        nextTag.set(counter);
+    }
+
     /** Copies sent late by {@link #delayDuplicates}. */
     public long delayedDuplicates() {
         return delayed.get();

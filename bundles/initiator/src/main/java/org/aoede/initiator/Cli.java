@@ -49,7 +49,8 @@ public final class Cli {
             "        --dup-reorder (tests: ATA requests duplicated and reordered on purpose, under their own tags;",
             "                       with --crc the late replies to duplicates are CRC-checked too)",
             "        --dup-delay-ms N [--dup-percent P] (tests: P % (default 20) of ATA requests sent once more,",
-            "                       0 to N ms later, under their tag; verify reads back once more N ms after the end)");
+            "                       0 to N ms later, under their tag; verify reads back once more N ms after the end)",
+            "        --first-tag N (tests: the tag counter starts at N, after the negotiations)");
 
     private static final Set<String> FLAGS = Set.of("--read", "--release", "--all", "--bad-directive", "--help", "-h", "--crc", "--coalesced", "--dup-reorder");
 
@@ -123,7 +124,7 @@ public final class Cli {
 
     /** Options every command takes. */
     private static final Set<String> COMMON = Set.of("-i", "--timeout-ms", "--tries", "--qd", "--transport", "--crc",
-            "--crc-corrupt", "--tags", "--dup-reorder", "--dup-delay-ms", "--dup-percent");
+            "--crc-corrupt", "--tags", "--dup-reorder", "--dup-delay-ms", "--dup-percent", "--first-tag");
 
     private static void checkKnown(Args a) {
         Set<String> allowed = OPTIONS.get(a.command);
@@ -180,6 +181,9 @@ public final class Cli {
         int dupDelayMs = (int) a.num("--dup-delay-ms", 0);
         int dupPercent = (int) a.num("--dup-percent", 20);
         c.delayDuplicates(dupDelayMs, dupPercent);
+        if (a.one("--first-tag") != null) {
+            c.firstTag((int) a.num("--first-tag", 1));
+        }
         try {
             return run(a, c, t, o, out, err);
         } finally {
