@@ -618,6 +618,10 @@ public final class AoeClient implements FrameHandler, AutoCloseable {
         }
     };
     private final AtomicLong staleChecked = new AtomicLong();
+    private volatile int dupDelayMs;
+    private volatile int dupPercent;
+    private ScheduledExecutorService delayer;      // made by delayDuplicates, under dupLock
+    private final AtomicLong delayed = new AtomicLong();
 
     /**
      * Negotiates {@code reset, tag_inc_le} (or {@code tag_inc_be}) and, if the export accepts it, numbers
@@ -644,6 +648,38 @@ public final class AoeClient implements FrameHandler, AutoCloseable {
      */
     public void duplicateAndReorder(boolean on) {
         dupReorder = on;
+    }
+
+    /**
+     * Tests: {@code percent} % of ATA requests are sent once more, under their tag, after a random
+     * delay of 0 to {@code maxDelayMs} ms (a retransmitting switch, a bonded or bridged LAN). With
+     * tags negotiated, the copy of a write is then thousands of tags old at full rate. 0 turns it off.
+     */
+    public void delayDuplicates(int maxDelayMs, int percent) {
+        if (maxDelayMs < 0 || percent < 0 || percent > 100) {
+            throw new IllegalArgumentException("delayed duplicates: a delay >= 0 ms and 0-100 %");
+        }
+        synchronized (dupLock) {
+            if (maxDelayMs > 0 && delayer == null) {
+                delayer = Executors.newSingleThreadScheduledExecutor(r -> {
+                    Thread t = new Thread(r, "aoe-dup-delay");
+                    t.setDaemon(true);
+                    return t;
+                });
+            }
+        }
+        dupPercent = percent;
+        dupDelayMs = maxDelayMs;
+    }
+
+    /** Tests: the next tag counter value (two initiators with the same tag numbers, say). */
+    public void firstTag(int counter) {
+        nextTag.set(counter);
+    }
+
+    /** Copies sent late by {@link #delayDuplicates}. */
+    public long delayedDuplicates() {
+        return delayed.get();
     }
 
     /** Extra copies of requests sent by {@link #duplicateAndReorder}. */
@@ -691,6 +727,9 @@ public final class AoeClient implements FrameHandler, AutoCloseable {
     }
 
     private void sendFirst(ByteBuffer f) {
+        if (dupDelayMs > 0 && Aoe.command(f) == Aoe.CMD_ATA) {
+            sendLateCopy(f);
+        }
         if (!dupReorder || Aoe.command(f) != Aoe.CMD_ATA) {
             link.send(f);
             return;
@@ -722,6 +761,25 @@ public final class AoeClient implements FrameHandler, AutoCloseable {
                 }
                 late = copy(f);
             }
+        }
+    }
+
+    /** Maybe schedules a copy of the request (as it is now: a retransmission changes the tag) for later. */
+    private void sendLateCopy(ByteBuffer f) {
+        java.util.concurrent.ThreadLocalRandom r = java.util.concurrent.ThreadLocalRandom.current();
+        if (r.nextInt(100) >= dupPercent) {
+            return;
+        }
+        ByteBuffer c = copy(f);
+        long delayUs = r.nextLong(dupDelayMs * 1000L + 1);
+        synchronized (dupLock) {
+            sentDuplicate(c);
+            delayer.schedule(() -> {
+                if (!closed) {
+                    link.send(c);
+                    delayed.incrementAndGet();
+                }
+            }, delayUs, TimeUnit.MICROSECONDS);
         }
     }
 
@@ -854,6 +912,11 @@ public final class AoeClient implements FrameHandler, AutoCloseable {
     public void close() {
         closed = true;
         timer.shutdownNow();
+        synchronized (dupLock) {
+            if (delayer != null) {
+                delayer.shutdownNow();
+            }
+        }
         Link l = link;
         if (l != null) {
             l.close();

@@ -34,6 +34,7 @@ public final class Cli {
             "  negotiate SHELF.SLOT NAME...                  AoE 0x23: e.g. reset congestion 5 coalesced_read crc8x4",
             "  write SHELF.SLOT --lba N --count N [--in FILE | --pattern SEED]",
             "  verify SHELF.SLOT [--seed S] [--count-frames N | --all] [--qd N] [--phase both|write|read] [--passes N] [--min-seconds S]",
+            "                  [--lba N --count N] [--generations N]   a region only; N rounds of write seed+g, read back",
             "  flush SHELF.SLOT                              FLUSH CACHE EXT (0xEA)",
             "  ata SHELF.SLOT --cmd HEX [--aflags HEX] [--feature HEX] [--count N] [--lba N] [--out FILE]",
             "  config SHELF.SLOT [--read | --test STR | --prefix STR | --set STR | --force-set STR]",
@@ -46,7 +47,10 @@ public final class Cli {
             "        --crc-corrupt N (with --crc, tests: the first send of the next N writes has a wrong CRC)",
             "        --tags inc-le|inc-be (negotiate tag_inc_le/tag_inc_be first: consecutive tags in that byte order)",
             "        --dup-reorder (tests: ATA requests duplicated and reordered on purpose, under their own tags;",
-            "                       with --crc the late replies to duplicates are CRC-checked too)");
+            "                       with --crc the late replies to duplicates are CRC-checked too)",
+            "        --dup-delay-ms N [--dup-percent P] (tests: P % (default 20) of ATA requests sent once more,",
+            "                       0 to N ms later, under their tag; verify reads back once more N ms after the end)",
+            "        --first-tag N (tests: the tag counter starts at N, after the negotiations)");
 
     private static final Set<String> FLAGS = Set.of("--read", "--release", "--all", "--bad-directive", "--help", "-h", "--crc", "--coalesced", "--dup-reorder");
 
@@ -109,7 +113,8 @@ public final class Cli {
             Map.entry("read", Set.of("--lba", "--count", "--out", "--coalesced")),
             Map.entry("negotiate", Set.of()),
             Map.entry("write", Set.of("--lba", "--count", "--in", "--pattern")),
-            Map.entry("verify", Set.of("--seed", "--count-frames", "--all", "--phase", "--passes", "--min-seconds")),
+            Map.entry("verify", Set.of("--seed", "--count-frames", "--all", "--phase", "--passes", "--min-seconds", "--lba",
+                    "--count", "--generations")),
             Map.entry("flush", Set.of()),
             Map.entry("ata", Set.of("--cmd", "--aflags", "--feature", "--count", "--lba", "--out")),
             Map.entry("config", Set.of("--read", "--test", "--prefix", "--set", "--force-set")),
@@ -119,7 +124,7 @@ public final class Cli {
 
     /** Options every command takes. */
     private static final Set<String> COMMON = Set.of("-i", "--timeout-ms", "--tries", "--qd", "--transport", "--crc",
-            "--crc-corrupt", "--tags", "--dup-reorder");
+            "--crc-corrupt", "--tags", "--dup-reorder", "--dup-delay-ms", "--dup-percent", "--first-tag");
 
     private static void checkKnown(Args a) {
         Set<String> allowed = OPTIONS.get(a.command);
@@ -173,12 +178,22 @@ public final class Cli {
             out.println("negotiated target=" + t.address() + " tag_" + mode.replace('-', '_'));
         }
         c.duplicateAndReorder(a.has("--dup-reorder"));
+        int dupDelayMs = (int) a.num("--dup-delay-ms", 0);
+        int dupPercent = (int) a.num("--dup-percent", 20);
+        c.delayDuplicates(dupDelayMs, dupPercent);
+        if (a.one("--first-tag") != null) {
+            c.firstTag((int) a.num("--first-tag", 1));
+        }
         try {
             return run(a, c, t, o, out, err);
         } finally {
             if (a.has("--dup-reorder")) {
                 out.printf("dup-reorder target=%s duplicated=%d reordered=%d stale=%d stale-crc-checked=%d%n", t.address(),
                         c.duplicated(), c.reordered(), c.staleReplies(), c.staleRepliesChecked());
+            }
+            if (dupDelayMs > 0) {
+                out.printf("dup-delay target=%s delayed=%d max-delay-ms=%d percent=%d%n", t.address(),
+                        c.delayedDuplicates(), dupDelayMs, dupPercent);
             }
             if (a.has("--crc")) {
                 out.printf("crc target=%s checked=%d errors=%d retransmits=%d%n", t.address(), c.crcChecked(), c.crcErrors(),
@@ -230,8 +245,17 @@ public final class Cli {
                     throw new IllegalArgumentException("--phase must be both, write or read");
                 }
                 int passes = phase.equals("write") ? 0 : (int) a.num("--passes", 1);
-                return Workloads.verify(c, t, cap, a.num("--seed", 1), frames, !phase.equals("read"), passes,
-                        a.one("--min-seconds") == null ? 0 : Double.parseDouble(a.one("--min-seconds")), out) == 0 ? 0 : 1;
+                long first = a.num("--lba", 0);
+                long sectors = a.num("--count", cap - first);
+                need(first >= 0 && sectors > 0 && first + sectors <= cap, "--lba/--count: a region inside the "
+                        + cap + " sectors of " + t.address());
+                int generations = (int) a.num("--generations", 1);
+                need(generations > 0, "--generations must be positive");
+                // the late copies of the last writes are sent within the delay: read back after it once more
+                long settleMs = a.num("--dup-delay-ms", 0) > 0 ? a.num("--dup-delay-ms", 0) + 100 : 0;
+                return Workloads.verify(c, t, first, sectors, a.num("--seed", 1), frames, !phase.equals("read"), passes,
+                        a.one("--min-seconds") == null ? 0 : Double.parseDouble(a.one("--min-seconds")), generations,
+                        settleMs, out) == 0 ? 0 : 1;
             }
             case "flush":
                 c.flush(t);

@@ -29,17 +29,62 @@ final class Workloads {
      */
     static long verify(AoeClient c, Target t, long capacity, long seed, long frames, boolean write, int readPasses,
                        double minSeconds, PrintStream out) throws IOException {
+        return verify(c, t, 0, capacity, seed, frames, write, readPasses, minSeconds, 1, 0, out);
+    }
+
+    /**
+     * The sectors [first, first + sectors) only, {@code generations} times: generation g writes
+     * the pattern of seed + g and reads it back, so an older generation's write that lands late
+     * (a delayed duplicate) reads back as a mismatch. {@code settleMs} > 0: after the last
+     * generation, waits that long (the latest late copy is sent by then) and reads back once more.
+     */
+    static long verify(AoeClient c, Target t, long first, long sectors, long seed, long frames, boolean write,
+                       int readPasses, double minSeconds, int generations, long settleMs, PrintStream out)
+            throws IOException {
         int spf = c.sectorsPerFrame(t);
-        long total = (capacity + spf - 1) / spf;
+        long end = first + sectors;
+        long total = (sectors + spf - 1) / spf;
         long[] chunks = select(total, frames, seed);
         AtomicLong errors = new AtomicLong();
         AtomicLong mismatches = new AtomicLong();
         long t0 = System.nanoTime();
+        long s = seed;
+        for (int g = 0; g < Math.max(1, generations); g++) {
+            s = seed + g;
+            if (write) {
+                writeAll(c, t, first, end, spf, chunks, s, errors, out);
+            }
+            for (int pass = 0; pass < readPasses || (readPasses > 0 && System.nanoTime() - t0 < minSeconds * 1e9); pass++) {
+                readAll(c, t, first, end, spf, chunks, s, errors, mismatches, out);
+            }
+        }
+        if (settleMs > 0) {
+            try {
+                Thread.sleep(settleMs);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new java.io.InterruptedIOException();
+            }
+            readAll(c, t, first, end, spf, chunks, s, errors, mismatches, out);
+        }
 
+        double secs = (System.nanoTime() - t0) / 1e9;
+        long count = 0;
+        for (long chunk : chunks) {
+            count += Math.min(spf, end - (first + chunk * spf));
+        }
+        out.printf("verify target=%s seed=%d frames=%d sectors=%d generations=%d mismatches=%d errors=%d retransmits=%d stale=%d seconds=%.2f%n",
+                t.address(), seed, chunks.length, count, Math.max(1, generations), mismatches.get(), errors.get(),
+                c.retransmits(), c.staleReplies(), secs);
+        return mismatches.get() + errors.get();
+    }
+
+    private static void writeAll(AoeClient c, Target t, long first, long end, int spf, long[] chunks, long seed,
+                                 AtomicLong errors, PrintStream out) throws IOException {
         Phaser writes = new Phaser(1);
-        for (long chunk : write ? chunks : new long[0]) {
-            long lba = chunk * spf;
-            int n = (int) Math.min(spf, capacity - lba);
+        for (long chunk : chunks) {
+            long lba = first + chunk * spf;
+            int n = (int) Math.min(spf, end - lba);
             writes.register();
             c.writeAsync(t, lba, Pattern.of(seed, lba, n), 0, n).whenComplete((v, e) -> {
                 if (e != null) {
@@ -49,12 +94,14 @@ final class Workloads {
             });
         }
         writes.arriveAndAwaitAdvance();
+    }
 
+    private static void readAll(AoeClient c, Target t, long first, long end, int spf, long[] chunks, long seed,
+                                AtomicLong errors, AtomicLong mismatches, PrintStream out) throws IOException {
         Phaser reads = new Phaser(1);
-        for (int pass = 0; pass < readPasses || (readPasses > 0 && System.nanoTime() - t0 < minSeconds * 1e9); pass++) {
         for (long chunk : chunks) {
-            long lba = chunk * spf;
-            int n = (int) Math.min(spf, capacity - lba);
+            long lba = first + chunk * spf;
+            int n = (int) Math.min(spf, end - lba);
             reads.register();
             c.readAsync(t, lba, n).whenComplete((data, e) -> {
                 try {
@@ -63,9 +110,9 @@ final class Workloads {
                         return;
                     }
                     byte[] want = Pattern.of(seed, lba, n);
-                    for (int s = 0; s < n; s++) {
-                        if (!Arrays.equals(data, s * 512, s * 512 + 512, want, s * 512, s * 512 + 512)) {
-                            report(out, mismatches, "mismatch lba=" + (lba + s));
+                    for (int k = 0; k < n; k++) {
+                        if (!Arrays.equals(data, k * 512, k * 512 + 512, want, k * 512, k * 512 + 512)) {
+                            report(out, mismatches, "mismatch lba=" + (lba + k));
                         }
                     }
                 } finally {
@@ -73,18 +120,7 @@ final class Workloads {
                 }
             });
         }
-        }
         reads.arriveAndAwaitAdvance();
-
-        double secs = (System.nanoTime() - t0) / 1e9;
-        long sectors = 0;
-        for (long chunk : chunks) {
-            sectors += Math.min(spf, capacity - chunk * spf);
-        }
-        out.printf("verify target=%s seed=%d frames=%d sectors=%d mismatches=%d errors=%d retransmits=%d stale=%d seconds=%.2f%n",
-                t.address(), seed, chunks.length, sectors, mismatches.get(), errors.get(), c.retransmits(),
-                c.staleReplies(), secs);
-        return mismatches.get() + errors.get();
     }
 
     /** Only the first few problems are printed; all are counted. */

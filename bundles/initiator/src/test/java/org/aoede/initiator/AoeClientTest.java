@@ -190,4 +190,30 @@ class AoeClientTest {
         assertEquals(want, counters, "consecutive tags, duplicated and reordered as documented");
         assertEquals(0, client.retransmits());
     }
+
+    @Test
+    void delayedDuplicatesGoOutLateUnderTheirTags() throws Exception {
+        Target t = open(4).find(1, 0);
+        client.delayDuplicates(150, 100);            // every request once more, 0-150 ms later
+        int before = fake.sent.size();
+        long t0 = System.nanoTime();
+        for (int i = 0; i < 20; i++) {
+            AoeClient.await(client.writeAsync(t, i, new byte[512], 0, 1));
+        }
+        long deadline = System.nanoTime() + 2_000_000_000L;
+        while (client.delayedDuplicates() < 20 && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        assertEquals(20, client.delayedDuplicates());
+        List<ByteBuffer> sent = fake.sent.subList(before, fake.sent.size());
+        assertEquals(40, sent.size());
+        java.util.Map<Integer, Integer> perTag = new java.util.HashMap<>();
+        for (ByteBuffer f : sent) {
+            perTag.merge(Aoe.tag(f), 1, Integer::sum);
+        }
+        assertEquals(20, perTag.size(), "each copy under its original's tag");
+        assertTrue(perTag.values().stream().allMatch(n -> n == 2));
+        assertTrue(System.nanoTime() - t0 < 2_000_000_000L);
+        assertThrows(IllegalArgumentException.class, () -> client.delayDuplicates(10, 101));
+    }
 }

@@ -178,6 +178,29 @@ class TagTrackTest {
         assertEquals(le ? Integer.reverseBytes(100) : 100, Aoe.tag(reply));
     }
 
+    /**
+     * Issue 11: a duplicate 50 ms late at 60,000 requests/s is 3,000 tags old. It must be
+     * acknowledged, never applied over the newer write that landed meanwhile.
+     */
+    @ParameterizedTest
+    @ValueSource(booleans = {true, false})
+    void lateDuplicateOfAnOldWriteIsNotAppliedOverNewerData(boolean le) {
+        ctx.negotiated.add(le ? TagTrack.LE : TagTrack.BE);
+        ByteBuffer old = request(le, 1, true, 30, 1);
+        handle(old);
+        handle(request(le, 2, true, 30, 2));     // the initiator's next generation of that sector
+        for (int t = 3; t < 3003; t++) {          // thousands of tags later (the window is 16 here)
+            handle(request(le, t, t % 2 == 0, 1000 + t, t));
+        }
+        int applied = ctx.applied;
+        int n = handle(old);                      // the late copy of the first write
+        assertEquals(applied, ctx.applied, "the late duplicate must not be applied again");
+        assertEquals((byte) 2, ctx.disk.get(30L), "the newer write stays");
+        assertEquals(Ata.HEADER, n, "acknowledged: the header, no data");
+        assertEquals(Ata.STATUS_DRDY, Ata.status(reply));
+        assertEquals(le ? Integer.reverseBytes(1) : 1, Aoe.tag(reply));
+    }
+
     @Test
     void reorderedTagsInsideTheWindowAreHandledOnce() {
         ctx.negotiated.add(TagTrack.BE);
@@ -195,21 +218,116 @@ class TagTrackTest {
 
     @ParameterizedTest
     @ValueSource(booleans = {true, false})
-    void tagsOlderThanTheWindowAreApplied(boolean le) {
+    void beyondTheReplayCacheWritesAreAcknowledgedAndReadsDoneAgain(boolean le) {
         ctx.negotiated.add(le ? TagTrack.LE : TagTrack.BE);
         ByteBuffer old = request(le, 1000, true, 1, 9);
+        ByteBuffer read = request(le, 1001, false, 1, 0);
         handle(old);
-        for (int t = 1001; t <= 1000 + 16; t++) {   // window 16: tag 1000 slides out at 1016
+        handle(read);
+        for (int t = 1002; t <= 1001 + 16; t++) {   // replay cache 16: tag 1001 slides out at 1017
             handle(request(le, t, false, t, 0));
         }
-        assertEquals(1, ctx.applied);
-        handle(old);
-        assertEquals(2, ctx.applied, "a late retransmission is applied, never acknowledged unapplied");
-        assertEquals(1, ctx.counted(TagTrack.OLD));
+        int ios = ctx.ios;
+        assertEquals(Ata.HEADER, handle(old));
+        assertEquals(1, ctx.applied, "acknowledged from the history, not applied again");
+        assertEquals(1, ctx.counted(TagTrack.ACK_WRITE));
+        assertEquals(Ata.STATUS_DRDY, Ata.status(reply));
+        assertEquals(0, Ata.errorReg(reply));
+        assertEquals(1L, Ata.lba(reply), "the request's ATA header echoed");
+        assertEquals(SELF, Aoe.src(reply));
+        int n = handle(read);
+        assertEquals(Ata.DATA + 512, n);
+        assertEquals(9, reply.get(Ata.DATA), "a read beyond the replay cache is done again");
+        assertEquals(ios + 1, ctx.ios);
+        assertEquals(1, ctx.counted(TagTrack.READ_AGAIN));
         assertEquals(0, ctx.counted(TagTrack.REPLAY));
-        // just inside the window: replayed
-        handle(request(le, 1001, false, 1001, 0));
+        handle(request(le, 1002, false, 1002, 0));  // just inside the replay cache: replayed
         assertEquals(1, ctx.counted(TagTrack.REPLAY));
+    }
+
+    @ParameterizedTest
+    @ValueSource(booleans = {true, false})
+    void olderThanTheHistoryWritesAreDroppedReadsServed(boolean le) {
+        ctx.negotiated.add(le ? TagTrack.LE : TagTrack.BE);
+        ByteBuffer w = request(le, 5, true, 3, 1);
+        handle(w);
+        handle(request(le, 5 + TagTrack.DEFAULT_HISTORY, false, 3, 0));  // the history moves past tag 5
+        assertEquals(Extension.NO_REPLY, handle(w), "ambiguous: neither applied nor acknowledged");
+        assertEquals(1, ctx.applied);
+        assertEquals(1, ctx.counted(TagTrack.TOO_OLD));
+        assertEquals(Ata.DATA + 512, handle(request(le, 4, false, 3, 0)), "a read that old is served");
+        assertEquals(2, ctx.counted(TagTrack.TOO_OLD));
+        ByteBuffer w3 = request(le, 8 + TagTrack.DEFAULT_HISTORY, true, 5, 1);
+        handle(w3);
+        handle(request(le, 8 + 2 * TagTrack.DEFAULT_HISTORY - 1, false, 3, 0));
+        assertEquals(Ata.HEADER, handle(w3), "the oldest tag of the history is still remembered");
+        assertEquals(2, ctx.applied);
+    }
+
+    @Test
+    void aWriteThatFailedIsNeverAppliedLate() {
+        ctx.negotiated.add(TagTrack.BE);
+        ByteBuffer w = request(false, 1, true, 7, 1);
+        reply.clear();
+        assertEquals(Extension.PASS, x.beforeAta(ctx, w, reply));
+        int n = ctx.respond(w, reply, Ata.HEADER);
+        Ata.setStatus(reply, Ata.STATUS_DRDY | Ata.STATUS_ERR);   // the store failed it
+        Ata.setErrorReg(reply, Ata.ERROR_ABRT);
+        x.afterAta(ctx, w, reply, n);
+        handle(w);
+        assertEquals(Ata.STATUS_DRDY | Ata.STATUS_ERR, Ata.status(reply), "inside the replay cache: its error again");
+        for (int t = 2; t < 100; t++) {
+            handle(request(false, t, false, t, 0));
+        }
+        assertEquals(Extension.NO_REPLY, handle(w), "beyond it: no reply, and not applied");
+        assertEquals(0, ctx.applied);
+        assertEquals(1, ctx.counted(TagTrack.DROPPED));
+    }
+
+    @Test
+    void historyAcrossTheWrapAround() {
+        ctx.negotiated.add(TagTrack.LE);
+        ByteBuffer w = request(true, -10, true, 8, 1);     // 0xfffffff6
+        handle(w);
+        handle(request(true, -9, true, 8, 2));
+        for (int t = -8; t < 3000; t++) {
+            handle(request(true, t, false, 9, 0));
+        }
+        assertEquals(Ata.HEADER, handle(w));
+        assertEquals(2, ctx.applied);
+        assertEquals((byte) 2, ctx.disk.get(8L));
+        assertEquals(0, ctx.counted(TagTrack.TOO_OLD));
+    }
+
+    @Test
+    void historySizeFromTheSettings() {
+        assertEquals(32768, TagTrack.historySize("e", null));
+        assertEquals(32768, TagTrack.historySize("e", "lots"));
+        assertEquals(1024, TagTrack.historySize("e", "5"));
+        assertEquals(65536, TagTrack.historySize("e", " 40000 "));
+        assertEquals(1 << 20, TagTrack.historySize("e", "99999999999"));
+        assertEquals(1024, TagTrack.historySize("e", "-1"));
+        x.wrap("t", Map.of("history", "4096"), null);
+        ctx.negotiated.add(TagTrack.BE);
+        ByteBuffer w = request(false, 1, true, 3, 1);
+        handle(w);
+        handle(request(false, 1 + 4096, false, 3, 0));
+        assertEquals(Extension.NO_REPLY, handle(w), "older than the export's history");
+        assertEquals(4096, ((TagTrack.Window) ctx.attributes.get(TagTrack.KEY)).history);
+    }
+
+    @Test
+    void twoInitiatorsWithTheSameTagsAreTrackedApart() {
+        FakeContext other = new FakeContext();
+        ctx.negotiated.add(TagTrack.LE);
+        other.negotiated.add(TagTrack.LE);
+        ByteBuffer a = request(true, 1, true, 100, 1);
+        ByteBuffer b = request(true, 1, true, 200, 1);     // the same tag from the other MAC
+        handle(a);
+        reply.clear();
+        assertEquals(Extension.PASS, x.beforeAta(other, b, reply));
+        assertEquals(1, ctx.applied);
+        assertEquals(0, other.counted(TagTrack.CONFLICT));
     }
 
     @Test
@@ -221,7 +339,7 @@ class TagTrackTest {
         handle(request(false, -1, true, 0xff, 1));
         assertEquals(11, ctx.applied);
         assertEquals(1, ctx.counted(TagTrack.REPLAY_WRITE));
-        assertEquals(0, ctx.counted(TagTrack.OLD));
+        assertEquals(0, ctx.counted(TagTrack.TOO_OLD));
     }
 
     @Test
