@@ -34,9 +34,9 @@ public record NetInterface(String name, int index, long mac, int mtu, boolean up
         return up && running;
     }
 
-    /** What stops it from being usable, for a status line ("down", "no carrier"); empty if usable. */
+    /** What stops it from being usable, for a status line ("interface is down"); empty if usable. */
     public String problem() {
-        return !up ? "down" : !running ? "no carrier" : "";
+        return !up ? "interface is down" : !running ? "interface has no carrier" : "";
     }
 
     /** The interface named {@code name}, or empty if there is none (in this network namespace). */

@@ -478,7 +478,7 @@ public final class AfPacketLink implements Link {
     private boolean readAddresses() {
         Optional<NetInterface> found = NetInterface.byName(name);
         if (found.isEmpty() || !found.get().usable()) {
-            waiting = found.isEmpty() ? "no such interface" : "interface is " + found.get().problem();
+            waiting = found.isEmpty() ? "no such interface" : found.get().problem();
             return false;
         }
         NetInterface ni = found.get();
