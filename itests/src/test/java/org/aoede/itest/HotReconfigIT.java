@@ -199,7 +199,7 @@ class HotReconfigIT {
         waitForMore("export hot: e1.0 answering on " + t0, answering);
         Appliance.sleep(1500);
         answering = appliance.count("export hot: e1.0 answering on " + t0);
-        r = shell("bundle:update org.aoede.transport-pcap");
+        r = shell("bundle:update org.aoede.transport-afpacket");      // the default transport
         assertEquals(0, r.exit(), r.out());
         waitForMore("export hot: e1.0 answering on " + t0, answering);
         Appliance.sleep(1500);

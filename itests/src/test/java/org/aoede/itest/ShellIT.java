@@ -224,7 +224,7 @@ class ShellIT {
         assertTrue(all.contains("Dups") && all.contains("p99"), all);
         String ports = ok("aoe:ports");
         String port = ports.lines().filter(l -> l.startsWith(t0)).findFirst().orElseThrow(() -> new AssertionError(ports));
-        assertTrue(port.contains("pcap") && port.contains("1500") && port.contains(" a "), port);
+        assertTrue(port.contains("afpacket") && port.contains("1500") && port.contains(" a "), port);
     }
 
     @Test

@@ -53,7 +53,7 @@ public class AdminService implements ExportAdmin {
         KEYS.put("buffer-count", "1-1024, advertised to initiators");
         KEYS.put("allowed-macs", "MAC mask list: only these hosts get answers (empty = all)");
         KEYS.put("config-string", "initial AoE config string");
-        KEYS.put("transport", "pcap");
+        KEYS.put("transport", "afpacket (default: native AF_PACKET) or pcap (libpcap)");
         KEYS.put("enabled", "true/false");
         KEYS.put("model", "IDENTIFY model");
         KEYS.put("serial", "IDENTIFY serial");

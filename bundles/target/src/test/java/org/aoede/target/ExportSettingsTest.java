@@ -53,7 +53,7 @@ class ExportSettingsTest {
         assertEquals(64, s.bufferCount());
         assertEquals(0, s.allowedMacs().length);
         assertEquals("", s.configString());
-        assertEquals("pcap", s.transport());
+        assertEquals("afpacket", s.transport(), "the fast native transport is the default");
         assertTrue(s.enabled());
         assertEquals("e1.2", s.address());
     }

@@ -297,7 +297,9 @@ public final class AfPacketLink implements Link {
         // so no frame of another interface slips in before the filter is attached.
         int s = Sys.socket(Sys.AF_PACKET, Sys.SOCK_RAW | Sys.SOCK_CLOEXEC, 0);
         if (s < 0) {
-            throw new IllegalStateException("socket(AF_PACKET): " + Sys.error(Sys.errno()));
+            int errno = Sys.errno();
+            throw new IllegalStateException("socket(AF_PACKET): " + Sys.error(errno) + (errno == Sys.EPERM
+                    ? ": raw Ethernet needs root or the capability CAP_NET_RAW (the service unit grants it)" : ""));
         }
         boolean ok = false;
         try {

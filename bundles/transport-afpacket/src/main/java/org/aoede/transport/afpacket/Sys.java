@@ -28,6 +28,7 @@ final class Sys {
     static final int MSG_DONTWAIT = 0x40;
     static final int MSG_TRUNC = 0x20;
     static final int MSG_WAITFORONE = 0x10000;
+    static final int EPERM = 1;
     static final int EINTR = 4;
     static final int EAGAIN = 11;
     static final int ENETDOWN = 100;
