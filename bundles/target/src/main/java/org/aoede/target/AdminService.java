@@ -25,9 +25,10 @@ import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
 
 /**
- * {@link ExportAdmin} over Config Admin: every change is refused for whatever would refuse a .cfg
- * file (its settings, its address, its store), before anything is written; then stored in the export's factory configuration with {@code felix.fileinstall.filename}
- * set (as Karaf's config:edit does), so FileInstall writes it to etc/org.aoede.export-NAME.cfg.
+ * {@link ExportAdmin} over Config Admin: a change is refused for whatever would refuse it as a .cfg
+ * file (its settings, its address, its store) before anything is written; then it is stored in
+ * the export's factory configuration with {@code felix.fileinstall.filename} set (as Karaf's
+ * config:edit does), so FileInstall writes it to etc/org.aoede.export-NAME.cfg.
  */
 @Component(service = ExportAdmin.class)
 public class AdminService implements ExportAdmin {
@@ -286,6 +287,7 @@ public class AdminService implements ExportAdmin {
         return warnings;
     }
 
+    /** The store as Target would open it; an edit of a running export replaces its open store. */
     private void checkStore(String name, ExportSettings s) throws Refused {
         Export running = component(name).map(c -> c.running).orElse(null);
         StoreSpec replacing = running == null ? null : Target.spec(running.settings);
@@ -308,7 +310,7 @@ public class AdminService implements ExportAdmin {
      * api bundle is on its way; this is the one line it replaces.)
      */
     static boolean interfaceExists(String name) {
-        return Files.exists(Path.of("/sys/class/net", name));
+        return !name.startsWith(".") && Files.exists(Path.of("/sys/class/net", name));   // "..": no interface
     }
 
     private static Map<String, String> withoutBlanks(Map<String, String> m) {
