@@ -261,12 +261,35 @@ class ShellIT {
         refused("aoe:create b 1 0 " + t0 + " " + image, "b", "e1.0 is already used by export 'a'");
         refused("aoe:create c 2 0 " + t0 + " " + work.resolve("missing.img"), "c", "missing.img does not exist");
         refused("aoe:create d 4095 0 " + t0 + " " + image, "d", "key 'shelf'", "4095");
+        // What the export's start would refuse is refused before a .cfg is written (issue 11).
+        Path small = work.resolve("small.img");
+        Fixture.sparse(small, 2048 * 512);
+        refused("aoe:create e 8 0 " + t0 + " " + work, "e", "key 'file'", "is a directory");
+        refused("aoe:create -l 4096 f 8 1 " + t0 + " " + small, "f", "key 'length'",
+                "window 0+4096 sectors is past the end of", "(2048 sectors)");
+        refused("aoe:set a length " + (SECTORS + 1), "a", "key 'length'", "is past the end of");
         refused("aoe:unset a shelf", "a", "key 'shelf'", "missing");
         refused("aoe:mask a --remove 02:00:00:00:00:42", "a", "not in the configured mask list");
         refused("aoe:delete nope", "nope", "no export 'nope'");
         assertFalse(Files.exists(cfg("b")) || Files.exists(cfg("c")) || Files.exists(cfg("d")));
+        try (var etc = Files.list(appliance.etc(""))) {
+            assertEquals(List.of(), etc.map(p -> p.getFileName().toString())
+                    .filter(n -> n.matches("org\\.aoede\\.export-[bcdef]\\.cfg.*") || n.endsWith(".tmp")).toList());
+        }
         assertTrue(ok("aoe:list").lines().noneMatch(l -> l.startsWith("b ") || l.startsWith("c ") || l.startsWith("d ")));
         ini.run("identify", "1.0").ok();
+    }
+
+    @Test
+    @Order(5)
+    void aMissingInterfaceIsAcceptedWithAWarning() throws IOException {
+        // It may come later (a VLAN, a hot-plugged NIC): the export serves on it once it appears.
+        Path w = Fixture.sparse(work.resolve("w.img"), 2048 * 512);
+        String out = ok("aoe:create w 8 2 aoede-nosuch0 " + w);
+        assertTrue(out.contains("warning: key 'interfaces': there is no interface 'aoede-nosuch0' (yet)"), out);
+        assertTrue(Files.exists(cfg("w")));
+        ok("aoe:delete w");
+        assertFalse(Files.exists(cfg("w")));
     }
 
     @Test

@@ -158,6 +158,14 @@ class WebConsoleIT {
         });
         assertTrue(refused.startsWith("refused:") && refused.contains("shelf"), refused);
         assertFalse(Files.exists(cfg("bad")), "a refused create writes no file");
+        // What could never serve is refused up front too: a directory as the file.
+        refused = act(() -> {
+            browser.type("#aoe-create-shelf", "7");
+            browser.type("#aoe-create-file", work.toString());
+            browser.click("#aoe-create-submit");
+        });
+        assertTrue(refused.startsWith("refused: key 'file': ") && refused.endsWith(" is a directory"), refused);
+        assertFalse(Files.exists(cfg("bad")), "a refused create writes no file");
 
         String created = act(() -> {
             browser.type("#aoe-create-name", "web1");

@@ -33,11 +33,20 @@ public interface ExportAdmin {
     /** Keys and their descriptions, in display order. */
     Map<String, String> keys();
 
-    /** Creates a new export from key/value settings (as in the .cfg). */
-    void create(String name, Map<String, String> settings) throws Refused;
+    /**
+     * Creates a new export from key/value settings (as in the .cfg). Everything the export's start
+     * would refuse (bad keys, the address in use, a missing file, a directory, a window past the
+     * end, a block device in use, ...) is refused here, before any file is written. Returns
+     * warnings about what was accepted but cannot serve yet (an interface that does not exist).
+     */
+    List<String> create(String name, Map<String, String> settings) throws Refused;
 
-    /** Changes settings of an export; a null value removes the key (back to its default). */
-    void update(String name, Map<String, String> changes) throws Refused;
+    /**
+     * Changes settings of an export; a null value removes the key (back to its default). Checked
+     * as {@link #create} is; a refused change leaves the export and its .cfg as they were.
+     * Returns warnings as {@link #create} does.
+     */
+    List<String> update(String name, Map<String, String> changes) throws Refused;
 
     void delete(String name) throws Refused;
 

@@ -1,5 +1,6 @@
 package org.aoede.api;
 
+import java.io.IOException;
 import java.nio.file.Path;
 
 /**
@@ -14,4 +15,18 @@ import java.nio.file.Path;
  */
 public record StoreSpec(Path file, boolean readOnly, boolean direct, boolean sync,
                         long offsetSectors, long lengthSectors) {
+
+    /**
+     * A store refused for one of its settings: {@code key} names it as an export's .cfg does
+     * ({@code file}, {@code offset}, {@code length}, {@code direct}), so an operator knows what to fix.
+     */
+    public static final class Invalid extends IOException {
+        private static final long serialVersionUID = 1L;
+        public final String key;
+
+        public Invalid(String key, String reason) {
+            super("key '" + key + "': " + reason);
+            this.key = key;
+        }
+    }
 }

@@ -89,10 +89,18 @@ abstract class AoeAction implements Action {
     /** Applies one change (blank = remove the key), waits until the export has it, prints the result. */
     void change(String export, String key, String value) throws Refused {
         String v = value == null || value.isBlank() ? null : value.trim();
-        admin.update(export, single(key, v));
+        List<String> warnings = admin.update(export, single(key, v));
         ExportInfo e = awaitSetting(export, key, v);
         System.out.println("export " + export + ": " + key + (v == null ? " unset (default)" : " = " + v)
                 + (e == null ? "" : " (" + e.state() + ")"));
+        warn(warnings);
+    }
+
+    /** What the admin accepted but what cannot serve yet (an interface that does not exist). */
+    static void warn(List<String> warnings) {
+        for (String w : warnings) {
+            System.out.println("warning: " + w);
+        }
     }
 
     /**

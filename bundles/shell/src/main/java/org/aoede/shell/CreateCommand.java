@@ -69,10 +69,11 @@ public class CreateCommand extends AoeAction {
             throw new Refused("unexpected argument(s) " + extra + " (usage: aoe:create NAME SHELF SLOT INTERFACES FILE [options])");
         }
         Map<String, String> s = settings();
-        admin.create(name, s);
+        List<String> warnings = admin.create(name, s);
         ExportInfo e = await(name, x -> x != null && !x.state().equals("new") && !x.state().startsWith("probing"));
         System.out.println("export " + name + ": e" + shelf + "." + slot + " on " + interfaces + ", " + s.get("file")
                 + " -> etc/org.aoede.export-" + name + ".cfg" + (e == null ? "" : " (" + e.state() + ")"));
+        warn(warnings);
     }
 
     /** The .cfg keys these arguments and options give; options not given are left to their defaults. */

@@ -15,6 +15,7 @@ import org.aoede.api.ExportAdmin;
 import org.aoede.api.ExportInfo;
 import org.aoede.api.ExportStats;
 import org.aoede.api.PortInfo;
+import org.aoede.api.StoreSpec;
 import org.aoede.protocol.Config;
 import org.aoede.protocol.Mac;
 import org.osgi.framework.InvalidSyntaxException;
@@ -24,9 +25,10 @@ import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
 
 /**
- * {@link ExportAdmin} over Config Admin: every change is validated exactly as a .cfg file is,
- * then stored in the export's factory configuration with {@code felix.fileinstall.filename}
- * set (as Karaf's config:edit does), so FileInstall writes it to etc/org.aoede.export-NAME.cfg.
+ * {@link ExportAdmin} over Config Admin: a change is refused for whatever would refuse it as a .cfg
+ * file (its settings, its address, its store) before anything is written; then it is stored in
+ * the export's factory configuration with {@code felix.fileinstall.filename} set (as Karaf's
+ * config:edit does), so FileInstall writes it to etc/org.aoede.export-NAME.cfg.
  */
 @Component(service = ExportAdmin.class)
 public class AdminService implements ExportAdmin {
@@ -128,7 +130,7 @@ public class AdminService implements ExportAdmin {
     // ---- changes ---------------------------------------------------------------------
 
     @Override
-    public void create(String name, Map<String, String> settings) throws Refused {
+    public List<String> create(String name, Map<String, String> settings) throws Refused {
         if (name == null || !name.matches("[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")) {
             throw new Refused("export name '" + name + "': letters, digits, '_', '.', '-' (at most 64)");
         }
@@ -136,21 +138,27 @@ public class AdminService implements ExportAdmin {
             throw new Refused("export '" + name + "' exists already");
         }
         Map<String, String> clean = withoutBlanks(settings);
-        check(name, clean);
+        List<String> warnings = check(name, clean);
+        Path file = etc().resolve(FACTORY_PID + "-" + name + ".cfg");
         try {
-            Path file = etc().resolve(FACTORY_PID + "-" + name + ".cfg");
             writeCfg(file, clean);
+        } catch (IOException e) {
+            throw new Refused("cannot store the configuration: " + e.getMessage());
+        }
+        try {
             Configuration cfg = configAdmin.getFactoryConfiguration(FACTORY_PID, name, "?");
             Dictionary<String, Object> d = new Hashtable<>(clean);
             d.put(FILENAME, uri(file));
             cfg.update(d);
-        } catch (IOException e) {
+        } catch (IOException | RuntimeException e) {
+            deleteQuietly(file);                   // no .cfg for an export that was not created
             throw new Refused("cannot store the configuration: " + e.getMessage());
         }
+        return warnings;
     }
 
     @Override
-    public void update(String name, Map<String, String> changes) throws Refused {
+    public List<String> update(String name, Map<String, String> changes) throws Refused {
         Configuration cfg = configuration(name).orElseThrow(() -> new Refused("no export '" + name + "'"));
         Dictionary<String, Object> old = cfg.getProperties();
         Map<String, String> merged = new LinkedHashMap<>();
@@ -168,18 +176,22 @@ public class AdminService implements ExportAdmin {
                 merged.put(k, v.trim());
             }
         });
-        check(name, merged);
+        List<String> warnings = check(name, merged);
         Dictionary<String, Object> d = new Hashtable<>(merged);
         Object known = old.get(FILENAME);
         Path file = known != null ? Path.of(java.net.URI.create(known.toString()))
                 : etc().resolve(FACTORY_PID + "-" + name + ".cfg");
         d.put(FILENAME, known != null ? known : uri(file));
+        byte[] before = null;
         try {
+            before = Files.exists(file) ? Files.readAllBytes(file) : null;
             writeCfg(file, merged);
             cfg.update(d);
-        } catch (IOException e) {
+        } catch (IOException | RuntimeException e) {
+            restoreQuietly(file, before);          // the .cfg keeps its last good content
             throw new Refused("cannot store the configuration: " + e.getMessage());
         }
+        return warnings;
     }
 
     @Override
@@ -242,23 +254,63 @@ public class AdminService implements ExportAdmin {
         return e;
     }
 
-    /** Validates as a .cfg would be, and refuses what would only be refused later: an address in use, a missing file. */
-    private void check(String name, Map<String, String> settings) throws Refused {
+    /**
+     * Refuses, before anything is written, whatever the export's start would refuse: its
+     * settings (as ExportComponent parses a .cfg), its address in use (as Target claims it) and
+     * its store (the store factory's own checks, as Target opens it). Returns warnings about
+     * what may still come: an interface that does not exist (yet).
+     */
+    private List<String> check(String name, Map<String, String> settings) throws Refused {
         ExportSettings s;
         try {
             s = ExportSettings.parse(name, settings);
         } catch (ExportSettings.Invalid e) {
             throw new Refused(e.getMessage());
         }
-        for (ExportComponent c : target.components()) {
-            ExportSettings o = c.settings;
-            if (o != null && !name.equals(c.name) && o.addressKey() == s.addressKey()) {
-                throw new Refused(s.address() + " is already used by export '" + c.name + "' (" + c.source + ")");
+        // A disabled export claims nothing; so disabling one whose file is gone still works.
+        if (s.enabled()) {
+            for (ExportComponent c : target.components()) {
+                ExportSettings o = c.settings;
+                if (o != null && o.enabled() && !name.equals(c.name) && o.addressKey() == s.addressKey()) {
+                    throw new Refused(s.address() + " is already used by export '" + c.name + "' (" + c.source + ")");
+                }
+            }
+            checkStore(name, s);
+        }
+        List<String> warnings = new ArrayList<>();
+        for (String i : s.interfaces()) {
+            if (!interfaceExists(i)) {
+                warnings.add("key 'interfaces': there is no interface '" + i + "' (yet); the export serves on it "
+                        + "once it appears");
             }
         }
-        if (!Files.exists(s.file())) {
-            throw new Refused("key 'file': " + s.file() + " does not exist");
+        return warnings;
+    }
+
+    /** The store as Target would open it; an edit of a running export replaces its open store. */
+    private void checkStore(String name, ExportSettings s) throws Refused {
+        Export running = component(name).map(c -> c.running).orElse(null);
+        StoreSpec replacing = running == null ? null : Target.spec(running.settings);
+        StoreSpec spec = Target.spec(s);
+        if (spec.equals(replacing)) {
+            return;                                // the open store stays as it is
         }
+        try {
+            target.stores.check(spec, replacing);
+        } catch (StoreSpec.Invalid e) {
+            throw new Refused(e.getMessage());
+        } catch (IOException | RuntimeException e) {
+            throw new Refused("key 'file': cannot open " + s.file() + ": " + e.getMessage());
+        }
+    }
+
+    /**
+     * Whether the kernel knows this interface. Not java.net.NetworkInterface: it does not list
+     * interfaces without an address, as storage NICs often are. (A shared kernel lookup in the
+     * api bundle is on its way; this is the one line it replaces.)
+     */
+    static boolean interfaceExists(String name) {
+        return !name.startsWith(".") && Files.exists(Path.of("/sys/class/net", name));   // "..": no interface
     }
 
     private static Map<String, String> withoutBlanks(Map<String, String> m) {
@@ -309,9 +361,37 @@ public class AdminService implements ExportAdmin {
                 sb.append(key).append(" = ").append(escape(value)).append('\n');
             }
         });
+        writeAtomically(file, sb.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    }
+
+    private static void writeAtomically(Path file, byte[] content) throws IOException {
         Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-        Files.writeString(tmp, sb.toString());
-        Files.move(tmp, file, java.nio.file.StandardCopyOption.ATOMIC_MOVE, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        try {
+            Files.write(tmp, content);
+            Files.move(tmp, file, java.nio.file.StandardCopyOption.ATOMIC_MOVE, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        } finally {
+            Files.deleteIfExists(tmp);             // after a failed write: no half-written file left behind
+        }
+    }
+
+    private static void deleteQuietly(Path file) {
+        try {
+            Files.deleteIfExists(file);
+        } catch (IOException ignored) {
+            // already refusing; the refusal says why
+        }
+    }
+
+    private static void restoreQuietly(Path file, byte[] content) {
+        try {
+            if (content == null) {
+                Files.deleteIfExists(file);
+            } else if (!java.util.Arrays.equals(content, Files.readAllBytes(file))) {
+                writeAtomically(file, content);
+            }
+        } catch (IOException ignored) {
+            // already refusing; the refusal says why
+        }
     }
 
     private static String escape(String v) {

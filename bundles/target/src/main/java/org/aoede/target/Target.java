@@ -321,7 +321,7 @@ public class Target {
         update(c, old);
     }
 
-    private static StoreSpec spec(ExportSettings s) {
+    static StoreSpec spec(ExportSettings s) {
         return new StoreSpec(s.file(), s.readOnly(), s.direct(), s.sync(), s.offset(), s.length());
     }
 

@@ -317,21 +317,19 @@ public class AoePlugin extends HttpServlet {
         }
         switch (action) {
             case "create" -> {
-                a.create(name, settings);
-                return "export '" + name + "' created";
+                return "export '" + name + "' created" + warnings(a.create(name, settings));
             }
             case "update" -> {
                 if (settings.isEmpty()) {
                     throw new ExportAdmin.Refused("nothing changed");
                 }
-                a.update(name, settings);
-                return "export '" + name + "' changed: " + String.join(", ", settings.keySet());
+                List<String> warnings = a.update(name, settings);
+                return "export '" + name + "' changed: " + String.join(", ", settings.keySet()) + warnings(warnings);
             }
             case "enable" -> {
                 Map<String, String> m = new LinkedHashMap<>();
                 m.put("enabled", null); // back to the default: true
-                a.update(name, m);
-                return "export '" + name + "' enabled";
+                return "export '" + name + "' enabled" + warnings(a.update(name, m));
             }
             case "disable" -> {
                 a.update(name, Map.of("enabled", "false"));
@@ -357,6 +355,15 @@ public class AoePlugin extends HttpServlet {
             }
             default -> throw new ExportAdmin.Refused("unknown action '" + action + "'");
         }
+    }
+
+    /** What was accepted but cannot serve yet (an interface that does not exist), after the message. */
+    static String warnings(List<String> warnings) {
+        StringBuilder sb = new StringBuilder();
+        for (String w : warnings) {
+            sb.append("; warning: ").append(w);
+        }
+        return sb.toString();
     }
 
     private static Freezer freezer(Freezer f) throws ExportAdmin.Refused {

@@ -43,18 +43,23 @@ class AoePluginTest {
 
     static final class Fake implements ExportAdmin {
         final List<String> calls = new ArrayList<>();
+        List<String> warnings = List.of();
 
         @Override public List<ExportInfo> exports() { return List.of(); }
         @Override public Optional<ExportInfo> export(String name) { return Optional.empty(); }
         @Override public List<PortInfo> ports() { return List.of(); }
         @Override public Map<String, String> keys() { return Map.of("shelf", "0-65534"); }
-        @Override public void create(String name, Map<String, String> s) throws Refused {
+        @Override public List<String> create(String name, Map<String, String> s) throws Refused {
             if (s.containsKey("bogus")) {
                 throw new Refused("unknown key 'bogus'");
             }
             calls.add("create " + name + " " + s);
+            return warnings;
         }
-        @Override public void update(String name, Map<String, String> c) { calls.add("update " + name + " " + c); }
+        @Override public List<String> update(String name, Map<String, String> c) {
+            calls.add("update " + name + " " + c);
+            return warnings;
+        }
         @Override public void delete(String name) { calls.add("delete " + name); }
         @Override public void reserve(String name, List<String> macs) { calls.add("reserve " + name + " " + macs); }
         @Override public void resetLive(String name) { calls.add("reset " + name); }
@@ -77,6 +82,17 @@ class AoePluginTest {
         assertThrows(ExportAdmin.Refused.class, () -> AoePlugin.act(f, null, "update", "a", Map.of()));
         assertThrows(ExportAdmin.Refused.class, () -> AoePlugin.act(f, null, "explode", "a", Map.of()));
         assertThrows(ExportAdmin.Refused.class, () -> AoePlugin.act(f, null, "delete", "", Map.of()));
+    }
+
+    @Test
+    void warningsFollowTheMessage() throws Exception {
+        Fake f = new Fake();
+        f.warnings = List.of("key 'interfaces': there is no interface 'eth9' (yet); the export serves on it once it appears");
+        assertEquals("export 'a' created; warning: key 'interfaces': there is no interface 'eth9' (yet); the export "
+                + "serves on it once it appears", AoePlugin.act(f, null, "create", "a", Map.of("shelf", "1")));
+        assertTrue(AoePlugin.act(f, null, "update", "a", Map.of("slot", "2")).endsWith("slot; warning: key 'interfaces': "
+                + "there is no interface 'eth9' (yet); the export serves on it once it appears"));
+        assertTrue(AoePlugin.act(f, null, "enable", "a", Map.of()).contains("; warning: "));
     }
 
     @Test

@@ -5,6 +5,7 @@ import java.nio.file.Path;
 
 import com.sun.jna.LastErrorException;
 import com.sun.jna.Native;
+import org.aoede.api.StoreSpec;
 
 /**
  * Holds a block device open with O_EXCL for as long as it is exported: Linux then refuses the
@@ -35,9 +36,9 @@ final class BlockDeviceClaim implements AutoCloseable {
             return new BlockDeviceClaim(open(device.toString(), (readOnly ? O_RDONLY : O_RDWR) | O_EXCL));
         } catch (LastErrorException e) {
             if (e.getErrorCode() == EBUSY) {
-                throw new IOException(device + " is in use (mounted, or claimed by another program)");
+                throw new StoreSpec.Invalid("file", device + " is in use (mounted, or claimed by another program)");
             }
-            throw new IOException(device + ": cannot open exclusively (errno " + e.getErrorCode() + ")");
+            throw new StoreSpec.Invalid("file", device + ": cannot open exclusively (errno " + e.getErrorCode() + ")");
         }
     }
 

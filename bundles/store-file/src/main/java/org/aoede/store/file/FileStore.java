@@ -6,16 +6,18 @@ import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.OpenOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 import com.sun.nio.file.ExtendedOpenOption;
 import org.aoede.api.BlockStore;
 import org.aoede.api.StoreSpec;
+import org.aoede.api.StoreSpec.Invalid;
 
 /**
  * A window of a file or block device through {@link FileChannel} positional I/O, safe for
@@ -24,7 +26,15 @@ import org.aoede.api.StoreSpec;
  * a mounted device).
  */
 public final class FileStore implements BlockStore {
+    /**
+     * The stores open in this JVM. FileChannel's locks are per JVM (and dropped by closing any
+     * descriptor of the file), so {@link #check} compares with these instead of trying a lock.
+     */
+    private static final Set<FileStore> OPEN = ConcurrentHashMap.newKeySet();
     private final Path file;
+    /** As opened: tells {@link #check} which store an edit replaces. */
+    private final StoreSpec spec;
+    private final Window window;
     private final FileChannel channel;
     private final FileLock lock;
     private final BlockDeviceClaim claim;
@@ -41,34 +51,23 @@ public final class FileStore implements BlockStore {
     final java.util.concurrent.atomic.LongAdder gatheringWrites = new java.util.concurrent.atomic.LongAdder();
 
     private FileStore(Path file, FileChannel channel, FileLock lock, BlockDeviceClaim claim, StoreSpec spec,
-                      long sectors, DirectIo direct, Gather gather) {
+                      Window window, DirectIo direct, Gather gather) {
         this.file = file;
+        this.spec = spec;
+        this.window = window;
         this.channel = channel;
         this.lock = lock;
         this.claim = claim;
         this.readOnly = spec.readOnly();
         this.sync = spec.sync();
         this.offset = spec.offsetSectors() * SECTOR;
-        this.sectors = sectors;
+        this.sectors = window.length;
         this.direct = direct;
         this.gather = gather;
     }
 
     public static FileStore open(StoreSpec spec) throws IOException {
-        Path file = spec.file();
-        if (file == null) {
-            throw new IOException("no file given");
-        }
-        if (!Files.exists(file)) {
-            throw new NoSuchFileException(file.toString(), null, "file does not exist");
-        }
-        file = file.toRealPath();
-        if (Files.isDirectory(file)) {
-            throw new IOException(file + " is a directory");
-        }
-        if (spec.offsetSectors() < 0 || spec.lengthSectors() < 0) {
-            throw new IOException("offset and length must not be negative");
-        }
+        Path file = target(spec);
         boolean blockDevice = !Files.isRegularFile(file);
         List<OpenOption> options = new ArrayList<>();
         options.add(StandardOpenOption.READ);
@@ -90,53 +89,25 @@ public final class FileStore implements BlockStore {
             }
             FileChannel ch = FileChannel.open(file, options.toArray(new OpenOption[0]));
             opened.add(ch);
-            long size = ch.size();
-            long fileSectors = size / SECTOR;
-            if (spec.offsetSectors() > fileSectors) {
-                throw new IOException("offset " + spec.offsetSectors() + " is past the end of " + file
-                        + " (" + fileSectors + " sectors)");
-            }
-            long length = spec.lengthSectors() == 0 ? fileSectors - spec.offsetSectors() : spec.lengthSectors();
-            if (spec.offsetSectors() + length > fileSectors) {
-                throw new IOException("window " + spec.offsetSectors() + "+" + length + " is past the end of "
-                        + file + " (" + fileSectors + " sectors)");
-            }
-            if (length == 0) {
-                throw new IOException(file + " has no whole sector to export");
-            }
-            // Test-revealed fix: direct mode reads and writes whole aligned blocks (read-modify-write).
-            // (1) A window ending in a partial last block failed at the first access to it (O_DIRECT
-            // read at an unaligned position) and its writes would have grown the file: refuse it.
-            // (2) Two windows sharing a block lost updates (each store's read-modify-write restored the
-            // other's old bytes): a direct window claims its whole blocks, so such a neighbour is refused.
-            int align = spec.direct() ? DirectIo.alignment(file) : SECTOR;
-            long start = spec.offsetSectors() * SECTOR;
-            long end = start + length * SECTOR;
-            long lockStart = start - start % align;
-            long lockEnd = (end + align - 1) / align * align;
-            if (lockEnd > size) {
-                throw new IOException(file + ": direct mode accesses whole " + align + "-byte blocks, but the window "
-                        + spec.offsetSectors() + "+" + length + " ends in the partial last block of the file ("
-                        + size + " bytes); end the window earlier or turn direct off");
-            }
+            Window w = Window.of(file, spec, ch.size());
             FileLock lock;
             try {
-                lock = ch.tryLock(lockStart, lockEnd - lockStart, spec.readOnly());
+                lock = ch.tryLock(w.lockStart, w.lockEnd - w.lockStart, spec.readOnly());
             } catch (OverlappingFileLockException e) {
                 lock = null;
             }
             if (lock == null) {
-                throw new IOException(file + ": the window " + spec.offsetSectors() + "+" + length
-                        + " overlaps a window already in use by another export"
-                        + (spec.direct() ? " (direct mode claims whole " + align + "-byte blocks)" : ""));
+                throw w.overlapping(file, spec);
             }
-            DirectIo direct = spec.direct() ? new DirectIo(ch, align) : null;
+            DirectIo direct = spec.direct() ? new DirectIo(ch, w.align) : null;
             Gather gather = null;
             if (!spec.readOnly() && !spec.direct()) {
                 gather = Gather.open(file, spec.sync());
                 opened.add(0, gather);              // closed first: it would drop the channel's lock
             }
-            return new FileStore(file, ch, lock, claim, spec, length, direct, gather);
+            FileStore store = new FileStore(file, ch, lock, claim, spec, w, direct, gather);
+            OPEN.add(store);
+            return store;
         } catch (IOException | RuntimeException e) {
             for (AutoCloseable c : opened) {
                 try {
@@ -146,6 +117,136 @@ public final class FileStore implements BlockStore {
                 }
             }
             throw e;
+        }
+    }
+
+    /**
+     * Refuses what {@link #open} would refuse, holding nothing open afterwards (see
+     * {@link org.aoede.api.BlockStoreFactory#check}). A regular file is not opened at all: closing
+     * any descriptor of a file drops the locks this process holds on it, other exports' included.
+     */
+    public static void check(StoreSpec spec, StoreSpec replacing) throws IOException {
+        Path file = target(spec);
+        boolean blockDevice = !Files.isRegularFile(file);
+        Window w = Window.of(file, spec, blockDevice ? blockDeviceBytes(file) : Files.size(file));
+        boolean replacesSameFile = false;
+        for (FileStore s : OPEN) {
+            if (s.spec.equals(replacing)) {
+                replacesSameFile |= s.file.equals(file);  // closed before the new one opens
+            } else if (s.file.equals(file)) {
+                if (blockDevice) {
+                    throw new Invalid("file", file + " is in use by another export");
+                }
+                if (w.overlaps(s.window)) {
+                    throw w.overlapping(file, spec);
+                }
+            }
+        }
+        if (blockDevice && !replacesSameFile) {
+            // Mounted, or held by another program? The exclusive claim tells; released at once.
+            BlockDeviceClaim.claim(file, spec.readOnly()).close();
+        }
+    }
+
+    /**
+     * The file of a spec, refused as {@link #open} and {@link #check} both refuse it: missing, a
+     * directory, neither a regular file nor a block device, not writable for a writable export.
+     */
+    private static Path target(StoreSpec spec) throws IOException {
+        Path given = spec.file();
+        if (given == null) {
+            throw new Invalid("file", "no file given");
+        }
+        if (!Files.exists(given)) {
+            throw new Invalid("file", given + " does not exist");
+        }
+        Path file = given.toRealPath();
+        if (Files.isDirectory(file)) {
+            throw new Invalid("file", file + " is a directory");
+        }
+        if (!Files.isRegularFile(file) && !isBlockDevice(file)) {
+            throw new Invalid("file", file + " is neither a regular file nor a block device");
+        }
+        if (!Files.isReadable(file)) {
+            throw new Invalid("file", file + " is not readable");
+        }
+        if (!spec.readOnly() && !Files.isWritable(file)) {
+            throw new Invalid("file", file + " is not writable (read-only = true exports it read-only)");
+        }
+        if (spec.offsetSectors() < 0) {
+            throw new Invalid("offset", "must not be negative");
+        }
+        if (spec.lengthSectors() < 0) {
+            throw new Invalid("length", "must not be negative");
+        }
+        return file;
+    }
+
+    private static boolean isBlockDevice(Path file) {
+        try {
+            return ((Integer) Files.getAttribute(file, "unix:mode") & 0170000) == 0060000;   // S_IFBLK
+        } catch (IOException | RuntimeException e) {
+            return false;
+        }
+    }
+
+    /** A block device's size from sysfs ({@code /sys/dev/block/MAJOR:MINOR/size}, in 512-byte units), without opening it. */
+    static long blockDeviceBytes(Path device) throws IOException {
+        long rdev = (Long) Files.getAttribute(device, "unix:rdev");
+        long major = ((rdev >>> 8) & 0xfff) | ((rdev >>> 32) & ~0xfffL);     // glibc's gnu_dev_major/minor
+        long minor = (rdev & 0xff) | ((rdev >>> 12) & ~0xffL);
+        Path size = Path.of("/sys/dev/block/" + major + ":" + minor + "/size");
+        try {
+            return Long.parseLong(Files.readString(size).trim()) * SECTOR;
+        } catch (IOException | NumberFormatException e) {
+            throw new Invalid("file", device + ": cannot read its size from " + size + " (" + e.getMessage() + ")");
+        }
+    }
+
+    /** The window a spec claims in a file of {@code size} bytes: the byte range its lock covers. */
+    private record Window(long length, int align, long lockStart, long lockEnd) {
+        static Window of(Path file, StoreSpec spec, long size) throws Invalid {
+            long fileSectors = size / SECTOR;
+            long offset = spec.offsetSectors();
+            if (offset > fileSectors) {
+                throw new Invalid("offset", "offset " + offset + " is past the end of " + file + " ("
+                        + fileSectors + " sectors)");
+            }
+            long length = spec.lengthSectors() == 0 ? fileSectors - offset : spec.lengthSectors();
+            if (length > fileSectors - offset) {
+                throw new Invalid("length", "window " + offset + "+" + length + " sectors is past the end of "
+                        + file + " (" + fileSectors + " sectors)");
+            }
+            if (length == 0) {
+                throw new Invalid(offset == 0 ? "file" : "offset", file + " has no whole sector to export"
+                        + (offset == 0 ? "" : " after offset " + offset));
+            }
+            // Test-revealed fix: direct mode reads and writes whole aligned blocks (read-modify-write).
+            // (1) A window ending in a partial last block failed at the first access to it (O_DIRECT
+            // read at an unaligned position) and its writes would have grown the file: refuse it.
+            // (2) Two windows sharing a block lost updates (each store's read-modify-write restored the
+            // other's old bytes): a direct window claims its whole blocks, so such a neighbour is refused.
+            int align = spec.direct() ? DirectIo.alignment(file) : SECTOR;
+            long start = offset * SECTOR;
+            long end = start + length * SECTOR;
+            long lockStart = start - start % align;
+            long lockEnd = (end + align - 1) / align * align;
+            if (lockEnd > size) {
+                throw new Invalid("direct", file + ": direct mode accesses whole " + align + "-byte blocks, but the window "
+                        + offset + "+" + length + " ends in the partial last block of the file ("
+                        + size + " bytes); end the window earlier or turn direct off");
+            }
+            return new Window(length, align, lockStart, lockEnd);
+        }
+
+        boolean overlaps(Window o) {
+            return lockStart < o.lockEnd && o.lockStart < lockEnd;
+        }
+
+        Invalid overlapping(Path file, StoreSpec spec) {
+            return new Invalid("file", file + ": the window " + spec.offsetSectors() + "+" + length
+                    + " overlaps a window already in use by another export"
+                    + (spec.direct() ? " (direct mode claims whole " + align + "-byte blocks)" : ""));
         }
     }
 
@@ -265,6 +366,7 @@ public final class FileStore implements BlockStore {
 
     @Override
     public void close() throws IOException {
+        OPEN.remove(this);
         try {
             if (lock.isValid()) {
                 lock.release();

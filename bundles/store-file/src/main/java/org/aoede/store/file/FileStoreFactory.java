@@ -14,4 +14,9 @@ public class FileStoreFactory implements BlockStoreFactory {
     public BlockStore open(StoreSpec spec) throws IOException {
         return FileStore.open(spec);
     }
+
+    @Override
+    public void check(StoreSpec spec, StoreSpec replacing) throws IOException {
+        FileStore.check(spec, replacing);
+    }
 }

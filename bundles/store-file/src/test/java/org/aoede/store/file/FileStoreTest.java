@@ -10,7 +10,6 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
@@ -149,11 +148,55 @@ class FileStoreTest {
         assertThrows(IOException.class, () -> FileStore.open(spec(f, 101, 0)), "offset past the end");
         assertThrows(IOException.class, () -> FileStore.open(spec(f, 100, 0)), "empty window");
         assertThrows(IOException.class, () -> FileStore.open(spec(f, -1, 1)));
-        assertThrows(NoSuchFileException.class, () -> FileStore.open(spec(dir.resolve("missing.img"), 0, 0)));
+        assertThrows(StoreSpec.Invalid.class, () -> FileStore.open(spec(dir.resolve("missing.img"), 0, 0)));
         assertThrows(IOException.class, () -> FileStore.open(spec(dir, 0, 0)), "directory");
         Path empty = dir.resolve("empty.img");
         Files.createFile(empty);
         assertThrows(IOException.class, () -> FileStore.open(spec(empty, 0, 0)));
+    }
+
+    /** check() and open() refuse a spec alike, naming the key; returns the refusal. */
+    static StoreSpec.Invalid refusedAlike(String key, String reason, StoreSpec spec) {
+        StoreSpec.Invalid checked = assertThrows(StoreSpec.Invalid.class, () -> FileStore.check(spec, null));
+        StoreSpec.Invalid opened = assertThrows(StoreSpec.Invalid.class, () -> FileStore.open(spec));
+        assertEquals(key, checked.key, checked.getMessage());
+        assertTrue(checked.getMessage().startsWith("key '" + key + "': "), checked.getMessage());
+        assertTrue(checked.getMessage().contains(reason), checked.getMessage());
+        assertEquals(checked.getMessage(), opened.getMessage());
+        return checked;
+    }
+
+    @Test
+    void checkRefusesWhatOpenRefusesNamingTheKey() throws Exception {
+        Path f = image(100);
+        String real = f.toRealPath().toString();
+        refusedAlike("length", "window 90+11 sectors is past the end of " + real + " (100 sectors)", spec(f, 90, 11));
+        refusedAlike("offset", "offset 101 is past the end", spec(f, 101, 0));
+        refusedAlike("offset", "no whole sector", spec(f, 100, 0));
+        refusedAlike("file", dir.resolve("missing.img") + " does not exist", spec(dir.resolve("missing.img"), 0, 0));
+        refusedAlike("file", " is a directory", spec(dir, 0, 0));
+        Path empty = dir.resolve("empty.img");
+        Files.createFile(empty);
+        refusedAlike("file", "no whole sector", spec(empty, 0, 0));
+        refusedAlike("file", "neither a regular file nor a block device", spec(Path.of("/dev/null"), 0, 0));
+        FileStore.check(spec(f, 90, 10), null);
+        FileStore.open(spec(f, 90, 10)).close();
+    }
+
+    @Test
+    void checkSeesOtherExportsWindowsButNotTheOneAnEditReplaces() throws Exception {
+        Path f = image(100);
+        StoreSpec a = spec(f, 10, 20);
+        try (FileStore open = FileStore.open(a)) {
+            assertTrue(refusedAlike("file", "overlaps a window already in use", spec(f, 29, 5)).getMessage()
+                    .contains("29+5"));
+            FileStore.check(spec(f, 30, 10), null);                    // disjoint: fine
+            FileStore.check(spec(f, 15, 20), a);                       // a moves its own window
+            assertThrows(StoreSpec.Invalid.class, () -> FileStore.check(spec(f, 15, 20), spec(f, 50, 1)),
+                    "replacing another store does not make room in this one");
+            assertThrows(StoreSpec.Invalid.class, () -> FileStore.open(spec(f, 15, 1)), "check left a's lock alone");
+        }
+        FileStore.check(spec(f, 29, 5), null);                         // closed: free again
     }
 
     @Test
