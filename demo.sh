@@ -43,6 +43,9 @@ if ! ip link show "$IF_TARGET" >/dev/null 2>&1; then
   ip link add "$IF_TARGET" type veth peer name "$IF_INIT"
   ip link set "$IF_INIT" netns "$NS"
 fi
+# As a storage NIC: no address at all (no IPv4, IPv6 off before the link comes up).
+sysctl -qw "net.ipv6.conf.$IF_TARGET.disable_ipv6=1"
+ip netns exec "$NS" sysctl -qw "net.ipv6.conf.$IF_INIT.disable_ipv6=1"
 ip link set "$IF_TARGET" up
 ip -n "$NS" link set lo up
 ip -n "$NS" link set "$IF_INIT" up
