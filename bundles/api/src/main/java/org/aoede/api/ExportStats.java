@@ -10,13 +10,18 @@ import java.util.Map;
  * @param writes       ATA write commands
  * @param bytesRead    sector bytes sent
  * @param bytesWritten sector bytes written
- * @param errors       errors by kind (e.g. "ata-idnf", "ata-abrt", "aoe-2", "io")
+ * @param errors       errors by kind (e.g. "ata-idnf", "ata-abrt", "aoe-2", "io", and what extensions
+ *                     report through {@link ExtensionContext#error}, e.g. "crc-mismatch")
  * @param drops        requests dropped by kind (e.g. "masked", "short", "broadcast")
+ * @param info         informational counters and gauges, neither errors nor drops: the store's and its
+ *                     wrappers' statistics (e.g. "cache-hits", "freeze-state") and extension events
+ *                     (e.g. "tag-replay"); an alert on errors never fires on these
  * @param duplicates   requests whose (source, tag) repeated one seen just before: retransmissions
  * @param latency      the latency histogram
  */
 public record ExportStats(long requests, long reads, long writes, long bytesRead, long bytesWritten,
-                          Map<String, Long> errors, Map<String, Long> drops, long duplicates, Latency latency) {
+                          Map<String, Long> errors, Map<String, Long> drops, Map<String, Long> info, long duplicates,
+                          Latency latency) {
 
     /**
      * A fixed-bucket latency histogram (receive to reply handed to the transport).

@@ -27,8 +27,13 @@ public interface ExtensionContext {
     /** Forgets everything this initiator negotiated (reset; a config set from it). */
     void resetNegotiation();
 
-    /** Counts an event under the export's statistics (e.g. "crc-mismatch"). */
+    /** Counts an event under the export's informational statistics (e.g. "tag-replay"). */
     void count(String what);
+
+    /** Counts an error under the export's errors (e.g. "crc-mismatch"): what an alert should see. */
+    default void error(String what) {
+        count(what);
+    }
 
     /** Per-initiator scratch state of extensions (e.g. a tag window), kept by the target. */
     ConcurrentMap<String, Object> attributes();

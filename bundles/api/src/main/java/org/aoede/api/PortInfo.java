@@ -26,7 +26,7 @@ public record PortInfo(String name, String transport, boolean up, String mac, in
     public PortInfo(String name, String transport, boolean up, String mac, int mtu, int maxSectors,
                     List<String> exports, long framesIn, long framesOut, long sendFailures, long ignored) {
         this(name, transport, up, mac, mtu, maxSectors, exports, framesIn, framesOut, sendFailures, ignored,
-                new ExportStats(0, 0, 0, 0, 0, java.util.Map.of(), java.util.Map.of(), 0,
+                new ExportStats(0, 0, 0, 0, 0, java.util.Map.of(), java.util.Map.of(), java.util.Map.of(), 0,
                         new ExportStats.Latency(new long[0], new long[] {0})));
     }
 }

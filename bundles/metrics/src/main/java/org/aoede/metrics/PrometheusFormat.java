@@ -43,20 +43,25 @@ final class PrometheusFormat {
         InfoSnapshot.Builder info = InfoSnapshot.builder().name("aoede_export")
                 .help("One series per configured export: its address and state (value always 1)");
         GaugeSnapshot.Builder up = GaugeSnapshot.builder().name("aoede_export_up")
-                .help("1 while the export is serving, else 0");
+                .help("1 exactly when the export answers initiators (state serving), else 0");
+        GaugeSnapshot.Builder refusedEdit = GaugeSnapshot.builder().name("aoede_export_edit_refused")
+                .help("1 while the .cfg holds an edit that was refused: the export goes on with its last good "
+                        + "settings but will not start after a restart until the file is fixed");
         GaugeSnapshot.Builder sectors = GaugeSnapshot.builder().name("aoede_export_sectors")
                 .help("Size of the export in 512-byte sectors (-1 while the store is closed)");
         GaugeSnapshot.Builder clients = GaugeSnapshot.builder().name("aoede_export_clients")
                 .help("Initiator MAC addresses seen by the export");
         for (ExportInfo e : exports) {
             Labels l = exportLabels(e);
-            info.dataPoint(InfoDataPointSnapshot.builder().labels(l.add("state", e.state())).build());
-            up.dataPoint(gauge(l, "serving".equals(e.state()) ? 1 : 0));
+            info.dataPoint(InfoDataPointSnapshot.builder().labels(l.add("state", e.state().label())).build());
+            up.dataPoint(gauge(l, e.state().answers() ? 1 : 0));
+            refusedEdit.dataPoint(gauge(l, e.refusedEdit().isEmpty() ? 0 : 1));
             sectors.dataPoint(gauge(l, e.sectors()));
             clients.dataPoint(gauge(l, e.clients() == null ? 0 : e.clients().size()));
         }
         out.add(info.build());
         out.add(up.build());
+        out.add(refusedEdit.build());
         out.add(sectors.build());
         out.add(clients.build());
         out.add(exportCounter(exports, "aoede_export_requests", "Requests addressed to the export (answered or dropped)",
@@ -70,9 +75,12 @@ final class PrometheusFormat {
         out.add(exportCounter(exports, "aoede_export_duplicates",
                 "Requests whose (source, tag) repeated one seen just before: retransmissions", ExportStats::duplicates));
         out.add(kindCounter(exports, "aoede_export_errors",
-                "Errors by kind (ata-idnf, ata-abrt, ata-unc, aoe-N, io)", ExportStats::errors));
+                "Errors by kind (ata-idnf, ata-abrt, ata-unc, aoe-N, io, crc-mismatch, ...)", ExportStats::errors));
         out.add(kindCounter(exports, "aoede_export_drops",
                 "Requests dropped without an answer, by kind (masked, short, broadcast, ...)", ExportStats::drops));
+        out.add(kindGauge(exports, "aoede_export_stat",
+                "Informational counters and gauges of the store, the cache, freeze and extensions, by kind "
+                        + "(cache-hits, freeze-state, tag-replay, ...): neither errors nor drops", ExportStats::info));
         out.add(latency(exports));
         // ---- interfaces ----
         InfoSnapshot.Builder pinfo = InfoSnapshot.builder().name("aoede_interface")
@@ -145,6 +153,21 @@ final class PrometheusFormat {
             for (Map.Entry<String, Long> k : byKind.entrySet()) {
                 b.dataPoint(CounterDataPointSnapshot.builder().labels(exportLabels(e).add("kind", k.getKey()))
                         .value(k.getValue()).build());
+            }
+        }
+        return b.build();
+    }
+
+    private static GaugeSnapshot kindGauge(List<ExportInfo> exports, String name, String help,
+                                           java.util.function.Function<ExportStats, Map<String, Long>> f) {
+        GaugeSnapshot.Builder b = GaugeSnapshot.builder().name(name).help(help);
+        for (ExportInfo e : exports) {
+            Map<String, Long> byKind = f.apply(e.stats());
+            if (byKind == null) {
+                continue;
+            }
+            for (Map.Entry<String, Long> k : byKind.entrySet()) {
+                b.dataPoint(gauge(exportLabels(e).add("kind", k.getKey()), k.getValue()));
             }
         }
         return b.build();

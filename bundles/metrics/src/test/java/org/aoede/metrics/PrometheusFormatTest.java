@@ -11,6 +11,7 @@ import java.util.Map;
 import javax.management.openmbean.TabularData;
 
 import org.aoede.api.ExportInfo;
+import org.aoede.api.ExportState;
 import org.aoede.api.ExportStats;
 import org.aoede.api.PortInfo;
 import org.junit.jupiter.api.Test;
@@ -18,8 +19,9 @@ import org.junit.jupiter.api.Test;
 class PrometheusFormatTest {
     static ExportInfo export() {
         ExportStats stats = new ExportStats(100, 60, 30, 60 * 1024, 30 * 1024, Map.of("ata-idnf", 2L),
-                Map.of("masked", 5L), 3, new ExportStats.Latency(new long[] {10, 100, 1000}, new long[] {1, 50, 40, 9}));
-        return new ExportInfo("disk1", "etc/org.aoede.export-disk1.cfg", Map.of(), "serving", "e1.0", 2048,
+                Map.of("masked", 5L), Map.of("freeze-state", 1L), 3, new ExportStats.Latency(new long[] {10, 100, 1000}, new long[] {1, 50, 40, 9}));
+        return new ExportInfo("disk1", "etc/org.aoede.export-disk1.cfg", Map.of(), ExportState.SERVING,
+                "(last edit refused: key 'sync': not a boolean)", "key 'sync': not a boolean", "e1.0", 2048,
                 new ExportInfo.Live("", List.of(), List.of()), Map.of("52:54:00:12:34:56", 1L), stats);
     }
 
@@ -47,7 +49,11 @@ class PrometheusFormatTest {
         assertTrue(t.contains("aoede_export_errors_total{address=\"e1.0\",export=\"disk1\",kind=\"ata-idnf\"} 2.0\n"), t);
         assertTrue(t.contains("aoede_export_drops_total{address=\"e1.0\",export=\"disk1\",kind=\"masked\"} 5.0\n"), t);
         assertTrue(t.contains("aoede_export_info{address=\"e1.0\",export=\"disk1\",state=\"serving\"} 1\n"), t);
-        assertTrue(t.contains("aoede_export_up" + l + " 1.0\n"), t);
+        assertTrue(t.contains("aoede_export_up" + l + " 1.0\n"), "serving with a refused edit still answers: " + t);
+        assertTrue(t.contains("aoede_export_edit_refused" + l + " 1.0\n"), t);
+        // informational values are not errors: an alert on errors must not fire on a freeze
+        assertTrue(t.contains("aoede_export_stat{address=\"e1.0\",export=\"disk1\",kind=\"freeze-state\"} 1.0\n"), t);
+        assertTrue(!t.contains("aoede_export_errors_total{address=\"e1.0\",export=\"disk1\",kind=\"freeze-state\"}"), t);
         // classic histogram: cumulative buckets in seconds, +Inf = total
         assertTrue(t.contains("# TYPE aoede_export_latency_seconds histogram\n"), t);
         assertTrue(t.contains("aoede_export_latency_seconds_bucket{address=\"e1.0\",export=\"disk1\",le=\"1.0E-5\"} 1\n"), t);
@@ -61,6 +67,19 @@ class PrometheusFormatTest {
         assertTrue(t.contains("aoede_interface_send_failures_total" + p + " 1.0\n"), t);
         assertTrue(t.contains("aoede_interface_ignored_frames_total" + p + " 7.0\n"), t);
         assertTrue(t.contains("aoede_interface_mtu" + p + " 1500.0\n"), t);
+    }
+
+    @Test
+    void upFollowsTheTypedStateNotItsText() throws Exception {
+        for (ExportState s : ExportState.values()) {
+            ExportInfo e = export();
+            e = new ExportInfo(e.name(), e.source(), e.settings(), s, "serving? no: just a detail", "", e.address(),
+                    e.sectors(), e.live(), e.clients(), e.stats());
+            String t = text(List.of(e), List.of());
+            String l = "{address=\"e1.0\",export=\"disk1\"}";
+            assertTrue(t.contains("aoede_export_up" + l + (s == ExportState.SERVING ? " 1.0\n" : " 0.0\n")), s + ": " + t);
+            assertTrue(t.contains("state=\"" + s.label() + "\""), t);
+        }
     }
 
     @Test

@@ -92,7 +92,7 @@ abstract class AoeAction implements Action {
         List<String> warnings = admin.update(export, single(key, v));
         ExportInfo e = awaitSetting(export, key, v);
         System.out.println("export " + export + ": " + key + (v == null ? " unset (default)" : " = " + v)
-                + (e == null ? "" : " (" + e.state() + ")"));
+                + (e == null ? "" : " (" + e.status() + ")"));
         warn(warnings);
     }
 

@@ -7,6 +7,7 @@ import java.util.Map;
 
 import org.aoede.api.ExportAdmin.Refused;
 import org.aoede.api.ExportInfo;
+import org.aoede.api.ExportState;
 import org.apache.karaf.shell.api.action.Argument;
 import org.apache.karaf.shell.api.action.Command;
 import org.apache.karaf.shell.api.action.Completion;
@@ -70,9 +71,9 @@ public class CreateCommand extends AoeAction {
         }
         Map<String, String> s = settings();
         List<String> warnings = admin.create(name, s);
-        ExportInfo e = await(name, x -> x != null && !x.state().equals("new") && !x.state().startsWith("probing"));
+        ExportInfo e = await(name, x -> x != null && x.state() != ExportState.NEW && x.state() != ExportState.PROBING);
         System.out.println("export " + name + ": e" + shelf + "." + slot + " on " + interfaces + ", " + s.get("file")
-                + " -> etc/org.aoede.export-" + name + ".cfg" + (e == null ? "" : " (" + e.state() + ")"));
+                + " -> etc/org.aoede.export-" + name + ".cfg" + (e == null ? "" : " (" + e.status() + ")"));
         warn(warnings);
     }
 

@@ -20,13 +20,13 @@ public class ListCommand extends AoeAction {
         t.column("Interfaces");
         t.column("File");
         t.column("Size").alignRight();
-        t.column("State").maxSize(50);
+        t.column("State").maxSize(60).wrap();          // wrapped, never cut: the reason is the point
         t.column("Flags");
         t.column("Clients").alignRight();
         for (ExportInfo e : admin.exports()) {
             Map<String, String> s = e.settings();
             t.addRow().addContent(e.name(), Fmt.orDash(e.address()), Fmt.orDash(s.get("interfaces")),
-                    Fmt.orDash(s.get("file")), Fmt.size(e.sectors()), e.state(), flags(s, freezeStatus(e.name())),
+                    Fmt.orDash(s.get("file")), Fmt.size(e.sectors()), e.status(), flags(s, freezeStatus(e.name())),
                     e.clients().size());
         }
         t.print(System.out);

@@ -23,7 +23,7 @@ public class ShowCommand extends AoeAction {
         ExportInfo e = export(name);
         System.out.println("Export " + e.name() + " (" + e.source() + ")");
         System.out.println("  address  " + Fmt.orDash(e.address()));
-        System.out.println("  state    " + e.state());
+        System.out.println("  state    " + e.status());
         System.out.println("  size     " + Fmt.size(e.sectors()) + (e.sectors() < 0 ? "" : " (" + e.sectors() + " sectors)"));
         freezeStatus(name).ifPresent(f -> System.out.println("  freeze   " + f.summary()
                 + (f.state() == org.aoede.api.Freezer.State.NORMAL ? "" : ", shadow " + f.shadow())
@@ -61,6 +61,7 @@ public class ShowCommand extends AoeAction {
         stats.addRow().addContent("bytes read / written", Fmt.bytes(st.bytesRead()) + " / " + Fmt.bytes(st.bytesWritten()));
         stats.addRow().addContent("errors", Fmt.kinds(st.errors()));
         stats.addRow().addContent("drops", Fmt.kinds(st.drops()));
+        stats.addRow().addContent("other counters", Fmt.kinds(st.info()));
         stats.addRow().addContent("duplicates", st.duplicates());
         stats.addRow().addContent("latency p50 / p99", Fmt.quantile(st.latency(), 0.5) + " / " + Fmt.quantile(st.latency(), 0.99));
         stats.print(System.out);

@@ -12,6 +12,7 @@ import java.util.Optional;
 
 import org.aoede.api.ExportAdmin;
 import org.aoede.api.ExportInfo;
+import org.aoede.api.ExportState;
 import org.aoede.api.ExportStats;
 import org.aoede.api.PortInfo;
 import org.junit.jupiter.api.Test;
@@ -39,9 +40,9 @@ class CommandsTest {
             if (s == null) {
                 return Optional.empty();
             }
-            ExportStats stats = new ExportStats(0, 0, 0, 0, 0, Map.of(), Map.of(), 0,
+            ExportStats stats = new ExportStats(0, 0, 0, 0, 0, Map.of(), Map.of(), Map.of(), 0,
                     new ExportStats.Latency(new long[] {100}, new long[] {0, 0}));
-            return Optional.of(new ExportInfo(name, "etc/org.aoede.export-" + name + ".cfg", Map.copyOf(s), "serving",
+            return Optional.of(new ExportInfo(name, "etc/org.aoede.export-" + name + ".cfg", Map.copyOf(s), ExportState.SERVING, "", "",
                     "e" + s.get("shelf") + "." + s.get("slot"), 2048,
                     new ExportInfo.Live("", Fmt.list(s.get("allowed-macs")), reservation), Map.of(), stats));
         }

@@ -116,7 +116,9 @@ public class AdminService implements ExportAdmin {
                     List.of());
             stats = new Stats().snapshot();
         }
-        return new ExportInfo(c.name, c.source, c.configured, c.status(), s == null ? "" : s.address(),
+        String refused = c.editRefused();
+        return new ExportInfo(c.name, c.source, c.configured, c.state(), c.detail(), refused == null ? "" : refused,
+                s == null ? "" : s.address(),
                 e == null ? -1 : e.store.sectors(), live, clients, stats);
     }
 

@@ -62,6 +62,11 @@ final class Call implements ExtensionContext {
     }
 
     @Override
+    public void error(String what) {
+        export.stats.extensionError(what);
+    }
+
+    @Override
     public int bufferCount() {
         return export.bufferCount();
     }

@@ -2,6 +2,8 @@ package org.aoede.target;
 
 import java.util.Map;
 
+import org.aoede.api.ExportInfo;
+import org.aoede.api.ExportState;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
@@ -36,7 +38,9 @@ public class ExportComponent {
     volatile Map<String, String> configured = Map.of();
     /** The export's name, known even when its configuration is invalid. */
     volatile String name;
-    private volatile String status = "new";
+    private volatile ExportState state = ExportState.NEW;
+    /** Why, for the state set by the target (see {@link ExportInfo#status}): "for interface eth1", a refusal. */
+    private volatile String reason = "";
     private volatile String editRefused;
     private volatile String missingExtensions = "";
 
@@ -50,7 +54,7 @@ public class ExportComponent {
             settings = ExportSettings.parse(name(pid, props), props);
         } catch (ExportSettings.Invalid e) {
             LOG.error("export {}: refused: {}", source, e.getMessage());
-            status("invalid: " + e.getMessage());
+            status(ExportState.INVALID, e.getMessage());
         }
         target.put(this);
     }
@@ -64,7 +68,7 @@ public class ExportComponent {
         } catch (ExportSettings.Invalid e) {
             if (settings == null) {
                 LOG.error("export {}: refused: {}", source, e.getMessage());
-                status("invalid: " + e.getMessage());
+                status(ExportState.INVALID, e.getMessage());
             } else {
                 LOG.error("export {}: edit refused, still serving the last good configuration: {}",
                         source, e.getMessage());
@@ -97,20 +101,39 @@ public class ExportComponent {
     void refuse(String reason) {
         refusal = reason;
         LOG.error("export {}: refused: {}", source, reason);
-        status("refused: " + reason);
+        status(ExportState.REFUSED, reason);
     }
 
-    void status(String s) {
-        status = s;
+    void status(ExportState s, String why) {
+        reason = why;
+        state = s;
     }
 
-    String status() {
+    /** The state; an export whose required extension is missing waits for it, whatever else it is. */
+    ExportState state() {
+        Export e = running;
+        return e != null && !e.waitingFor().isEmpty() ? ExportState.WAITING : state;
+    }
+
+    /** Why (see {@link #state()}), then what else an operator must know: missing extensions, a refused edit. */
+    String detail() {
         String r = editRefused;
         Export e = running;
         java.util.List<String> waiting = e == null ? java.util.List.of() : e.waitingFor();
-        String s = (waiting.isEmpty() ? status : "waiting for extension '" + String.join("', '", waiting) + "'")
-                + missingExtensions;
-        return r == null ? s : s + " (last edit refused: " + r + ")";
+        String s = (waiting.isEmpty() ? reason : "for extension '" + String.join("', '", waiting) + "'")
+                + missingExtensions + (r == null ? "" : " (last edit refused: " + r
+                        + "; the .cfg still holds it: the export will not start after a restart until it is fixed)");
+        return s.trim();
+    }
+
+    /** State and detail as one line, e.g. {@code serving (last edit refused: ...)}. */
+    String status() {
+        return ExportInfo.status(state(), detail());
+    }
+
+    /** The refused edit still in the .cfg (it will not start after a restart until fixed), or null. */
+    String editRefused() {
+        return editRefused;
     }
 
     void missingExtensions(java.util.List<String> names) {

@@ -30,6 +30,8 @@ final class Stats {
     private final LongAdder[] latency = adders(BOUNDS_MICROS.length + 1);
     /** Events counted by extensions (e.g. "crc-mismatch"); few kinds, created on first use. */
     private final java.util.concurrent.ConcurrentHashMap<String, LongAdder> extension = new java.util.concurrent.ConcurrentHashMap<>();
+    /** Errors reported by extensions (e.g. "crc-mismatch"). */
+    private final java.util.concurrent.ConcurrentHashMap<String, LongAdder> extensionErrors = new java.util.concurrent.ConcurrentHashMap<>();
     /** Fingerprints of recent requests: a repeat is a retransmission (or a duplicated frame). */
     private final long[] recent = new long[RECENT];
     private int next;
@@ -48,6 +50,10 @@ final class Stats {
 
     /** Counters of the export's store (a cache's hits and misses), read at each snapshot. */
     volatile java.util.function.Supplier<Map<String, Long>> gauges = Map::of;
+
+    void extensionError(String what) {
+        extensionErrors.computeIfAbsent(what, k -> new LongAdder()).increment();
+    }
 
     void extension(String what) {
         extension.computeIfAbsent(what, k -> new LongAdder()).increment();
@@ -94,8 +100,9 @@ final class Stats {
             // every kind, zeros too: a Prometheus series should exist before its first increment
             e.put(k.name().toLowerCase().replace('_', '-'), errors[k.ordinal()].sum());
         }
-        extension.forEach((k, v) -> e.put(k, v.sum()));
-        e.putAll(gauges.get());
+        extensionErrors.forEach((k, v) -> e.put(k, v.sum()));
+        Map<String, Long> info = new LinkedHashMap<>(gauges.get());
+        extension.forEach((k, v) -> info.put(k, v.sum()));
         Map<String, Long> d = new LinkedHashMap<>();
         for (Drop k : Drop.values()) {
             d.put(k.name().toLowerCase().replace('_', '-'), drops[k.ordinal()].sum());
@@ -105,6 +112,6 @@ final class Stats {
             counts[i] = latency[i].sum();
         }
         return new ExportStats(requests.sum(), reads.sum(), writes.sum(), bytesRead.sum(), bytesWritten.sum(),
-                e, d, duplicates.sum(), new ExportStats.Latency(BOUNDS_MICROS.clone(), counts));
+                e, d, info, duplicates.sum(), new ExportStats.Latency(BOUNDS_MICROS.clone(), counts));
     }
 }

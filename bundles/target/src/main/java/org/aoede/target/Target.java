@@ -15,6 +15,7 @@ import java.util.concurrent.TimeUnit;
 
 import org.aoede.api.BlockStore;
 import org.aoede.api.BlockStoreFactory;
+import org.aoede.api.ExportState;
 import org.aoede.api.Extension;
 import org.aoede.api.Link;
 import org.aoede.api.StoreSpec;
@@ -96,7 +97,7 @@ public class Target {
             for (ExportComponent c : exports.values()) {
                 if (c.running != null && c.running.settings.transport().equals(type)) {
                     stop(c);
-                    c.status("waiting for transport '" + type + "'");
+                    c.status(ExportState.WAITING, "for transport '" + type + "'");
                 }
             }
             ports.entrySet().removeIf(e -> {
@@ -384,7 +385,7 @@ public class Target {
             }
             if (!c.settings.enabled()) {
                 stop(c);
-                c.status("disabled");
+                c.status(ExportState.DISABLED, "");
                 continue;
             }
             List<ExportComponent> claim = byAddress.get(c.settings.addressKey());
@@ -408,7 +409,7 @@ public class Target {
                             + " and none of them has answered yet: all of them refused";
                 }
                 conflictsNow.add(msg);
-                c.status("refused: " + msg);
+                c.status(ExportState.REFUSED, msg);
                 continue;
             }
             if (c.running == null && c.refusal == null) {
@@ -441,7 +442,7 @@ public class Target {
     private void start(ExportComponent c) {
         ExportSettings s = c.settings;
         if (!transports.containsKey(s.transport())) {
-            c.status("waiting for transport '" + s.transport() + "'");
+            c.status(ExportState.WAITING, "for transport '" + s.transport() + "'");
             return;
         }
         BlockStore store;
@@ -456,7 +457,7 @@ public class Target {
         Export e = new Export(s, c.source, store, sf, live);
         c.running = e;
         applyExtensions(c);
-        c.status("probing");
+        c.status(ExportState.PROBING, "");
         LOG.info("export {} ({}): {} on {} from {}", s.name(), c.source, s.address(), s.interfaces(), store.describe());
         for (String ifname : s.interfaces()) {
             Port p = port(s.transport(), ifname);
@@ -467,12 +468,12 @@ public class Target {
         }
         String waiting = waitingForInterfaces(e);
         if (waiting != null) {
-            c.status(waiting);
+            c.status(ExportState.WAITING, waiting);
         }
     }
 
     /**
-     * "waiting for interface IF (why)" when none of the export's interfaces is up, listing each;
+     * "for interface IF (why)" (the detail of WAITING) when none of the export's interfaces is up, listing each;
      * null when at least one is up (the export probes or serves there).
      */
     private String waitingForInterfaces(Export e) {
@@ -485,7 +486,7 @@ public class Target {
             String why = p == null || p.link() == null ? "" : p.link().problem();
             down.add(why.isEmpty() ? ifname : ifname + " (" + why + ")");
         }
-        return "waiting for interface " + String.join(", ", down);
+        return "for interface " + String.join(", ", down);
     }
 
     private void stop(ExportComponent c) {
@@ -501,7 +502,7 @@ public class Target {
             }
         }
         e.stop();
-        c.status("stopped");
+        c.status(ExportState.STOPPED, "");
         LOG.info("export {} ({}): stopped", e.name(), c.source);
     }
 
@@ -566,7 +567,7 @@ public class Target {
                     ExportComponent c = owner(e);
                     String waiting = waitingForInterfaces(e);
                     if (c != null && waiting != null) {
-                        c.status(waiting);
+                        c.status(ExportState.WAITING, waiting);
                     }
                 }
             }
@@ -575,8 +576,8 @@ public class Target {
 
     private void probe(Port p, Export e) {
         ExportComponent c = owner(e);
-        if (c != null && c.status().startsWith("waiting for interface")) {
-            c.status("probing");
+        if (c != null && c.state() == ExportState.WAITING && c.detail().startsWith("for interface")) {
+            c.status(ExportState.PROBING, "");
         }
         p.startProbe(e);
         timer.schedule(() -> finishProbe(p, e), PROBE_MS, TimeUnit.MILLISECONDS);
@@ -594,13 +595,13 @@ public class Target {
             LOG.error("export {} ({}): {}", e.name(), c.source, msg);
             stop(c);
             c.refusal = msg;
-            c.status("refused: " + msg);
+            c.status(ExportState.REFUSED, msg);
             return;
         }
         p.activate(e);
         p.advertise(e);
         e.answered = true;
-        c.status("serving");
+        c.status(ExportState.SERVING, "");
         LOG.info("export {}: {} answering on {}", e.name(), e.settings.address(), p.name);
     }
 

@@ -84,7 +84,7 @@ class StoreWrapTest {
             assertNotNull(h.send(Harness.read(2, 4, 2)));
             assertEquals(1, w.writes.get());
             assertEquals(1, w.reads.get());
-            assertEquals(1L, e.stats.snapshot().errors().get("wrapped-reads"), "the wrapper's counters are the export's");
+            assertEquals(1L, e.stats.snapshot().info().get("wrapped-reads"), "the wrapper's counters are the export's");
             // the extension goes away: straight from the base store, the wrapper closed, the store not
             e.wrapped(e.base, new WrapKey(e.base, java.util.List.of()));
             assertTrue(w.closed);
@@ -93,7 +93,7 @@ class StoreWrapTest {
             assertNotNull(r);
             assertEquals(7, r.get(org.aoede.protocol.Ata.DATA));
             assertEquals(1, w.reads.get());
-            assertFalse(e.stats.snapshot().errors().containsKey("wrapped-reads"));
+            assertFalse(e.stats.snapshot().info().containsKey("wrapped-reads"));
             // stopping closes the wrapper and the base store
             Counting w2 = new Counting(e.base);
             e.wrapped(w2, new WrapKey(e.base, java.util.List.of()));

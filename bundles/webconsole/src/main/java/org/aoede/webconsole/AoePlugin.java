@@ -217,7 +217,11 @@ public class AoePlugin extends HttpServlet {
         m.put("name", e.name());
         m.put("source", e.source());
         m.put("settings", e.settings() == null ? Map.of() : e.settings());
-        m.put("state", e.state());
+        m.put("state", e.state().label());           // typed: serving, probing, waiting, refused, ...
+        m.put("up", e.state().answers());
+        m.put("detail", e.detail());
+        m.put("status", e.status());                 // state and detail as one line
+        m.put("refusedEdit", e.refusedEdit());
         m.put("address", e.address());
         m.put("sectors", e.sectors());
         Map<String, Object> live = new LinkedHashMap<>();
@@ -238,6 +242,7 @@ public class AoePlugin extends HttpServlet {
             st.put("bytesWritten", s.bytesWritten());
             st.put("errors", s.errors() == null ? Map.of() : s.errors());
             st.put("drops", s.drops() == null ? Map.of() : s.drops());
+            st.put("info", s.info() == null ? Map.of() : s.info());
             st.put("duplicates", s.duplicates());
             if (s.latency() != null) {
                 st.put("p50", quantile(s.latency(), 0.5));

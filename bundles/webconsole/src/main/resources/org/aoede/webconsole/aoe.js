@@ -60,9 +60,10 @@
     return ks.length === 0 ? 'none' : ks.map(function (k) { return k + ': ' + m[k]; }).join(', ');
   }
 
+  // s: the typed state (serving, probing, waiting, refused, invalid, ...), never the detail text
   function stateClass(s) {
     if (s === 'serving') { return 'aoe-state-serving'; }
-    if (/^(refused|invalid)/.test(s)) { return 'aoe-state-bad'; }
+    if (s === 'refused' || s === 'invalid') { return 'aoe-state-bad'; }
     return 'aoe-state-other';
   }
 
@@ -124,7 +125,7 @@
       var tr = el('tr', { 'data-export': x.name, className: x.name === selected ? 'aoe-selected' : null },
         el('td', { 'data-col': 'name' }, el('a', { href: '#', onclick: function (ev) { ev.preventDefault(); select(x.name); }, text: x.name })),
         el('td', { 'data-col': 'address', text: x.address || '\u2014' }),
-        el('td', { 'data-col': 'state', className: stateClass(x.state), text: x.state + freezeText(x.freeze) }),
+        el('td', { 'data-col': 'state', className: stateClass(x.state), text: x.status + freezeText(x.freeze) }),
         el('td', { 'data-col': 'interfaces', text: s.interfaces || '' }),
         el('td', { 'data-col': 'file', text: s.file || '' }),
         num('size', x.sectors >= 0 ? bytes(x.sectors * 512) : '\u2014', x.sectors >= 0 ? x.sectors + ' sectors' : null),
@@ -256,7 +257,7 @@
             action(x.name, 'reset-live');
           }, text: 'Reset live state to the configured values' })),
           el('h4', { text: 'Clients seen' }), el('div', { id: 'aoe-d-clients' }),
-          el('h4', { text: 'Errors and drops' }), el('div', { id: 'aoe-d-errors' })),
+          el('h4', { text: 'Errors, drops and other counters' }), el('div', { id: 'aoe-d-errors' })),
         el('div', null,
           one('aoe-masks', 'MAC mask list (configured allowed-macs)', 'allowed-macs',
             'MAC addresses, comma separated; empty = every host gets answers. Saved in the .cfg; replaces the live list.'),
@@ -269,7 +270,7 @@
   function updateDetail(x, now) {
     var s = x.settings || {};
     var st = document.getElementById('aoe-d-state');
-    st.textContent = x.state;
+    st.textContent = x.status;
     st.className = stateClass(x.state);
     document.getElementById('aoe-d-cfg-configstring').textContent = s['config-string'] || '(empty)';
     document.getElementById('aoe-d-live-configstring').textContent = x.live.configString || '(empty)';
@@ -282,6 +283,7 @@
     }).join(', ');
     var stats = x.stats || {};
     document.getElementById('aoe-d-errors').textContent = 'errors: ' + kinds(stats.errors) + '; drops: ' + kinds(stats.drops)
+        + '; other counters: ' + kinds(stats.info)
       + '; duplicates: ' + (stats.duplicates || 0);
   }
 

@@ -64,7 +64,7 @@ public final class CrcExtension implements Extension {
             return PASS;                            // nothing to protect / too short: the export answers
         }
         if (len < end + Crc8x4.BYTES) {
-            ctx.count(MISSING);
+            ctx.error(MISSING);
             int n = ctx.respond(request, reply, Aoe.HEADER);
             Aoe.toError(reply, Aoe.ERR_BAD_ARGUMENT);
             return n;
@@ -72,7 +72,7 @@ public final class CrcExtension implements Extension {
         if (Crc8x4.verify(request, Aoe.HEADER, end)) {
             return PASS;
         }
-        ctx.count(MISMATCH);
+        ctx.error(MISMATCH);
         logMismatch(ctx, request);
         return NO_REPLY;                            // not applied, not acknowledged: retransmitted
     }

@@ -67,7 +67,7 @@ public final class Negotiation implements Extension {
     private int negotiate(ExtensionContext ctx, ByteBuffer req, ByteBuffer reply) {
         int length = Negotiate.namesLength(req);
         if (length < 0) {
-            ctx.count("negotiation-malformed");
+            ctx.error("negotiation-malformed");
             return NO_REPLY;
         }
         int n = ctx.respond(req, reply, Negotiate.O_NAMES + length);
@@ -143,7 +143,7 @@ public final class Negotiation implements Extension {
             return NO_REPLY;
         }
         if (!CoalescedRead.entriesFit(req)) {
-            ctx.count("coalesced-read-malformed");
+            ctx.error("coalesced-read-malformed");
             return NO_REPLY;
         }
         int entries = CoalescedRead.count(req);
