@@ -181,6 +181,27 @@ class MetricsIT {
     }
 
     @Test
+    @Order(1)
+    void aServingExportWithARefusedHandEditIsUpAndSaysSo() throws IOException {
+        String m = "export=\"m\"";
+        appliance.writeExport("m", export(3, 0, "m.img") + "buffer-count = 0\n");
+        appliance.waitForLog("export etc/org.aoede.export-m.cfg: edit refused, still serving", Duration.ofSeconds(20));
+        Map<String, Double> s = samples(scrape());
+        assertEquals(1.0, value(s, "aoede_export_up", m), "it still answers");
+        assertEquals(1.0, value(s, "aoede_export_edit_refused", m));
+        assertEquals(1.0, value(s, "aoede_export_info", m, "state=\"serving\""));
+        String show = appliance.show("m");
+        assertTrue(show.contains("serving (last edit refused: key 'buffer-count'") && show.contains("will not start after a restart"),
+                show);
+        appliance.writeExport("m", export(3, 0, "m.img"));     // fixed: the gauge goes back to 0
+        long end = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        while (value(samples(scrape()), "aoede_export_edit_refused", m) != 0.0) {
+            assertTrue(System.nanoTime() < end, "aoede_export_edit_refused stayed 1 after the fix");
+            Appliance.sleep(300);
+        }
+    }
+
+    @Test
     @Order(2)
     void jmxMBeansOverRmiWithTheAdminCredential() throws IOException {
         String out = waitForJmx(o -> o.contains("mbean org.aoede:type=Export,name=m") && o.contains("mbean org.aoede:type=Interface,name=" + t0));
