@@ -303,7 +303,7 @@ public class Target {
         try {
             fresh = stores.open(spec(s));
         } catch (IOException | RuntimeException ex) {
-            String why = "cannot open " + s.file() + ": " + ex.getMessage();
+            String why = cannotOpen(s, ex);
             LOG.error("export {}: edit refused, still serving the last good configuration: {}", c.source, why);
             c.settings = old;
             c.editRefused(why);
@@ -320,6 +320,11 @@ public class Target {
         e.resume(s, fresh);
         LOG.info("export {} ({}): now {}", s.name(), c.source, fresh.describe());
         update(c, old);
+    }
+
+    /** Why a store did not open, naming the file once: the store's own refusal already names it and the key. */
+    static String cannotOpen(ExportSettings s, Exception e) {
+        return e instanceof StoreSpec.Invalid ? e.getMessage() : "cannot open " + s.file() + ": " + e.getMessage();
     }
 
     static StoreSpec spec(ExportSettings s) {
@@ -449,7 +454,7 @@ public class Target {
         try {
             store = stores.open(spec(s));
         } catch (IOException | RuntimeException e) {
-            c.refuse("cannot open " + s.file() + ": " + e.getMessage());
+            c.refuse(cannotOpen(s, e));
             return;
         }
         StateFile sf = new StateFile(stateDir.resolve(s.name() + ".state"), timer);
