@@ -46,6 +46,7 @@ class AoePluginTest {
             calls.add("create " + name + " " + s);
             return warnings;
         }
+        @Override public List<String> check(String name, Map<String, String> s) { return warnings; }
         @Override public List<String> update(String name, Map<String, String> c) {
             calls.add("update " + name + " " + c);
             return warnings;
