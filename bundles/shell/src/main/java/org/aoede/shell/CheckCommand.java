@@ -8,7 +8,6 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 
 import org.aoede.api.ExportAdmin;
 import org.aoede.api.ExportAdmin.Refused;
@@ -16,6 +15,7 @@ import org.apache.karaf.shell.api.action.Argument;
 import org.apache.karaf.shell.api.action.Command;
 import org.apache.karaf.shell.api.action.Completion;
 import org.apache.karaf.shell.api.action.lifecycle.Service;
+import org.apache.felix.utils.properties.TypedProperties;
 import org.apache.karaf.shell.support.completers.FileCompleter;
 
 @Service
@@ -44,16 +44,17 @@ public class CheckCommand extends AoeAction {
         return n.startsWith(prefix) ? n.substring(prefix.length()) : n;
     }
 
-    /** The key/values as FileInstall reads a plain .cfg (properties syntax). */
+    /** The key/values as FileInstall reads a .cfg: with Felix's TypedProperties, in the file's order. */
     static Map<String, String> read(Path p) throws Refused {
-        Properties props = new Properties();
+        TypedProperties props = new TypedProperties();
         try (Reader r = Files.newBufferedReader(p, StandardCharsets.UTF_8)) {
             props.load(r);
-        } catch (IOException | IllegalArgumentException e) {
+        } catch (IOException | RuntimeException e) {
             throw new Refused("cannot read " + p + ": " + e.getMessage());
         }
         Map<String, String> out = new LinkedHashMap<>();
-        props.stringPropertyNames().forEach(k -> out.put(k, props.getProperty(k).trim()));
+        props.forEach((k, v) -> out.put(k, v instanceof Object[] a ? String.join(",", java.util.Arrays.stream(a)
+                .map(String::valueOf).toList()) : String.valueOf(v).trim()));
         return out;
     }
 }

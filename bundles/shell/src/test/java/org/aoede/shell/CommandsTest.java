@@ -406,13 +406,14 @@ class CommandsTest {
     @Test
     void checkReadsACfgAndAsksTheAdminWithoutApplying(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
         java.nio.file.Path good = dir.resolve("org.aoede.export-disk1.cfg");
-        java.nio.file.Files.writeString(good, "# mine\nshelf = 1\nslot = 0\ninterfaces = eth1\nfile = /srv/a.img\n");
+        java.nio.file.Files.writeString(good, "# mine\nshelf = 1\nslot = 0\ninterfaces = eth1\nfile = /srv/a.img\nconfig-string = a\\\\\\\\b\n");
         CheckCommand c = with(new CheckCommand());
         c.file = good.toString();
         assertEquals("ok", printed(c).trim());
         assertEquals(1, admin.calls.size());
-        assertTrue(admin.calls.get(0).startsWith("check disk1 {") && admin.calls.get(0).contains("interfaces=eth1"), admin.calls.toString());
+        assertEquals("check disk1 {shelf=1, slot=0, interfaces=eth1, file=/srv/a.img, config-string=a\\b}", admin.calls.get(0));
         assertTrue(admin.cfg.isEmpty(), "nothing created");
+        assertEquals("a\\b", CheckCommand.read(good).get("config-string"), "a backslash as FileInstall reads it");
 
         java.nio.file.Path bad = dir.resolve("x.cfg");
         java.nio.file.Files.writeString(bad, "shelf = one\n");
