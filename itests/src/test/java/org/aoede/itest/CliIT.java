@@ -212,8 +212,9 @@ class CliIT {
     @Test
     @Order(4)
     void checkValidatesAFileWithoutApplyingIt() throws IOException {
+        Path other = Fixture.sparse(work.resolve("g.img"), 1024 * 1024);   // a.img is export a's
         Path good = work.resolve("org.aoede.export-g.cfg");
-        Files.writeString(good, "# checked, not applied\nshelf = 2\nslot = 0\ninterfaces = " + t0 + "\nfile = " + image + "\nread-only = true\n");
+        Files.writeString(good, "# checked, not applied\nshelf = 2\nslot = 0\ninterfaces = " + t0 + "\nfile = " + other + "\nread-only = true\n");
         Run ok = aoe("check", good.toString()).ok();
         assertEquals("ok", ok.out().trim());
         assertFalse(Files.exists(cfg("g")));
