@@ -52,13 +52,16 @@ ip -n "$NS" link set "$IF_INIT" up
 
 # The demo export: a 1 GiB sparse image in the distribution's data folder.
 [ -f "$HOME_DIR/data/demo.img" ] || { mkdir -p "$HOME_DIR/data"; truncate -s 1G "$HOME_DIR/data/demo.img"; }
-cat > "$HOME_DIR/etc/org.aoede.export-demo.cfg" <<CFG
+# Written only when there is none: an edited demo export stays as the operator left it.
+if [ ! -e "$HOME_DIR/etc/org.aoede.export-demo.cfg" ]; then
+  cat > "$HOME_DIR/etc/org.aoede.export-demo.cfg" <<CFG
 # Demo export, made by demo.sh: e1.0 on the veth end $IF_TARGET only.
 shelf = 1
 slot = 0
 interfaces = $IF_TARGET
 file = $HOME_DIR/data/demo.img
 CFG
+fi
 
 if ! pgrep -f "karaf.home=$HOME_DIR" >/dev/null; then
   "$HOME_DIR/bin/start"
@@ -84,7 +87,7 @@ From the initiator's namespace "$NS" (interface $IF_INIT):
   $INI verify   -i $IF_INIT 1.0 --count-frames 10000 --qd 16
   $INI bench    -i $IF_INIT 1.0 --pattern randread --qd 16 --seconds 5
 
-Log: $HOME_DIR/data/log/karaf.log   Shell: $HOME_DIR/bin/client
+Log: $HOME_DIR/data/log/karaf.log   Shell: $HOME_DIR/bin/client   Scripts: $HOME_DIR/bin/aoe list --json
 Change the export live by editing $HOME_DIR/etc/org.aoede.export-demo.cfg.
 Stop and clean up: sudo ./demo.sh stop
 MSG

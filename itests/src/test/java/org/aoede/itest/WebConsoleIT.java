@@ -10,7 +10,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Base64;
+import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
 
@@ -115,6 +117,10 @@ class WebConsoleIT {
         return message();
     }
 
+    static String withoutBufferCount(String cfg) {
+        return cfg.lines().filter(l -> !l.startsWith("buffer-count")).collect(java.util.stream.Collectors.joining("\n"));
+    }
+
     static long refreshes() {
         Object v = browser.script("return document.getElementById('aoe').getAttribute('data-refreshes');");
         return v == null ? 0 : Long.parseLong(v.toString());
@@ -213,7 +219,13 @@ class WebConsoleIT {
 
     @Test
     @Order(5)
-    void changeTheBufferCount() {
+    void changeTheBufferCount() throws IOException {
+        // The operator's own layout: comments, a blank line, the keys in another order (same values).
+        List<String> keys = new ArrayList<>(cfgText("web1").lines().filter(l -> !l.isBlank() && !l.startsWith("#")).toList());
+        java.util.Collections.reverse(keys);
+        String mine = "# web1: the operator's notes\n\n# keys in my order\n" + String.join("\n", keys) + "\n";
+        Files.writeString(cfg("web1"), mine);
+        Appliance.sleep(3000);                       // FileInstall reads it: nothing changes
         String ok = act(() -> {
             browser.type("#aoe-edit-buffer-count", "16");
             browser.click("#aoe-edit-submit");
@@ -223,6 +235,8 @@ class WebConsoleIT {
                 () -> Pattern.compile("(?m)^buffer-count\\s*=\\s*\"?16\"?").matcher(cfgText("web1")).find());
         Browser.waitFor("the initiator to learn bufcnt 16", Duration.ofSeconds(20),
                 () -> "16".equals(Initiator.field(ini.run("discover", "7.3").ok().out(), "bufcnt")));
+        // The edit changed the one line and kept the operator's comments, blank line and order.
+        assertEquals(withoutBufferCount(mine), withoutBufferCount(cfgText("web1")), cfgText("web1"));
 
         // A refused edit: the reason is shown, the .cfg and the export stay as they were.
         String before = cfgText("web1");

@@ -48,6 +48,13 @@ public interface ExportAdmin {
      */
     List<String> update(String name, Map<String, String> changes) throws Refused;
 
+    /**
+     * Checks settings as {@link #create} (or, for the name of an existing export, {@link #update})
+     * would, without writing or applying anything: {@code bin/aoe check FILE} for a .cfg written
+     * by hand. Returns the same warnings.
+     */
+    List<String> check(String name, Map<String, String> settings) throws Refused;
+
     void delete(String name) throws Refused;
 
     /** Sets the live reservation (as a reserve/release force set from the wire would). */

@@ -12,12 +12,25 @@ import org.aoede.api.ExportAdmin;
 import org.aoede.api.ExportAdmin.Refused;
 import org.aoede.api.ExportInfo;
 import org.aoede.api.Freezer;
+import org.aoede.api.Json;
 import org.apache.karaf.shell.api.action.Action;
+import org.apache.karaf.shell.api.action.Command;
 import org.apache.karaf.shell.api.action.Option;
 import org.apache.karaf.shell.api.action.lifecycle.Reference;
+import org.apache.karaf.shell.support.CommandException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
-/** Base of the aoe:* commands: a refused change becomes the command's error, with the admin's message. */
+/**
+ * Base of the aoe:* commands: a refused change becomes the command's error, with the admin's
+ * message. A refusal is the operator's mistake, not a fault of the appliance: it is printed as it
+ * is (no colour, no stack trace), logged as one WARN line, and ends the command with exit status 1
+ * ({@code bin/aoe}, SSH exec). Karaf logs a {@link CommandException} only at DEBUG; anything else
+ * a command throws is a real fault and keeps Karaf's ERROR with the stack trace.
+ */
 abstract class AoeAction implements Action {
+    private static final Logger LOG = LoggerFactory.getLogger(AoeAction.class);
+
     @Reference
     ExportAdmin admin;
 
@@ -30,7 +43,10 @@ abstract class AoeAction implements Action {
         try {
             run();
         } catch (Refused e) {
-            throw new IllegalArgumentException("refused: " + e.getMessage(), e);
+            String message = "refused: " + e.getMessage();
+            Command c = getClass().getAnnotation(Command.class);
+            LOG.warn("{}:{} {}", c == null ? "aoe" : c.scope(), c == null ? "?" : c.name(), message);
+            throw new CommandException(message, message);     // (help text printed as it is, message)
         }
         return null;
     }
@@ -94,6 +110,11 @@ abstract class AoeAction implements Action {
         System.out.println("export " + export + ": " + key + (v == null ? " unset (default)" : " = " + v)
                 + (e == null ? "" : " (" + e.status() + ")"));
         warn(warnings);
+    }
+
+    /** Prints {@code value} as JSON (org.aoede.api.Json: the web console's writer and field names). */
+    static void printJson(Object value) {
+        System.out.println(Json.write(value));
     }
 
     /** What the admin accepted but what cannot serve yet (an interface that does not exist). */

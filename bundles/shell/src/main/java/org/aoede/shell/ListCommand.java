@@ -5,15 +5,28 @@ import java.util.List;
 import java.util.Map;
 
 import org.aoede.api.ExportInfo;
+import org.aoede.api.Json;
 import org.apache.karaf.shell.api.action.Command;
+import org.apache.karaf.shell.api.action.Option;
 import org.apache.karaf.shell.api.action.lifecycle.Service;
 import org.apache.karaf.shell.support.table.ShellTable;
 
 @Service
 @Command(scope = "aoe", name = "list", description = "Lists the exports")
 public class ListCommand extends AoeAction {
+    @Option(name = "--json", description = "machine-readable output: JSON as the web console's data.json")
+    boolean json;
+
     @Override
     void run() {
+        if (json) {
+            List<Object> out = new ArrayList<>();
+            for (ExportInfo e : admin.exports()) {
+                out.add(withFreeze(Json.export(e), freezeStatus(e.name())));
+            }
+            printJson(out);
+            return;
+        }
         ShellTable t = new ShellTable().emptyTableText("no exports");
         t.column("Name");
         t.column("Address");
@@ -30,6 +43,20 @@ public class ListCommand extends AoeAction {
                     e.clients().size());
         }
         t.print(System.out);
+    }
+
+    /** The freeze extension's state of an export, as the web console shows it. */
+    static Map<String, Object> withFreeze(Map<String, Object> m, java.util.Optional<org.aoede.api.Freezer.Status> freeze) {
+        freeze.ifPresent(z -> {
+            Map<String, Object> f = new java.util.LinkedHashMap<>();
+            f.put("state", z.state().name());
+            f.put("shadow", z.shadow());
+            f.put("shadowSectors", z.shadowSectors());
+            f.put("limitSectors", z.limitSectors());
+            f.put("percent", z.percent());
+            m.put("freeze", f);
+        });
+        return m;
     }
 
     /** vblade's flags that are on: ro, direct, sync; and off when disabled. */

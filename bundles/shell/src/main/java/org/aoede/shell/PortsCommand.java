@@ -1,15 +1,24 @@
 package org.aoede.shell;
 
+import org.aoede.api.Json;
 import org.aoede.api.PortInfo;
 import org.apache.karaf.shell.api.action.Command;
+import org.apache.karaf.shell.api.action.Option;
 import org.apache.karaf.shell.api.action.lifecycle.Service;
 import org.apache.karaf.shell.support.table.ShellTable;
 
 @Service
 @Command(scope = "aoe", name = "ports", description = "Statistics per network interface")
 public class PortsCommand extends AoeAction {
+    @Option(name = "--json", description = "machine-readable output: JSON as the web console's data.json")
+    boolean json;
+
     @Override
     void run() {
+        if (json) {
+            printJson(admin.ports().stream().map(Json::port).toList());
+            return;
+        }
         ShellTable t = new ShellTable().emptyTableText("no interfaces in use");
         t.column("Interface");
         t.column("Transport");

@@ -1,13 +1,16 @@
 package org.aoede.shell;
 
+import java.util.List;
 import java.util.Map;
 
 import org.aoede.api.ExportAdmin.Refused;
 import org.aoede.api.ExportInfo;
 import org.aoede.api.ExportStats;
+import org.aoede.api.Json;
 import org.apache.karaf.shell.api.action.Argument;
 import org.apache.karaf.shell.api.action.Command;
 import org.apache.karaf.shell.api.action.Completion;
+import org.apache.karaf.shell.api.action.Option;
 import org.apache.karaf.shell.api.action.lifecycle.Service;
 import org.apache.karaf.shell.support.table.ShellTable;
 
@@ -18,9 +21,23 @@ public class ShowCommand extends AoeAction {
     @Completion(ExportNameCompleter.class)
     String name;
 
+    @Argument(index = 1, name = "options", description = "--json may also follow the name", multiValued = true)
+    List<String> trailing;
+
+    @Option(name = "--json", description = "machine-readable output: JSON as the web console's data.json")
+    boolean json;
+
     @Override
     void run() throws Refused {
+        List<String> extra = trailingOptions(trailing);
+        if (!extra.isEmpty()) {
+            throw new Refused("unexpected argument(s) " + extra + " (usage: aoe:show [--json] NAME)");
+        }
         ExportInfo e = export(name);
+        if (json) {
+            printJson(ListCommand.withFreeze(Json.export(e), freezeStatus(name)));
+            return;
+        }
         System.out.println("Export " + e.name() + " (" + e.source() + ")");
         System.out.println("  address  " + Fmt.orDash(e.address()));
         System.out.println("  state    " + e.status());

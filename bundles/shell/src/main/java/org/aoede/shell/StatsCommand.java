@@ -1,13 +1,18 @@
 package org.aoede.shell;
 
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 import org.aoede.api.ExportAdmin.Refused;
 import org.aoede.api.ExportInfo;
 import org.aoede.api.ExportStats;
+import org.aoede.api.Json;
 import org.apache.karaf.shell.api.action.Argument;
 import org.apache.karaf.shell.api.action.Command;
 import org.apache.karaf.shell.api.action.Completion;
+import org.apache.karaf.shell.api.action.Option;
 import org.apache.karaf.shell.api.action.lifecycle.Service;
 import org.apache.karaf.shell.support.table.ShellTable;
 
@@ -19,9 +24,31 @@ public class StatsCommand extends AoeAction {
     @Completion(ExportNameCompleter.class)
     String name;
 
+    @Argument(index = 1, name = "options", description = "--json may also follow the name", multiValued = true)
+    List<String> trailing;
+
+    @Option(name = "--json", description = "machine-readable output: JSON as the web console's data.json")
+    boolean json;
+
     @Override
     void run() throws Refused {
+        List<String> extra = trailingOptions(trailing);
+        if (!extra.isEmpty()) {
+            throw new Refused("unexpected argument(s) " + extra + " (usage: aoe:stats [--json] [NAME])");
+        }
         List<ExportInfo> exports = name == null ? admin.exports() : List.of(export(name));
+        if (json) {
+            List<Object> out = new ArrayList<>();
+            for (ExportInfo e : exports) {
+                Map<String, Object> m = new LinkedHashMap<>();
+                m.put("name", e.name());
+                m.put("address", e.address());
+                m.put("stats", Json.stats(e.stats()));
+                out.add(m);
+            }
+            printJson(out);
+            return;
+        }
         ShellTable t = new ShellTable().emptyTableText("no exports");
         t.column("Name");
         t.column("Requests").alignRight();

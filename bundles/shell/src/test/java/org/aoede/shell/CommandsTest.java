@@ -15,6 +15,7 @@ import org.aoede.api.ExportInfo;
 import org.aoede.api.ExportState;
 import org.aoede.api.ExportStats;
 import org.aoede.api.PortInfo;
+import org.apache.karaf.shell.support.CommandException;
 import org.junit.jupiter.api.Test;
 
 /** Argument handling of the commands, against an in-memory ExportAdmin (no OSGi). */
@@ -62,6 +63,13 @@ class CommandsTest {
             check(settings);
             calls.add("create " + name + " " + settings);
             cfg.put(name, new LinkedHashMap<>(settings));
+            return warnings;
+        }
+
+        @Override
+        public List<String> check(String name, Map<String, String> settings) throws Refused {
+            calls.add("check " + name + " " + settings);
+            check(settings);
             return warnings;
         }
 
@@ -164,7 +172,7 @@ class CommandsTest {
 
     @Test
     void aRefusalIsTheCommandsErrorAndChangesNothing() {
-        Exception e = assertThrows(IllegalArgumentException.class, () -> create("a", "x").execute());
+        Exception e = assertThrows(CommandException.class, () -> create("a", "x").execute());
         assertEquals("refused: key 'shelf': 'x' is not a whole number", e.getMessage());
         assertTrue(admin.cfg.isEmpty());
     }
@@ -191,7 +199,7 @@ class CommandsTest {
             admin.refusal = why;
             CreateCommand c = create("a", "1");
             c.length = "4096";
-            Exception e = assertThrows(IllegalArgumentException.class, c::execute);
+            Exception e = assertThrows(CommandException.class, c::execute);
             assertEquals("refused: " + why, e.getMessage());
             assertTrue(admin.cfg.isEmpty(), "nothing stored");
         }
@@ -202,7 +210,7 @@ class CommandsTest {
         set.name = "a";
         set.key = "length";
         set.value = List.of("4096");
-        assertThrows(IllegalArgumentException.class, set::execute);
+        assertThrows(CommandException.class, set::execute);
         assertTrue(!admin.cfg.get("a").containsKey("length"), "a refused edit changes nothing");
     }
 
@@ -237,7 +245,7 @@ class CommandsTest {
         unset.key = "config-string";
         unset.execute();
         assertTrue(!admin.cfg.get("a").containsKey("config-string"));
-        Exception e = assertThrows(IllegalArgumentException.class, unset::execute);
+        Exception e = assertThrows(CommandException.class, unset::execute);
         assertEquals("refused: export 'a' has no setting 'config-string'", e.getMessage());
     }
 
@@ -245,7 +253,7 @@ class CommandsTest {
     void commandsOnAMissingExportAreRefused() {
         DeleteCommand d = with(new DeleteCommand());
         d.name = "nope";
-        Exception e = assertThrows(IllegalArgumentException.class, d::execute);
+        Exception e = assertThrows(CommandException.class, d::execute);
         assertEquals("refused: no export 'nope'", e.getMessage());
         assertTrue(admin.calls.isEmpty());
     }
@@ -298,7 +306,7 @@ class CommandsTest {
         r.execute();
         assertEquals(List.of("52:54:00:00:00:01"), admin.reservation);
         r.clear = true;
-        assertThrows(IllegalArgumentException.class, r::execute);
+        assertThrows(CommandException.class, r::execute);
         r.macs = null;
         r.execute();
         assertEquals(List.of(), admin.reservation);
@@ -315,11 +323,11 @@ class CommandsTest {
 
         CreateCommand bad = create("b", "2");
         bad.trailing = List.of("extra");
-        Exception e = assertThrows(IllegalArgumentException.class, bad::execute);
+        Exception e = assertThrows(CommandException.class, bad::execute);
         assertTrue(e.getMessage().startsWith("refused: unexpected argument(s) [extra]"), e.getMessage());
         CreateCommand noValue = create("b", "2");
         noValue.trailing = List.of("-o");
-        e = assertThrows(IllegalArgumentException.class, noValue::execute);
+        e = assertThrows(CommandException.class, noValue::execute);
         assertEquals("refused: option -o needs a value", e.getMessage());
 
         MaskCommand m = with(new MaskCommand());
@@ -363,5 +371,56 @@ class CommandsTest {
         assertEquals("ro,direct,sync", ListCommand.flags(Map.of("read-only", "true", "direct", "TRUE", "sync", "true")));
         assertEquals("-", ListCommand.flags(Map.of()));
         assertEquals("52:54:00:ab:cd:ef", Fmt.mac("5254.00AB.CDEF"));
+    }
+
+    @Test
+    void aRefusalPrintsAPlainMessageWithoutColour() {
+        CommandException e = assertThrows(CommandException.class, () -> create("a", "x").execute());
+        assertEquals("refused: key 'shelf': 'x' is not a whole number", e.getNiceHelp());
+    }
+
+    @Test
+    void jsonOfListShowStatsAndPorts() throws Exception {
+        create("a", "1").execute();
+        ListCommand list = with(new ListCommand());
+        list.json = true;
+        String out = printed(list).trim();
+        assertTrue(out.startsWith("[{\"name\":\"a\",") && out.endsWith("}]"), out);
+        assertTrue(out.contains("\"settings\":{") && out.contains("\"shelf\":\"1\"") && out.contains("\"sectors\":2048"), out);
+
+        ShowCommand show = with(new ShowCommand());
+        show.name = "a";
+        show.trailing = List.of("--json");          // bin/aoe show a --json: the option after the name
+        out = printed(show).trim();
+        assertTrue(out.startsWith("{\"name\":\"a\",") && out.contains("\"stats\":{\"requests\":0"), out);
+
+        StatsCommand stats = with(new StatsCommand());
+        stats.json = true;
+        out = printed(stats).trim();
+        assertTrue(out.startsWith("[{\"name\":\"a\",\"address\":\"e1.0\",\"stats\":{") && out.contains("\"p50Micros\":null"), out);
+
+        PortsCommand ports = with(new PortsCommand());
+        ports.json = true;
+        assertEquals("[]", printed(ports).trim());
+    }
+
+    @Test
+    void checkReadsACfgAndAsksTheAdminWithoutApplying(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        java.nio.file.Path good = dir.resolve("org.aoede.export-disk1.cfg");
+        java.nio.file.Files.writeString(good, "# mine\nshelf = 1\nslot = 0\ninterfaces = eth1\nfile = /srv/a.img\nconfig-string = a\\\\\\\\b\n");
+        CheckCommand c = with(new CheckCommand());
+        c.file = good.toString();
+        assertEquals("ok", printed(c).trim());
+        assertEquals(1, admin.calls.size());
+        assertEquals("check disk1 {shelf=1, slot=0, interfaces=eth1, file=/srv/a.img, config-string=a\\b}", admin.calls.get(0));
+        assertTrue(admin.cfg.isEmpty(), "nothing created");
+        assertEquals("a\\b", CheckCommand.read(good).get("config-string"), "a backslash as FileInstall reads it");
+
+        java.nio.file.Path bad = dir.resolve("x.cfg");
+        java.nio.file.Files.writeString(bad, "shelf = one\n");
+        c.file = bad.toString();
+        CommandException e = assertThrows(CommandException.class, c::execute);
+        assertEquals("refused: key 'shelf': 'one' is not a whole number", e.getMessage());
+        assertEquals("x", CheckCommand.name(bad));
     }
 }

@@ -19,6 +19,7 @@ import org.aoede.api.StoreSpec;
 import org.aoede.netif.NetInterface;
 import org.aoede.protocol.Config;
 import org.aoede.protocol.Mac;
+import org.apache.felix.utils.properties.TypedProperties;
 import org.osgi.framework.InvalidSyntaxException;
 import org.osgi.service.cm.Configuration;
 import org.osgi.service.cm.ConfigurationAdmin;
@@ -263,10 +264,11 @@ public class AdminService implements ExportAdmin {
      * its store (the store factory's own checks, as Target opens it). Returns warnings about
      * what may still come: an interface that does not exist (yet).
      */
-    private List<String> check(String name, Map<String, String> settings) throws Refused {
+    @Override
+    public List<String> check(String name, Map<String, String> settings) throws Refused {
         ExportSettings s;
         try {
-            s = ExportSettings.parse(name, settings);
+            s = ExportSettings.parse(name, withoutBlanks(settings));
         } catch (ExportSettings.Invalid e) {
             throw new Refused(e.getMessage());
         }
@@ -345,22 +347,46 @@ public class AdminService implements ExportAdmin {
 
     /**
      * Writes the .cfg ourselves (FileInstall saves a configuration only into a file that already
-     * exists): atomically, so FileInstall never reads half a file, in the format it parses.
+     * exists): atomically, so FileInstall never reads half a file. An existing file stays the
+     * operator's: Felix's TypedProperties (what Karaf's config:* commands use) keeps its comments,
+     * blank lines and key order, changes values in place, appends new keys and drops removed ones.
      */
     static void writeCfg(Path file, Map<String, String> settings) throws IOException {
-        StringBuilder sb = new StringBuilder("# AoEde export, written by the appliance (shell or web console).\n");
-        for (String key : KEYS.keySet()) {
-            if (settings.containsKey(key)) {
-                sb.append(key).append(" = ").append(escape(settings.get(key))).append('\n');
+        TypedProperties p = new TypedProperties();
+        if (Files.exists(file)) {
+            try (var r = Files.newBufferedReader(file, java.nio.charset.StandardCharsets.UTF_8)) {
+                p.load(r);
+            }
+        } else {
+            p.setHeader(List.of("# AoEde export, written by the appliance (shell or web console)."));
+        }
+        for (String key : new ArrayList<>(p.keySet())) {
+            if (!settings.containsKey(key) && !ExportSettings.isFrameworkKey(key)) {
+                p.remove(key);
             }
         }
-        // an extension's own keys (cache.size, ...) after the known ones
-        new java.util.TreeMap<>(settings).forEach((key, value) -> {
-            if (!KEYS.containsKey(key)) {
-                sb.append(key).append(" = ").append(escape(value)).append('\n');
+        for (String key : ordered(settings)) {
+            String value = settings.get(key);
+            Object old = p.get(key);
+            if (old == null || !value.equals(old.toString().trim())) {   // an untouched line stays as it is
+                p.put(key, value);
             }
-        });
-        writeAtomically(file, sb.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        }
+        java.io.StringWriter w = new java.io.StringWriter();
+        p.save(w);
+        writeAtomically(file, w.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    }
+
+    /** The known keys in the order of {@link #KEYS}, then an extension's own (cache.size, ...) sorted. */
+    private static List<String> ordered(Map<String, String> settings) {
+        List<String> out = new ArrayList<>();
+        for (String key : KEYS.keySet()) {
+            if (settings.containsKey(key)) {
+                out.add(key);
+            }
+        }
+        new java.util.TreeMap<>(settings).keySet().stream().filter(k -> !KEYS.containsKey(k)).forEach(out::add);
+        return out;
     }
 
     private static void writeAtomically(Path file, byte[] content) throws IOException {
@@ -391,10 +417,6 @@ public class AdminService implements ExportAdmin {
         } catch (IOException ignored) {
             // already refusing; the refusal says why
         }
-    }
-
-    private static String escape(String v) {
-        return v.replace("\\", "\\\\").replace("\n", "\\n").replace("\r", "\\r");
     }
 
     /** The file's URI as FileInstall spells it (File.toURI: file:/path). */

@@ -146,6 +146,62 @@ class AdminServiceTest {
         assertTrue(r.getMessage().startsWith("key 'file': "), r.getMessage());
     }
 
+    @Test
+    void anEditKeepsTheOperatorsCommentsBlankLinesAndKeyOrder() throws Exception {
+        admin.create("a", settings(image.toString(), "read-only", "false", "buffer-count", "16"));
+        Path cfg = etc.resolve("org.aoede.export-a.cfg");
+        Files.writeString(cfg, String.join("\n",
+                "# Disk of the build farm: ask Ann before changing it",
+                "",
+                "file = " + image,
+                "# the address the hosts know",
+                "slot = 0",
+                "shelf = 1",
+                "",
+                "# writable since the 3rd",
+                "read-only = false",
+                "interfaces = lo",
+                "buffer-count = 16   ",
+                ""));
+        admin.update("a", Map.of("shelf", "2", "model", "Build Disk"));
+        Map<String, String> unset = new HashMap<>();
+        unset.put("read-only", null);
+        admin.update("a", unset);
+        assertEquals(String.join("\n",
+                "# Disk of the build farm: ask Ann before changing it",
+                "",
+                "file = " + image,
+                "# the address the hosts know",
+                "slot = 0",
+                "shelf = 2",
+                // a removed key goes with the comment lines above it (as in Karaf's config:* commands)
+                "interfaces = lo",
+                "buffer-count = 16   ",
+                "model = Build Disk",
+                ""), Files.readString(cfg));
+    }
+
+    @Test
+    void aNewCfgHasTheKnownKeysInOrder() throws Exception {
+        admin.create("a", settings(image.toString(), "cache.size", "1M", "extensions", "cache", "buffer-count", "8"));
+        assertEquals(String.join("\n",
+                "# AoEde export, written by the appliance (shell or web console).",
+                "shelf = 1", "slot = 0", "interfaces = lo", "file = " + image, "buffer-count = 8", "extensions = cache",
+                "cache.size = 1M", ""),
+                Files.readString(etc.resolve("org.aoede.export-a.cfg")));
+    }
+
+    @Test
+    void checkRefusesAsCreateWouldAndWritesNothing() throws Exception {
+        assertEquals(List.of(), admin.check("a", settings(image.toString())));
+        Refused r = assertThrows(Refused.class, () -> admin.check("a", settings(image.toString(), "shelf", "70000")));
+        assertEquals("key 'shelf': 70000 is out of range 0-65534", r.getMessage());
+        r = assertThrows(Refused.class, () -> admin.check("a", settings(dir.toString())));
+        assertTrue(r.getMessage().startsWith("key 'file': "), r.getMessage());
+        assertEquals(List.of(), etcFiles());
+        assertEquals(List.of(), configurations);
+    }
+
     // ---- an in-memory Config Admin: factory configurations kept as dictionaries ----------
 
     private ConfigurationAdmin configAdmin() {

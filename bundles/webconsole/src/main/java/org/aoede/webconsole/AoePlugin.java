@@ -27,6 +27,7 @@ import org.aoede.api.ExportAdmin;
 import org.aoede.api.Freezer;
 import org.aoede.api.ExportInfo;
 import org.aoede.api.ExportStats;
+import org.aoede.api.Json;
 import org.aoede.api.PortInfo;
 import org.aoede.netif.NetInterface;
 import org.osgi.service.component.annotations.Component;
@@ -152,7 +153,7 @@ public class AoePlugin extends HttpServlet {
         }
         w.println("</datalist>");
         w.println("<p><button type='submit' id='aoe-create-submit'>Create export</button></p></form>");
-        w.println("<script type='application/json' id='aoe-keys'>" + Text.json(a.keys()) + "</script>");
+        w.println("<script type='application/json' id='aoe-keys'>" + Json.write(a.keys()) + "</script>");
         w.println("</div>");
         w.println("<script>" + resource("aoe.js") + "</script>");
     }
@@ -194,63 +195,22 @@ public class AoePlugin extends HttpServlet {
         out.put("exports", exports);
         List<Object> ports = new ArrayList<>();
         for (PortInfo p : a.ports()) {
-            Map<String, Object> m = new LinkedHashMap<>();
-            m.put("name", p.name());
-            m.put("transport", p.transport());
-            m.put("up", p.up());
-            m.put("mac", p.mac());
-            m.put("mtu", p.mtu());
-            m.put("maxSectors", p.maxSectors());
-            m.put("exports", p.exports());
-            m.put("framesIn", p.framesIn());
-            m.put("framesOut", p.framesOut());
-            m.put("sendFailures", p.sendFailures());
-            m.put("ignored", p.ignored());
-            ports.add(m);
+            ports.add(Json.port(p));
         }
         out.put("ports", ports);
         return out;
     }
 
+    /** The shared shape (org.aoede.api.Json), plus the quantiles as the page shows them. */
+    @SuppressWarnings("unchecked")
     static Map<String, Object> export(ExportInfo e) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("name", e.name());
-        m.put("source", e.source());
-        m.put("settings", e.settings() == null ? Map.of() : e.settings());
-        m.put("state", e.state().label());           // typed: serving, probing, waiting, refused, ...
-        m.put("up", e.state().answers());
-        m.put("detail", e.detail());
-        m.put("status", e.status());                 // state and detail as one line
-        m.put("refusedEdit", e.refusedEdit());
-        m.put("address", e.address());
-        m.put("sectors", e.sectors());
-        Map<String, Object> live = new LinkedHashMap<>();
-        if (e.live() != null) {
-            live.put("configString", e.live().configString());
-            live.put("mask", e.live().mask());
-            live.put("reservation", e.live().reservation());
-        }
-        m.put("live", live);
-        m.put("clients", e.clients() == null ? Map.of() : e.clients());
+        Map<String, Object> m = Json.export(e);
         ExportStats s = e.stats();
-        Map<String, Object> st = new LinkedHashMap<>();
-        if (s != null) {
-            st.put("requests", s.requests());
-            st.put("reads", s.reads());
-            st.put("writes", s.writes());
-            st.put("bytesRead", s.bytesRead());
-            st.put("bytesWritten", s.bytesWritten());
-            st.put("errors", s.errors() == null ? Map.of() : s.errors());
-            st.put("drops", s.drops() == null ? Map.of() : s.drops());
-            st.put("info", s.info() == null ? Map.of() : s.info());
-            st.put("duplicates", s.duplicates());
-            if (s.latency() != null) {
-                st.put("p50", quantile(s.latency(), 0.5));
-                st.put("p99", quantile(s.latency(), 0.99));
-                st.put("latencyCount", s.latency().total());
-            }
+        if (s != null && s.latency() != null) {
+            Map<String, Object> st = (Map<String, Object>) m.get("stats");
+            st.put("p50", quantile(s.latency(), 0.5));
+            st.put("p99", quantile(s.latency(), 0.99));
         }
-        m.put("stats", st);
         return m;
     }
 
@@ -446,7 +406,7 @@ public class AoePlugin extends HttpServlet {
         resp.setStatus(status);
         resp.setContentType("application/json;charset=UTF-8");
         resp.setHeader("X-Content-Type-Options", "nosniff");
-        resp.getWriter().write(Text.json(body));
+        resp.getWriter().write(Json.write(body));
     }
 
     private static String resource(String name) throws IOException {
