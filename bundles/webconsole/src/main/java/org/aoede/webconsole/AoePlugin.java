@@ -121,8 +121,8 @@ public class AoePlugin extends HttpServlet {
         w.println("<h2>Exports <span id='aoe-updated' class='aoe-quiet'></span></h2>");
         // Rates and the chart are computed by the page from its successive polls (aoe.js).
         w.println("<table id='aoe-exports' class='nicetable aoe-table'><thead><tr>"
-                + "<th>Name</th><th>Address</th><th>State</th><th>Interfaces</th><th>File</th><th>Size</th>"
-                + "<th>Clients</th><th>Requests</th><th>Reads</th><th>Writes</th><th>Read</th><th>Written</th>"
+                + "<th title='and address'>Name</th><th>State</th><th>Interfaces</th><th>File</th><th>Size</th>"
+                + "<th>Clients</th><th>Requests</th><th title='and bytes read'>Reads</th><th title='and bytes written'>Writes</th>"
                 + "<th title='reads and writes per second'>IOPS</th><th>MB/s read</th><th>MB/s written</th>"
                 + "<th title='IOPS over the last 5 minutes, from this page&#39;s polls'>Last 5 min</th>"
                 + "<th>Errors</th><th>Drops</th><th>Dup.</th><th>p50</th><th>p99</th><th>Actions</th>"

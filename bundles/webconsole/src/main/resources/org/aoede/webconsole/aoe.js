@@ -104,7 +104,7 @@
 
   // An inline SVG sparkline of IOPS over the last 5 minutes (right edge: now), scaled to its maximum.
   function sparkline(h, now) {
-    var w = 90, ht = 18;
+    var w = 64, ht = 18;
     var svg = document.createElementNS(SVG, 'svg');
     svg.setAttribute('width', w);
     svg.setAttribute('height', ht);
@@ -205,7 +205,7 @@
     var tbody = document.querySelector('#aoe-exports tbody');
     var rows = document.createDocumentFragment();
     if (d.exports.length === 0) {
-      rows.appendChild(el('tr', null, el('td', { colspan: 22, className: 'aoe-quiet', text: 'No exports. Create one below.' })));
+      rows.appendChild(el('tr', null, el('td', { colspan: 19, className: 'aoe-quiet', text: 'No exports. Create one below.' })));
     }
     d.exports.forEach(function (x) {
       var s = x.settings || {};
@@ -214,19 +214,22 @@
       var h = history[x.name];
       var r = h ? h.rate : null;
       function num(col, v, title) { return el('td', { className: 'aoe-num', 'data-col': col, title: title, text: v }); }
+      // a count with its bytes below it, to keep the table narrow
+      function counted(col, n, bytesCol, b) {
+        return el('td', { className: 'aoe-num' }, el('div', { 'data-col': col, text: n }),
+          el('div', { 'data-col': bytesCol, className: 'aoe-sub', title: b + ' bytes', text: bytes(b) }));
+      }
       var tr = el('tr', { 'data-export': x.name, className: x.name === selected ? 'aoe-selected' : null },
-        el('td', { 'data-col': 'name' }, el('a', { href: '#', onclick: function (ev) { ev.preventDefault(); select(x.name); }, text: x.name })),
-        el('td', { 'data-col': 'address', text: x.address || '\u2014' }),
+        el('td', { 'data-col': 'name' }, el('a', { href: '#', onclick: function (ev) { ev.preventDefault(); select(x.name); }, text: x.name }),
+          el('div', { 'data-col': 'address', className: 'aoe-sub', text: x.address || '\u2014' })),
         stateCell(x),
         el('td', { 'data-col': 'interfaces' }, el('div', { className: 'aoe-wrap', text: s.interfaces || '' })),
         el('td', { 'data-col': 'file', title: s.file || null }, el('div', { className: 'aoe-wrap', text: s.file || '' })),
         num('size', x.sectors >= 0 ? bytes(x.sectors * 512) : '\u2014', x.sectors >= 0 ? x.sectors + ' sectors' : null),
         num('clients', Object.keys(x.clients || {}).length),
         num('requests', st.requests),
-        num('reads', st.reads),
-        num('writes', st.writes),
-        num('bytesRead', bytes(st.bytesRead), st.bytesRead + ' bytes'),
-        num('bytesWritten', bytes(st.bytesWritten), st.bytesWritten + ' bytes'),
+        counted('reads', st.reads, 'bytesRead', st.bytesRead),
+        counted('writes', st.writes, 'bytesWritten', st.bytesWritten),
         num('iops', iopsText(r), 'reads and writes per second over the last poll'),
         num('readRate', r ? mbText(r.rd) : '\u2014', 'MB (10^6 bytes) read per second'),
         num('writeRate', r ? mbText(r.wr) : '\u2014', 'MB (10^6 bytes) written per second'),
