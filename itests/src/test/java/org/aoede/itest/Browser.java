@@ -214,6 +214,17 @@ final class Browser implements AutoCloseable {
         return call("POST", s("/execute/sync"), Map.of("script", js, "args", List.of(args))).get("value");
     }
 
+    /** Resizes the window so that the page's viewport (window.innerWidth x innerHeight) is width x height. */
+    void viewport(int width, int height) {
+        call("POST", s("/window/rect"), Map.of("width", width, "height", height));
+        List<?> inner = (List<?>) script("return [window.innerWidth, window.innerHeight];");
+        int w = ((Number) inner.get(0)).intValue();
+        int h = ((Number) inner.get(1)).intValue();
+        if (w != width || h != height) {   // the window's frame, if the browser has one
+            call("POST", s("/window/rect"), Map.of("width", 2 * width - w, "height", 2 * height - h));
+        }
+    }
+
     void acceptAlert() {
         call("POST", s("/alert/accept"), Map.of());
     }

@@ -97,10 +97,10 @@ class WebConsoleIT {
         }
     }
 
-    /** A cell of the export's row in the exports table, e.g. cell("web1", "state"). */
+    /** A value of the export's row in the exports table (a cell, or a part of one), e.g. cell("web1", "state"). */
     static String cell(String export, String col) {
         Object v = browser.script("var c = document.querySelector('#aoe-exports tr[data-export=\"' + arguments[0]"
-                + " + '\"] td[data-col=\"' + arguments[1] + '\"]'); return c ? c.textContent : null;", export, col);
+                + " + '\"] [data-col=\"' + arguments[1] + '\"]'); return c ? c.textContent : null;", export, col);
         return v == null ? null : v.toString();
     }
 
@@ -313,6 +313,8 @@ class WebConsoleIT {
         String on = act(() -> browser.click("#aoe-exports tr[data-export='web1'] button[data-action='enable']"));
         assertEquals("export 'web1' enabled", on);
         Browser.waitFor("web1 serving again", Duration.ofSeconds(30), () -> "serving".equals(cell("web1", "state")));
+        // its counters restarted at 0: the page shows no rate for that interval, never a negative one
+        assertTrue(cell("web1", "iops").matches("\\d+|\u2014"), cell("web1", "iops"));
         assertFalse(Pattern.compile("(?m)^enabled").matcher(cfgText("web1")).find(), cfgText("web1"));
         ini.run("identify", "7.3").ok();
     }
@@ -331,8 +333,145 @@ class WebConsoleIT {
         assertTrue(Files.size(shot) > 10_000);
     }
 
+    /** The placeholder (the greyed default) and the value of a form field. */
+    static String placeholder(String id) {
+        return String.valueOf(browser.script("return document.getElementById(arguments[0]).placeholder;", id));
+    }
+
+    static String value(String id) {
+        return String.valueOf(browser.script("return document.getElementById(arguments[0]).value;", id));
+    }
+
     @Test
-    @Order(9)
+    @Order(10)
+    void settingsAtTheirDefaultShowTheValueInEffect() {
+        // the create form: empty fields, the defaults greyed in them
+        assertEquals("", value("aoe-create-buffer-count"));
+        assertEquals("64", placeholder("aoe-create-buffer-count"));
+        assertEquals("afpacket", placeholder("aoe-create-transport"));
+        assertEquals("false", placeholder("aoe-create-read-only"));
+        assertEquals("AOEDE-{shelf}-{slot}", placeholder("aoe-create-serial"));
+        assertEquals("", placeholder("aoe-create-shelf"), "no default");
+        assertEquals("rgb(153, 153, 153)", browser.script(
+                "return getComputedStyle(document.getElementById('aoe-create-transport'), '::placeholder').color;"), "greyed");
+        // the edit form: what the .cfg sets as a value, what it leaves out as the default in effect
+        browser.click("#aoe-exports tr[data-export='web1'] button[data-action='edit']");
+        Browser.waitFor("the edit form", Duration.ofSeconds(10), () -> "16".equals(value("aoe-edit-buffer-count")));
+        assertEquals("", value("aoe-edit-transport"));
+        assertEquals("afpacket", placeholder("aoe-edit-transport"));
+        assertEquals("", value("aoe-edit-serial"));
+        assertEquals("AOEDE-7-3", placeholder("aoe-edit-serial"), "the default for this export's address");
+        assertEquals("AOEDE-7-3", Initiator.field(ini.run("identify", "7.3").ok().out(), "serial"), "the value in effect");
+        assertEquals("true", placeholder("aoe-edit-enabled"));
+        assertEquals(cfgText("web1").contains("model"), !value("aoe-edit-model").isEmpty());
+    }
+
+    /** The IOPS cell of an export as a number, -1 while it shows none. */
+    static long iops(String export) {
+        String v = cell(export, "iops");
+        return v == null || !v.matches("\\d+") ? -1 : Long.parseLong(v);
+    }
+
+    static Process load(String name, int seconds) throws IOException {
+        return ini.start(work.resolve(name + ".out"), "bench", "7.3", "--pattern", "randwrite", "--qd", "8",
+                "--seconds", String.valueOf(seconds));
+    }
+
+    @Test
+    @Order(11)
+    void ratesMoveUnderLoad() throws Exception {
+        Process bench = load("bench1", 40);
+        try {
+            Browser.waitFor("IOPS under load", Duration.ofSeconds(30), () -> iops("web1") > 0);
+            long first = iops("web1");
+            String mbs = cell("web1", "writeRate");
+            Browser.waitFor("the IOPS to change", Duration.ofSeconds(20), () -> iops("web1") > 0 && iops("web1") != first);
+            System.out.println("web console rates: IOPS " + first + " then " + iops("web1") + ", MB/s written " + mbs);
+            assertTrue(Double.parseDouble(mbs) > 0, mbs);
+            assertTrue(Long.parseLong(cell("web1", "requests")) > 0);
+            Browser.waitFor("the chart", Duration.ofSeconds(10), () -> ((Number) browser.script(
+                    "return document.querySelectorAll('#aoe-exports tr[data-export=\"web1\"] td[data-col=chart] svg polyline').length;"))
+                    .longValue() >= 1);
+        } finally {
+            bench.destroyForcibly();
+            bench.waitFor();
+        }
+        Browser.waitFor("the IOPS to fall to 0 after the load", Duration.ofSeconds(20), () -> iops("web1") == 0);
+    }
+
+    /** What of the Actions column's buttons lies outside the viewport, row by row (empty: nothing). */
+    static String actionsOutside() {
+        return String.valueOf(browser.script("window.scrollTo(0, 0);"
+                + "var w = window.innerWidth, bad = [];"
+                + "document.querySelectorAll('#aoe-exports tbody tr[data-export]').forEach(function (tr) {"
+                + "  var n = tr.getAttribute('data-export'), b = tr.querySelectorAll('td[data-col=actions] button');"
+                + "  if (b.length === 0) { bad.push(n + ': no buttons'); }"
+                + "  b.forEach(function (x) { var r = x.getBoundingClientRect();"
+                + "    if (r.left < 0 || r.right > w) { bad.push(n + ' ' + x.textContent + ' right=' + r.right + ' > ' + w); } });"
+                + "});"
+                + "return bad.join('; ');"));
+    }
+
+    @Test
+    @Order(12)
+    void fitsA1280PixelWindowAlsoWithLongStates() throws Exception {
+        Path other = work.resolve("web2.img");
+        Fixture.sparse(other, SECTORS * 512);
+        // a newcomer claiming web1's address is refused with a long message; one on a missing interface waits
+        appliance.writeExport("clash", "shelf = 7\nslot = 3\ninterfaces = " + t0 + "\nfile = " + other + "\n");
+        appliance.writeExport("nowhere", "shelf = 7\nslot = 5\ninterfaces = aoenope9\nfile = " + other + "\n");
+        Browser.waitFor("clash refused", Duration.ofSeconds(30),
+                () -> String.valueOf(cell("clash", "state")).startsWith("refused: e7.3 is already served by "));
+        Browser.waitFor("nowhere waiting", Duration.ofSeconds(30),
+                () -> String.valueOf(cell("nowhere", "state")).startsWith("waiting for interface aoenope9"));
+        System.out.println("web console long states: " + cell("clash", "state") + " | " + cell("nowhere", "state"));
+        assertEquals("serving", cell("web1", "state"));
+        Process bench = load("bench2", 40);
+        try {
+            Browser.waitFor("IOPS under load", Duration.ofSeconds(30), () -> iops("web1") > 0);
+            browser.click("#aoe-exports tr[data-export='clash'] button[data-action='edit']");
+            Browser.waitFor("the detail of clash", Duration.ofSeconds(10),
+                    () -> browser.text("#aoe-d-state").startsWith("refused: e7.3 is already served by "));
+
+            browser.viewport(1280, 1000);
+            assertEquals(1280L, ((Number) browser.script("return window.innerWidth;")).longValue());
+            long r = refreshes();
+            Browser.waitFor("a refresh", Duration.ofSeconds(10), () -> refreshes() > r);
+            String outside = actionsOutside();
+            System.out.println("web console at 1280: page scrollWidth "
+                    + browser.script("return document.documentElement.scrollWidth;") + ", exports table right edge "
+                    + browser.script("return document.getElementById('aoe-exports').getBoundingClientRect().right;")
+                    + ", the page's own area's right edge "
+                    + browser.script("return document.getElementById('aoe').getBoundingClientRect().right;"));
+            Path shot = Path.of("target/webconsole-aoe-1280.png").toAbsolutePath();
+            browser.screenshot(shot);
+            assertTrue(Files.size(shot) > 10_000);
+            assertEquals("", outside, "every Actions button inside a 1280-pixel window");
+
+            browser.click("#aoe-exports tr[data-export='web1'] button[data-action='edit']");
+            browser.viewport(1920, 1080);
+            long r2 = refreshes();
+            Browser.waitFor("a refresh", Duration.ofSeconds(10), () -> refreshes() > r2);
+            assertEquals("", actionsOutside());
+            browser.script("window.scrollTo(0, 0);");
+            shot = Path.of("target/webconsole-aoe-1920.png").toAbsolutePath();
+            browser.screenshot(shot);
+            assertTrue(Files.size(shot) > 10_000);
+            System.out.println("web console screenshots: target/webconsole-aoe-1280.png, target/webconsole-aoe-1920.png");
+        } finally {
+            bench.destroyForcibly();
+            bench.waitFor();
+            browser.viewport(1600, 1300);
+        }
+        appliance.deleteExport("clash");
+        appliance.deleteExport("nowhere");
+        Browser.waitFor("the rows to go", Duration.ofSeconds(20),
+                () -> cell("clash", "state") == null && cell("nowhere", "state") == null);
+        assertEquals("serving", cell("web1", "state"));
+    }
+
+    @Test
+    @Order(20)
     void deleteThroughThePage() {
         assertTrue(Files.exists(cfg("web1")));
         browser.script("document.getElementById('aoe-msg').textContent = '';");
@@ -359,7 +498,7 @@ class WebConsoleIT {
     }
 
     @Test
-    @Order(10)
+    @Order(21)
     void freezeAndUnfreezeThroughThePage() throws Exception {
         Path img = work.resolve("frz.img");
         Fixture.sparse(img, SECTORS * 512);

@@ -34,6 +34,15 @@ public interface ExportAdmin {
     Map<String, String> keys();
 
     /**
+     * The value in effect for each key left out of the .cfg, for the keys that have one (shelf,
+     * slot, interfaces and file have none). A default that depends on other keys names them in
+     * braces: {@code AOEDE-{shelf}-{slot}}. For display; empty by default.
+     */
+    default Map<String, String> defaults() {
+        return Map.of();
+    }
+
+    /**
      * Creates a new export from key/value settings (as in the .cfg). Everything the export's start
      * would refuse (bad keys, the address in use, a missing file, a directory, a window past the
      * end, a block device in use, ...) is refused here, before any file is written. Returns

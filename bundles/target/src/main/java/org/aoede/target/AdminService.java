@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Dictionary;
 import java.util.Hashtable;
 import java.util.LinkedHashMap;
@@ -64,9 +65,41 @@ public class AdminService implements ExportAdmin {
         KEYS.put("extensions", "extension bundles this export uses, comma separated (e.g. negotiation, crc)");
     }
 
+    /** What {@link ExportSettings#parse} fills in for a key left out, read from it so the two cannot drift apart. */
+    private static final Map<String, String> DEFAULTS = defaultsOf();
+
+    private static Map<String, String> defaultsOf() {
+        ExportSettings s;
+        try {
+            s = ExportSettings.parse("defaults", Map.of("shelf", "0", "slot", "0", "interfaces", "eth0", "file", "/dev/null"));
+        } catch (ExportSettings.Invalid e) {
+            throw new IllegalStateException(e);
+        }
+        Map<String, String> d = new LinkedHashMap<>();
+        d.put("read-only", String.valueOf(s.readOnly()));
+        d.put("direct", String.valueOf(s.direct()));
+        d.put("sync", String.valueOf(s.sync()));
+        d.put("offset", String.valueOf(s.offset()));
+        d.put("length", String.valueOf(s.length()));
+        d.put("buffer-count", String.valueOf(s.bufferCount()));
+        d.put("allowed-macs", "");
+        d.put("config-string", s.configString());
+        d.put("transport", s.transport());
+        d.put("enabled", String.valueOf(s.enabled()));
+        d.put("model", s.model());
+        d.put("serial", "AOEDE-{shelf}-{slot}"); // as ExportSettings.parse makes it
+        d.put("extensions", "");
+        return Collections.unmodifiableMap(d);
+    }
+
     @Override
     public Map<String, String> keys() {
         return KEYS;
+    }
+
+    @Override
+    public Map<String, String> defaults() {
+        return DEFAULTS;
     }
 
     @Override

@@ -86,6 +86,21 @@ class AdminServiceTest {
     }
 
     @Test
+    void defaultsAreWhatTheSettingsFillIn() throws Exception {
+        Map<String, String> d = admin.defaults();
+        for (String k : admin.keys().keySet()) {
+            assertEquals(!List.of("shelf", "slot", "interfaces", "file").contains(k), d.containsKey(k), k);
+        }
+        assertEquals("64", d.get("buffer-count"));
+        assertEquals("afpacket", d.get("transport"));
+        assertEquals("false", d.get("read-only"));
+        assertEquals("true", d.get("enabled"));
+        ExportSettings s = ExportSettings.parse("a", Map.of("shelf", "3", "slot", "4", "interfaces", "x", "file", "/f"));
+        assertEquals(s.serial(), d.get("serial").replace("{shelf}", "3").replace("{slot}", "4"));
+        assertEquals(s.model(), d.get("model"));
+    }
+
+    @Test
     void aDirectoryIsRefused() throws IOException {
         refused(settings(dir.toString()), "key 'file': " + dir.toRealPath() + " is a directory");
     }

@@ -15,6 +15,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
@@ -118,9 +120,12 @@ public class AoePlugin extends HttpServlet {
         w.println("<noscript><p class='aoe-msg aoe-error'>This page needs JavaScript.</p></noscript>");
 
         w.println("<h2>Exports <span id='aoe-updated' class='aoe-quiet'></span></h2>");
+        // Rates and the chart are computed by the page from its successive polls (aoe.js).
         w.println("<table id='aoe-exports' class='nicetable aoe-table'><thead><tr>"
-                + "<th>Name</th><th>Address</th><th>State</th><th>Interfaces</th><th>File</th><th>Size</th>"
-                + "<th>Clients</th><th>Requests</th><th>Reads</th><th>Writes</th><th>Read</th><th>Written</th>"
+                + "<th title='and address'>Name</th><th>State</th><th>Interfaces</th><th>File</th><th>Size</th>"
+                + "<th>Clients</th><th>Requests</th><th title='and bytes read'>Reads</th><th title='and bytes written'>Writes</th>"
+                + "<th title='reads and writes per second'>IOPS</th><th>MB/s read</th><th>MB/s written</th>"
+                + "<th title='IOPS over the last 5 minutes, from this page&#39;s polls'>Last 5 min</th>"
                 + "<th>Errors</th><th>Drops</th><th>Dup.</th><th>p50</th><th>p99</th><th>Actions</th>"
                 + "</tr></thead><tbody></tbody></table>");
         w.println("<div id='aoe-detail' hidden></div>");
@@ -138,12 +143,17 @@ public class AoePlugin extends HttpServlet {
         w.println("<tr><th><label for='aoe-create-name'>name</label></th><td><input id='aoe-create-name' name='name' "
                 + "required pattern='[A-Za-z0-9][A-Za-z0-9_.\\-]{0,63}' size='40'></td>"
                 + "<td class='aoe-quiet'>etc/org.aoede.export-NAME.cfg</td></tr>");
+        Map<String, String> defaults = a.defaults();
         for (Map.Entry<String, String> k : a.keys().entrySet()) {
             String id = "aoe-create-" + k.getKey();
             // The interfaces field offers the kernel's interfaces, also those without an address.
             String list = k.getKey().equals("interfaces") ? " list='aoe-ifaces'" : "";
+            // A key left empty gets its default: shown greyed in the field ("AOEDE-{shelf}-{slot}" as it is).
+            String def = defaults.getOrDefault(k.getKey(), "");
+            String placeholder = def.isEmpty() ? "" : " placeholder='" + Text.html(def) + "' title='default: " + Text.html(def) + "'";
             w.println("<tr><th><label for='" + Text.html(id) + "'>" + Text.html(k.getKey()) + "</label></th>"
-                    + "<td><input id='" + Text.html(id) + "' name='" + Text.html(PREFIX + k.getKey()) + "' size='40'" + list + "></td>"
+                    + "<td><input id='" + Text.html(id) + "' name='" + Text.html(PREFIX + k.getKey()) + "' size='40'"
+                    + list + placeholder + "></td>"
                     + "<td class='aoe-quiet'>" + Text.html(k.getValue()) + "</td></tr>");
         }
         w.println("</tbody></table>");
@@ -178,8 +188,10 @@ public class AoePlugin extends HttpServlet {
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("now", System.currentTimeMillis());
         List<Object> exports = new ArrayList<>();
+        Map<String, String> defaults = a.defaults();
         for (ExportInfo e : a.exports()) {
             Map<String, Object> m = export(e);
+            m.put("defaults", defaults(defaults, e.settings() == null ? Map.of() : e.settings()));
             Optional<Freezer.Status> f = freezer == null ? Optional.empty() : freezer.status(e.name());
             f.ifPresent(z -> {
                 Map<String, Object> fz = new LinkedHashMap<>();
@@ -199,6 +211,29 @@ public class AoePlugin extends HttpServlet {
         }
         out.put("ports", ports);
         return out;
+    }
+
+    /** The value in effect of each key this export's .cfg leaves out: the defaults, with {key} filled in. */
+    static Map<String, String> defaults(Map<String, String> defaults, Map<String, String> settings) {
+        Map<String, String> out = new LinkedHashMap<>();
+        for (Map.Entry<String, String> d : defaults.entrySet()) {
+            out.put(d.getKey(), fill(d.getValue(), settings));
+        }
+        return out;
+    }
+
+    private static final Pattern KEY_REF = Pattern.compile("\\{([a-z][a-z0-9.-]*)\\}");
+
+    /** {@code AOEDE-{shelf}-{slot}} with shelf 1 and slot 2 is {@code AOEDE-1-2}; a key without a value stays as it is. */
+    static String fill(String template, Map<String, String> values) {
+        Matcher m = KEY_REF.matcher(template);
+        StringBuilder sb = new StringBuilder();
+        while (m.find()) {
+            String v = values.get(m.group(1));
+            m.appendReplacement(sb, Matcher.quoteReplacement(v == null || v.isBlank() ? m.group() : v.trim()));
+        }
+        m.appendTail(sb);
+        return sb.toString();
     }
 
     /** The shared shape (org.aoede.api.Json), plus the quantiles as the page shows them. */

@@ -60,6 +60,96 @@
     return ks.length === 0 ? 'none' : ks.map(function (k) { return k + ': ' + m[k]; }).join(', ');
   }
 
+  // ---- rates and the chart ---------------------------------------------------------------
+
+  // Rates are computed here, in the page, from successive counter snapshots of data.json (its
+  // "now" is the server's clock); the server keeps no history. Counters restart at 0 when an
+  // export restarts: a negative delta is such a restart, and that interval has no rate.
+  var WINDOW_MS = 5 * 60 * 1000;   // the chart shows the last 5 minutes
+  var history = {};                // export name -> { last: snapshot, rate: rates or null, samples: [{t, iops}] }
+
+  function snapshot(x, now) {
+    var st = x.stats || {};
+    if (typeof st.reads !== 'number') { return null; }   // not running: no counters
+    return { t: now, ops: st.reads + st.writes, rd: st.bytesRead, wr: st.bytesWritten };
+  }
+
+  // Per second between two snapshots; null when there is none before, or the counters restarted.
+  function rates(prev, cur) {
+    if (!prev || !cur || cur.t <= prev.t) { return null; }
+    var dt = (cur.t - prev.t) / 1000;
+    var ops = cur.ops - prev.ops, rd = cur.rd - prev.rd, wr = cur.wr - prev.wr;
+    if (ops < 0 || rd < 0 || wr < 0) { return null; }
+    return { iops: ops / dt, rd: rd / dt, wr: wr / dt };
+  }
+
+  function track(d) {
+    var seen = {};
+    d.exports.forEach(function (x) {
+      seen[x.name] = true;
+      var h = history[x.name] || (history[x.name] = { last: null, rate: null, samples: [] });
+      var cur = snapshot(x, d.now);
+      h.rate = rates(h.last, cur);
+      h.last = cur;
+      h.samples.push({ t: d.now, iops: h.rate ? h.rate.iops : null });   // null: a gap in the chart
+      while (h.samples.length > 0 && h.samples[0].t < d.now - WINDOW_MS) { h.samples.shift(); }
+    });
+    Object.keys(history).forEach(function (n) { if (!seen[n]) { delete history[n]; } });
+  }
+
+  function iopsText(r) { return r ? String(Math.round(r.iops)) : '\u2014'; }
+  function mbText(v) { return (v / 1e6).toFixed(v >= 1e8 ? 0 : v >= 1e7 ? 1 : 2); }
+
+  var SVG = 'http://www.w3.org/2000/svg';
+
+  // An inline SVG sparkline of IOPS over the last 5 minutes (right edge: now), scaled to its maximum.
+  function sparkline(h, now) {
+    var w = 64, ht = 18;
+    var svg = document.createElementNS(SVG, 'svg');
+    svg.setAttribute('width', w);
+    svg.setAttribute('height', ht);
+    svg.setAttribute('class', 'aoe-spark');
+    var max = 0;
+    h.samples.forEach(function (p) { if (p.iops !== null && p.iops > max) { max = p.iops; } });
+    var title = document.createElementNS(SVG, 'title');
+    title.textContent = 'IOPS over the last 5 minutes; peak ' + Math.round(max);
+    svg.appendChild(title);
+    var points = [];
+    function flush() {
+      if (points.length > 0) {
+        var line = document.createElementNS(SVG, 'polyline');
+        line.setAttribute('points', (points.length === 1 ? [points[0], points[0]] : points).join(' '));
+        svg.appendChild(line);
+      }
+      points = [];
+    }
+    h.samples.forEach(function (p) {
+      if (p.iops === null) { flush(); return; }
+      var x = (w - 1) * (1 - (now - p.t) / WINDOW_MS);
+      var y = (ht - 1.5) - (ht - 3) * (max > 0 ? p.iops / max : 0);
+      points.push(x.toFixed(1) + ',' + y.toFixed(1));
+    });
+    flush();
+    return svg;
+  }
+
+  // The state cell: the typed state, then the detail (wrapped, at most two lines; all of it on hover
+  // and in the detail panel). Its text is the status line (plus the freeze state).
+  function stateCell(x) {
+    var status = x.status || x.state;
+    var head = x.state, rest = status;
+    if (status.indexOf(x.state) === 0) {
+      rest = status.slice(x.state.length);
+      if (rest.charAt(0) === ':') { head += ':'; rest = rest.slice(1); }
+    }
+    rest = (rest + freezeText(x.freeze)).trim();
+    var full = head + (rest ? ' ' + rest : '');
+    return el('td', { 'data-col': 'state', className: 'aoe-statecol ' + stateClass(x.state), title: full },
+      el('span', { className: 'aoe-state-word', text: head }),
+      rest ? ' ' : null,
+      rest ? el('span', { className: 'aoe-state-detail', text: rest }) : null);
+  }
+
   // s: the typed state (serving, probing, waiting, refused, invalid, ...), never the detail text
   function stateClass(s) {
     if (s === 'serving') { return 'aoe-state-serving'; }
@@ -115,26 +205,35 @@
     var tbody = document.querySelector('#aoe-exports tbody');
     var rows = document.createDocumentFragment();
     if (d.exports.length === 0) {
-      rows.appendChild(el('tr', null, el('td', { colspan: 18, className: 'aoe-quiet', text: 'No exports. Create one below.' })));
+      rows.appendChild(el('tr', null, el('td', { colspan: 19, className: 'aoe-quiet', text: 'No exports. Create one below.' })));
     }
     d.exports.forEach(function (x) {
       var s = x.settings || {};
       var st = x.stats || {};
       var disabled = String(s.enabled).toLowerCase() === 'false';
+      var h = history[x.name];
+      var r = h ? h.rate : null;
       function num(col, v, title) { return el('td', { className: 'aoe-num', 'data-col': col, title: title, text: v }); }
+      // a count with its bytes below it, to keep the table narrow
+      function counted(col, n, bytesCol, b) {
+        return el('td', { className: 'aoe-num' }, el('div', { 'data-col': col, text: n }),
+          el('div', { 'data-col': bytesCol, className: 'aoe-sub', title: b + ' bytes', text: bytes(b) }));
+      }
       var tr = el('tr', { 'data-export': x.name, className: x.name === selected ? 'aoe-selected' : null },
-        el('td', { 'data-col': 'name' }, el('a', { href: '#', onclick: function (ev) { ev.preventDefault(); select(x.name); }, text: x.name })),
-        el('td', { 'data-col': 'address', text: x.address || '\u2014' }),
-        el('td', { 'data-col': 'state', className: stateClass(x.state), text: x.status + freezeText(x.freeze) }),
-        el('td', { 'data-col': 'interfaces', text: s.interfaces || '' }),
-        el('td', { 'data-col': 'file', text: s.file || '' }),
+        el('td', { 'data-col': 'name' }, el('a', { href: '#', onclick: function (ev) { ev.preventDefault(); select(x.name); }, text: x.name }),
+          el('div', { 'data-col': 'address', className: 'aoe-sub', text: x.address || '\u2014' })),
+        stateCell(x),
+        el('td', { 'data-col': 'interfaces' }, el('div', { className: 'aoe-wrap', text: s.interfaces || '' })),
+        el('td', { 'data-col': 'file', title: s.file || null }, el('div', { className: 'aoe-wrap', text: s.file || '' })),
         num('size', x.sectors >= 0 ? bytes(x.sectors * 512) : '\u2014', x.sectors >= 0 ? x.sectors + ' sectors' : null),
         num('clients', Object.keys(x.clients || {}).length),
         num('requests', st.requests),
-        num('reads', st.reads),
-        num('writes', st.writes),
-        num('bytesRead', bytes(st.bytesRead), st.bytesRead + ' bytes'),
-        num('bytesWritten', bytes(st.bytesWritten), st.bytesWritten + ' bytes'),
+        counted('reads', st.reads, 'bytesRead', st.bytesRead),
+        counted('writes', st.writes, 'bytesWritten', st.bytesWritten),
+        num('iops', iopsText(r), 'reads and writes per second over the last poll'),
+        num('readRate', r ? mbText(r.rd) : '\u2014', 'MB (10^6 bytes) read per second'),
+        num('writeRate', r ? mbText(r.wr) : '\u2014', 'MB (10^6 bytes) written per second'),
+        el('td', { 'data-col': 'chart' }, h ? sparkline(h, d.now) : null),
         num('errors', sum(st.errors), kinds(st.errors)),
         num('drops', sum(st.drops), kinds(st.drops)),
         num('duplicates', st.duplicates),
@@ -194,11 +293,14 @@
 
   function buildDetail(x) {
     var s = x.settings || {};
+    var defs = x.defaults || {};
     var edit = el('form', { id: 'aoe-edit', className: 'aoe-form', method: 'post', action: base + '/action.json' });
     var tb = el('tbody');
     Object.keys(keys).forEach(function (k) {
       tb.appendChild(el('tr', null, el('th', null, el('label', { 'for': 'aoe-edit-' + k, text: k })),
-        el('td', null, input('k:' + k, s[k], { id: 'aoe-edit-' + k })),
+        // a key left out of the .cfg shows its default, greyed
+        el('td', null, input('k:' + k, s[k], { id: 'aoe-edit-' + k, placeholder: defs[k] || null,
+          title: defs[k] ? 'default: ' + defs[k] : null })),
         el('td', { className: 'aoe-quiet', text: keys[k] })));
     });
     edit.appendChild(el('table', { className: 'nicetable aoe-settings' }, tb));
@@ -319,6 +421,7 @@
     }).then(function (d) {
       lastData = d;
       refreshes++;
+      track(d);
       render(d);
       root.setAttribute('data-refreshes', String(refreshes));
       updated.textContent = 'updated ' + new Date().toLocaleTimeString();

@@ -12,6 +12,7 @@ import java.util.Optional;
 
 import org.aoede.api.ExportAdmin;
 import org.aoede.api.ExportInfo;
+import org.aoede.api.ExportState;
 import org.aoede.api.ExportStats;
 import org.aoede.api.PortInfo;
 import org.junit.jupiter.api.Test;
@@ -31,7 +32,7 @@ class AoePluginTest {
         assertEquals("", AoePlugin.quantile(new ExportStats.Latency(new long[] {10}, new long[] {0, 0}), 0.5));
     }
 
-    static final class Fake implements ExportAdmin {
+    static class Fake implements ExportAdmin {
         final List<String> calls = new ArrayList<>();
         List<String> warnings = List.of();
 
@@ -55,6 +56,39 @@ class AoePluginTest {
         @Override public void reserve(String name, List<String> macs) { calls.add("reserve " + name + " " + macs); }
         @Override public void resetLive(String name) { calls.add("reset " + name); }
         @Override public void require(String name, String extension, boolean on) { calls.add("require " + name); }
+    }
+
+    @Test
+    void defaultsFillInTheKeysTheyDependOn() {
+        assertEquals("AOEDE-7-3", AoePlugin.fill("AOEDE-{shelf}-{slot}", Map.of("shelf", "7", "slot", " 3")));
+        assertEquals("AOEDE-7-{slot}", AoePlugin.fill("AOEDE-{shelf}-{slot}", Map.of("shelf", "7", "slot", "")));
+        assertEquals("a$1\\b", AoePlugin.fill("{x}", Map.of("x", "a$1\\b")), "values are not patterns");
+        assertEquals("64", AoePlugin.fill("64", Map.of()));
+        Map<String, String> d = new LinkedHashMap<>();
+        d.put("buffer-count", "64");
+        d.put("serial", "AOEDE-{shelf}-{slot}");
+        assertEquals(Map.of("buffer-count", "64", "serial", "AOEDE-1-2"), AoePlugin.defaults(d, Map.of("shelf", "1", "slot", "2")));
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void dataCarriesStateDetailAndTheDefaultsInEffectPerExport() {
+        ExportInfo refused = new ExportInfo("b", "etc/org.aoede.export-b.cfg", Map.of("shelf", "1", "slot", "0"),
+                ExportState.REFUSED, "e1.0 is already served by etc/org.aoede.export-a.cfg", "", "e1.0", -1,
+                new ExportInfo.Live("", List.of(), List.of()), Map.of(),
+                new ExportStats(5, 2, 3, 1024, 1536, Map.of(), Map.of(), Map.of(), 0, null));
+        Fake f = new Fake() {
+            @Override public List<ExportInfo> exports() { return List.of(refused); }
+            @Override public Map<String, String> defaults() { return Map.of("serial", "AOEDE-{shelf}-{slot}"); }
+        };
+        var x = ((List<Map<String, Object>>) AoePlugin.data(f).get("exports")).get(0);
+        assertEquals("refused", x.get("state"));
+        assertEquals(false, x.get("up"));
+        assertEquals("refused: e1.0 is already served by etc/org.aoede.export-a.cfg", x.get("status"));
+        assertEquals(Map.of("serial", "AOEDE-1-0"), x.get("defaults"));
+        var st = (Map<String, Object>) x.get("stats");
+        assertEquals(List.of(2L, 3L, 1024L, 1536L), List.of(st.get("reads"), st.get("writes"), st.get("bytesRead"), st.get("bytesWritten")),
+                "the counters the page computes its rates from");
     }
 
     @Test
