@@ -14,7 +14,7 @@
 #   --qds       comma list of queue depths (default 1,16,32; QD32 only where the advertised buffer count allows)
 #   --no-16     skip the 16-export heap/RSS measurement
 #   --no-profile  skip the JFR profile of the appliance (afpacket, randread QD16, first MTU)
-#   --name S    results go to bench/results-DATE-S.md (default: -quick for --quick, else none)
+#   --name S    results go to bench/results/results-DATE-S.md (default: -quick for --quick, else none)
 #   --busy-poll-us N  the appliance's AF_PACKET busy polling (etc/org.aoede.transport.afpacket.cfg);
 #               default: the shipped default
 #   --qdisc-bypass true|false  the appliance's AF_PACKET qdisc-bypass (same file); default: shipped default
@@ -22,7 +22,7 @@
 #
 # Needs: root, the built initiator (bundles/initiator/target/aoede-initiator.jar), the built
 # assembly (karaf-assembly/target/aoede-karaf-*.zip), JDK 17, vblade, python3, iproute2, util-linux
-# (taskset). Prints a markdown table and writes it to bench/results-YYYY-MM-DD[-quick].md.
+# (taskset). Prints a markdown table and writes it to bench/results/results-YYYY-MM-DD[-quick].md.
 # This is a measurement, not a test: it never fails on slow numbers.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -367,7 +367,8 @@ done
 STAMP=$(date -u +%Y-%m-%d)
 SUFFIX=""; if [ $QUICK = 1 ]; then SUFFIX=-quick; fi
 if [ -n "$NAME" ]; then SUFFIX=-$NAME; fi
-OUT=$ROOT/bench/results-$STAMP$SUFFIX.md
+mkdir -p "$ROOT/bench/results"
+OUT=$ROOT/bench/results/results-$STAMP$SUFFIX.md
 {
   printf '# AoEde benchmark, %s UTC\n\n' "$(date -u '+%Y-%m-%d %H:%M')"
   printf 'Machine: %s CPUs (%s), kernel %s, %s. veth pair between two namespaces; 1 GiB file on tmpfs.\n' \
