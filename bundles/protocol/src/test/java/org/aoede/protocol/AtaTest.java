@@ -237,7 +237,7 @@ class AtaTest {
     @CsvSource({
             "1500, 2",
             "9000, 17",
-            // (MTU - 36) / 512, DESIGN.md and the Linux driver's own computation
+            // (MTU - 36) / 512, as the Linux driver computes it
             "548, 1",
             "547, 0",
             "1059, 1",
