@@ -99,6 +99,12 @@ final class CachingStore implements BlockStore {
         return inner.sync();
     }
 
+    /** As the store below: a miss waits for it (a hit is cheap, but which one is not known up front). */
+    @Override
+    public boolean asynchronous() {
+        return inner.asynchronous();
+    }
+
     @Override
     public void read(long lba, ByteBuffer dst) throws IOException {
         int count = dst.remaining() / SECTOR;
