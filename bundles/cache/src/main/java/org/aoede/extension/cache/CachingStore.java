@@ -99,10 +99,15 @@ final class CachingStore implements BlockStore {
         return inner.sync();
     }
 
-    /** As the store below: a miss waits for it (a hit is cheap, but which one is not known up front). */
+    /**
+     * As the store below when not coalescing (a miss waits for it; a hit is cheap, but which one is
+     * not known up front). Coalescing holds the writes of a receive batch on the receive thread
+     * (the export's synchronous path): a cache that coalesces (the default) keeps that path, as it
+     * was built and measured for it.
+     */
     @Override
     public boolean asynchronous() {
-        return inner.asynchronous();
+        return !coalesce && inner.asynchronous();
     }
 
     @Override
