@@ -24,7 +24,8 @@
 #               allocated) in --disk-dir (default /var/tmp; refused on tmpfs), MTU 9000 (default
 #               --mtus), 4 KiB (8 sectors) random reads and writes at QD 16 (default --qds): the
 #               appliance with direct = true, vblade -d and fio (libaio, direct=1, same iodepth) on the
-#               same file, back to back; prints the ratios; results-DATE-disk.md (or --name)
+#               same file, back to back; prints the ratios; results-DATE-disk.md (or --name);
+#               --targets: a subset of appliance-direct, vblade-d, fio
 #
 # Needs: root, the built initiator (bundles/initiator/target/aoede-initiator.jar), the built
 # assembly (karaf-assembly/target/aoede-karaf-*.zip), JDK 17, vblade, python3, iproute2, util-linux
@@ -35,7 +36,7 @@ cd "$(dirname "$0")/.."
 ROOT=$PWD
 
 RUNS=3; SECS=5; WARM=1; QUICK=0; DO16=1; PROFILE=1; BUSYPOLL=""; QBYPASS=""; TQDISC=""; NAME=""
-DISK=0; DISKDIR=/var/tmp; ZIPARG=""; FIXSECT=""; QDSET=0; MTUSET=0
+DISK=0; DISKDIR=/var/tmp; ZIPARG=""; FIXSECT=""; QDSET=0; MTUSET=0; TARGETSET=0
 TARGETS=appliance-afpacket,appliance-pcap,vblade,reflector-one,reflector-batch
 PATTERNS=randread,randwrite,seqread,seqwrite
 MTUS=1500,9000
@@ -45,7 +46,7 @@ while [ $# -gt 0 ]; do
     --quick) QUICK=1; RUNS=1; SECS=2; WARM=0.5 ;;
     --runs) RUNS=$2; shift ;;
     --seconds) SECS=$2; shift ;;
-    --targets) TARGETS=$2; shift ;;
+    --targets) TARGETS=$2; TARGETSET=1; shift ;;
     --patterns) PATTERNS=$2; shift ;;
     --mtus) MTUS=$2; MTUSET=1; shift ;;
     --qds) QDS=$2; QDSET=1; shift ;;
@@ -217,6 +218,7 @@ if [ $DISK = 1 ]; then
   fi
   [ $QDSET = 1 ] || QDS=16
   [ $MTUSET = 1 ] || MTUS=9000
+  [ $TARGETSET = 1 ] || TARGETS=appliance-direct,vblade-d,fio
   FIXSECT=8
   PATTERNS=randread,randwrite
   DIMG=$(mktemp "$DISKDIR/aoeb$$.XXXX.img")
@@ -228,6 +230,7 @@ if [ $DISK = 1 ]; then
   answering() { local c; c=$(grep -c "answering on" "$K/data/log/karaf.log" 2>/dev/null) || true; echo "${c:-0}"; }
   for mtu in ${MTUS//,/ }; do
     set_mtu "$mtu"
+    if has appliance-direct; then
     printf 'shelf = 1\nslot = 0\ninterfaces = %s\nfile = %s\ntransport = afpacket\ndirect = true\n' "$VT" "$DIMG" \
       > "$K/etc/org.aoede.export-bench.cfg"
     log "starting the appliance (direct = true) in $NT"
@@ -241,7 +244,9 @@ if [ $DISK = 1 ]; then
     kill -9 "$KPID" 2>/dev/null || true
     KPID=""; TPID=""
     rm -rf "$K/data"
+    fi
 
+    has vblade-d || continue
     ip netns exec "$NT" vblade -d 1 0 "$VT" "$DIMG" >"$WORK/vblade.out" 2>&1 &
     TPID=$!
     sleep 1
@@ -250,6 +255,7 @@ if [ $DISK = 1 ]; then
   done
   # fio on the same file: what the device does at this queue depth without any network
   for p in ${PATTERNS//,/ }; do
+    has fio || break
     for q in ${QDS//,/ }; do
       for r in $(seq 1 "$RUNS"); do
         fio --name=disk --filename="$DIMG" --ioengine=libaio --direct=1 --rw="$p" --bs=4k --iodepth="$q" \

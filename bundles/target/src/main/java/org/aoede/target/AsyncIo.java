@@ -118,6 +118,7 @@ final class AsyncIo {
     }
 
     final Export export;
+    private final int threads;
     private final ThreadPoolExecutor pool;
     private final ArrayList<Request> order = new ArrayList<>();
     private final ArrayDeque<Request> free = new ArrayDeque<>();
@@ -133,6 +134,7 @@ final class AsyncIo {
 
     AsyncIo(Export export, int threads) {
         this.export = export;
+        this.threads = threads;
         AtomicInteger n = new AtomicInteger();
         String name = "aoede-io-" + export.name() + "-";
         // A bounded array queue: no allocation per request; it holds every slot, so it never refuses.
@@ -286,7 +288,7 @@ final class AsyncIo {
                 if (now - r.submitted <= limit || !r.answered.compareAndSet(false, true)) {
                     continue;
                 }
-                if (r.started && stuckThreads < pool.getMaximumPoolSize() / 2 + 1) {
+                if (r.started && stuckThreads < threads) {
                     // stuck in the store: a thread more serves the others meanwhile (bounded)
                     r.stuck = true;
                     stuckThreads++;
