@@ -29,7 +29,7 @@
 #
 # Needs: root, the built initiator (bundles/initiator/target/aoede-initiator.jar), the built
 # assembly (karaf-assembly/target/aoede-karaf-*.zip), JDK 17, vblade, python3, iproute2, util-linux
-# (taskset). Prints a markdown table and writes it to bench/results-YYYY-MM-DD[-quick].md.
+# (taskset); fio for --disk. Prints a markdown table and writes it to bench/results-YYYY-MM-DD[-quick].md.
 # This is a measurement, not a test: it never fails on slow numbers.
 set -euo pipefail
 cd "$(dirname "$0")/.."
