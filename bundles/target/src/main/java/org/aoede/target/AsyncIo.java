@@ -34,7 +34,9 @@ import org.slf4j.LoggerFactory;
  * <li>Requests wait for every earlier request still in progress that they overlap where one of the
  * two writes: two writes to one LBA land in the order they arrived, and a read sees the writes
  * received before it. A FLUSH waits for every write received before it (and writes after it do not
- * wait for it): what was acknowledged before the flush is on stable storage when it is answered.</li>
+ * wait for it): what was acknowledged before the flush is on stable storage when it is answered.
+ * (DirectIo's striped block locks make each read-modify-write atomic, but two threads take them in
+ * any order: they do not keep the order of arrival, this rule does.)</li>
  * <li>A request counts in the export's in-flight count until its reply was sent, so pause, stop and
  * reconfiguration wait for it.</li>
  * <li>A request not answered within the time-out ({@code aoede.io.timeout-ms}, 30 s) gets an ATA
