@@ -19,16 +19,24 @@
 #               default: the shipped default
 #   --qdisc-bypass true|false  the appliance's AF_PACKET qdisc-bypass (same file); default: shipped default
 #   --target-qdisc Q  root qdisc of the targets' veth end (e.g. fq_codel, as on a NIC); default: noqueue
+#   --zip FILE  the appliance's assembly zip (default: karaf-assembly/target/aoede-karaf-*.zip); for A/B runs
+#   --disk      instead of the above: a real disk. A 1 GiB file (written through, so every block is
+#               allocated) in --disk-dir (default /var/tmp; refused on tmpfs), MTU 9000 (default
+#               --mtus), 4 KiB (8 sectors) random reads and writes at QD 16 (default --qds): the
+#               appliance with direct = true, vblade -d and fio (libaio, direct=1, same iodepth) on the
+#               same file, back to back; prints the ratios; bench/results/results-DATE-disk.md (or --name);
+#               --targets: a subset of appliance-direct, vblade-d, fio
 #
 # Needs: root, the built initiator (bundles/initiator/target/aoede-initiator.jar), the built
 # assembly (karaf-assembly/target/aoede-karaf-*.zip), JDK 17, vblade, python3, iproute2, util-linux
-# (taskset). Prints a markdown table and writes it to bench/results/results-YYYY-MM-DD[-quick].md.
+# (taskset); fio for --disk. Prints a markdown table and writes it to bench/results/results-YYYY-MM-DD[-quick].md.
 # This is a measurement, not a test: it never fails on slow numbers.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
 
 RUNS=3; SECS=5; WARM=1; QUICK=0; DO16=1; PROFILE=1; BUSYPOLL=""; QBYPASS=""; TQDISC=""; NAME=""
+DISK=0; DISKDIR=/var/tmp; ZIPARG=""; FIXSECT=""; QDSET=0; MTUSET=0; TARGETSET=0
 TARGETS=appliance-afpacket,appliance-pcap,vblade,reflector-one,reflector-batch
 PATTERNS=randread,randwrite,seqread,seqwrite
 MTUS=1500,9000
@@ -38,17 +46,20 @@ while [ $# -gt 0 ]; do
     --quick) QUICK=1; RUNS=1; SECS=2; WARM=0.5 ;;
     --runs) RUNS=$2; shift ;;
     --seconds) SECS=$2; shift ;;
-    --targets) TARGETS=$2; shift ;;
+    --targets) TARGETS=$2; TARGETSET=1; shift ;;
     --patterns) PATTERNS=$2; shift ;;
-    --mtus) MTUS=$2; shift ;;
-    --qds) QDS=$2; shift ;;
+    --mtus) MTUS=$2; MTUSET=1; shift ;;
+    --qds) QDS=$2; QDSET=1; shift ;;
     --no-16) DO16=0 ;;
     --no-profile) PROFILE=0 ;;
     --busy-poll-us) BUSYPOLL=$2; shift ;;
     --qdisc-bypass) QBYPASS=$2; shift ;;
     --target-qdisc) TQDISC=$2; shift ;;
     --name) NAME=$2; shift ;;
-    -h|--help) sed -n '2,24p' "$0"; exit 0 ;;
+    --zip) ZIPARG=$2; shift ;;
+    --disk) DISK=1 ;;
+    --disk-dir) DISKDIR=$2; shift ;;
+    -h|--help) sed -n '2,32p' "$0"; exit 0 ;;
     *) echo "unknown option $1" >&2; exit 2 ;;
   esac
   shift
@@ -58,12 +69,14 @@ LOAD0=$(cut -d' ' -f1-3 /proc/loadavg)   # the machine is shared: say how busy i
 
 JAR=$ROOT/bundles/initiator/target/aoede-initiator.jar
 ZIP=$(ls "$ROOT"/karaf-assembly/target/aoede-karaf-*.zip 2>/dev/null | head -1 || true)
+if [ -n "$ZIPARG" ]; then ZIP=$(realpath "$ZIPARG"); fi
 [ -f "$JAR" ] || { echo "missing $JAR: build first (mvn -B install -DskipTests)" >&2; exit 2; }
 need_pkgs=()
 command -v vblade >/dev/null || need_pkgs+=(vblade)
 command -v python3 >/dev/null || need_pkgs+=(python3)
 command -v taskset >/dev/null || need_pkgs+=(util-linux)
 command -v jcmd >/dev/null || need_pkgs+=(openjdk-17-jdk-headless)
+if [ $DISK = 1 ]; then command -v fio >/dev/null || need_pkgs+=(fio); fi
 if [ ${#need_pkgs[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${need_pkgs[@]}"
 fi
@@ -83,8 +96,10 @@ RES=$WORK/results.tsv
 : > "$RES"
 TPID=""          # the running target's pid (the Karaf java process, vblade, the reflector)
 KPID=""
+DIMG=""          # --disk: the image on the disk
 cleanup() {
   set +e
+  [ -n "$DIMG" ] && rm -f "$DIMG"
   [ -n "$TPID" ] && kill -9 "$TPID" 2>/dev/null
   [ -n "$KPID" ] && kill -9 "$KPID" 2>/dev/null
   ip netns del "$NT" 2>/dev/null
@@ -111,7 +126,9 @@ javac -d "$WORK/cls" -cp "$JAR" "$ROOT/bench/Reflector.java"
 
 cpu_ticks() { awk '{print $14+$15}' "/proc/$1/stat"; }
 sys_ticks() { awk '{print $15}' "/proc/$1/stat"; }
-sectors_of() { [ "$1" = 9000 ] && echo 17 || echo 2; }
+natural_sectors() { [ "$1" = 9000 ] && echo 17 || echo 2; }
+# sectors per request: what the MTU allows, or FIXSECT (--disk: 8, i.e. 4 KiB)
+sectors_of() { if [ -n "$FIXSECT" ]; then echo "$FIXSECT"; else natural_sectors "$1"; fi; }
 
 # initiator ARGS...: the project's initiator in the initiator namespace, through AF_PACKET.
 initiator() { ip netns exec "$NI" "$JAVA" -Xms256m -jar "$JAR" "$@" --transport afpacket -i "$VI"; }
@@ -170,7 +187,7 @@ cell() {
 # matrix TARGET MTU: every pattern x QD x run against the running target.
 matrix() {
   local target=$1 mtu=$2 buf
-  buf=$(discover_check "$(sectors_of "$mtu")")
+  buf=$(discover_check "$(natural_sectors "$mtu")")
   if [ "$buf" = 0 ]; then log "$target at MTU $mtu does not answer: skipped"; return; fi
   # warm-up (JIT of target and initiator paths; not recorded)
   taskset -a -p -c "$ALLCPU" "$TPID" >/dev/null
@@ -192,6 +209,90 @@ stop_target() {
 }
 
 has() { [[ ",$TARGETS," == *",$1,"* ]]; }
+
+# ---- --disk: a real disk, direct I/O: the appliance, vblade -d and fio on one file ----
+if [ $DISK = 1 ]; then
+  FSTYPE=$(stat -f -c %T "$DISKDIR")
+  if [ "$FSTYPE" = tmpfs ] || [ "$FSTYPE" = ramfs ]; then
+    echo "--disk-dir $DISKDIR is on $FSTYPE: give a directory on a disk" >&2; exit 2
+  fi
+  [ $QDSET = 1 ] || QDS=16
+  [ $MTUSET = 1 ] || MTUS=9000
+  [ $TARGETSET = 1 ] || TARGETS=appliance-direct,vblade-d,fio
+  FIXSECT=8
+  PATTERNS=randread,randwrite
+  DIMG=$(mktemp "$DISKDIR/aoeb$$.XXXX.img")
+  log "writing 1 GiB to $DIMG ($FSTYPE, $(df --output=source "$DISKDIR" | tail -1)): every block allocated and written"
+  dd if=/dev/zero of="$DIMG" bs=1M count=1024 oflag=direct status=none
+  [ -n "$ZIP" ] || { echo "missing karaf-assembly/target/aoede-karaf-*.zip: build first" >&2; exit 2; }
+  (cd "$WORK" && unzip -q "$ZIP" && mv aoede-karaf-*/ karaf)
+  K=$WORK/karaf
+  answering() { local c; c=$(grep -c "answering on" "$K/data/log/karaf.log" 2>/dev/null) || true; echo "${c:-0}"; }
+  for mtu in ${MTUS//,/ }; do
+    set_mtu "$mtu"
+    if has appliance-direct; then
+    printf 'shelf = 1\nslot = 0\ninterfaces = %s\nfile = %s\ntransport = afpacket\ndirect = true\n' "$VT" "$DIMG" \
+      > "$K/etc/org.aoede.export-bench.cfg"
+    log "starting the appliance (direct = true) in $NT"
+    (ip netns exec "$NT" "$K/bin/karaf" server >"$WORK/karaf.out" 2>&1 &)
+    for _ in $(seq 1 120); do KPID=$(pgrep -f "karaf.home=$K" | head -1 || true); [ -n "$KPID" ] && break; sleep 0.5; done
+    for _ in $(seq 1 90); do [ "$(answering)" -gt 0 ] && break; sleep 1; done
+    TPID=$KPID
+    matrix appliance-direct "$mtu"
+    kill "$KPID" 2>/dev/null || true
+    for _ in $(seq 1 20); do kill -0 "$KPID" 2>/dev/null || break; sleep 0.5; done
+    kill -9 "$KPID" 2>/dev/null || true
+    KPID=""; TPID=""
+    rm -rf "$K/data"
+    fi
+
+    has vblade-d || continue
+    ip netns exec "$NT" vblade -d 1 0 "$VT" "$DIMG" >"$WORK/vblade.out" 2>&1 &
+    TPID=$!
+    sleep 1
+    matrix vblade-d "$mtu"
+    stop_target
+  done
+  # fio on the same file: what the device does at this queue depth without any network
+  for p in ${PATTERNS//,/ }; do
+    has fio || break
+    for q in ${QDS//,/ }; do
+      for r in $(seq 1 "$RUNS"); do
+        fio --name=disk --filename="$DIMG" --ioengine=libaio --direct=1 --rw="$p" --bs=4k --iodepth="$q" \
+            --size=1G --time_based --runtime="$SECS" --ramp_time="$WARM" --output-format=json > "$WORK/fio.json" 2>"$WORK/fio.err" || true
+        python3 - "$WORK/fio.json" "$p" "$q" "$r" "$SECS" >> "$RES" <<'PY' || log "fio $p qd=$q: no result: $(tail -1 "$WORK/fio.err")"
+import json, sys
+j = json.load(open(sys.argv[1]))["jobs"][0]
+side = j["read"] if sys.argv[2].endswith("read") else j["write"]
+pct = side["clat_ns"].get("percentile", {})
+p50 = pct.get("50.000000", 0) / 1000
+p99 = pct.get("99.000000", 0) / 1000
+print("\t".join(str(x) for x in ["fio", "-", 8, sys.argv[2], sys.argv[3], sys.argv[4], side["total_ios"],
+      round(side["iops"]), round(side["bw_bytes"] / 1e6, 1), round(p50), round(p99), "nan", 0, 0, "nan"]))
+PY
+        log "fio $p qd=$q run=$r: $(tail -1 "$RES" | cut -f8) IOPS"
+      done
+    done
+  done
+  STAMP=$(date -u +%Y-%m-%d)
+  mkdir -p "$ROOT/bench/results"
+  OUT=$ROOT/bench/results/results-$STAMP-${NAME:-disk}.md
+  {
+    printf '# AoEde on a real disk, direct I/O, %s UTC\n\n' "$(date -u '+%Y-%m-%d %H:%M')"
+    printf 'Machine: %s CPUs (%s), kernel %s, %s. veth pair between two namespaces, MTU %s.\n' \
+      "$NCPU" "$(sed -n 's/^model name[^:]*: //p' /proc/cpuinfo | head -1)" "$(uname -r)" "$("$JAVA" -version 2>&1 | head -1)" "$MTUS"
+    printf 'File: 1 GiB in %s (%s on %s), every block written before. 4 KiB (8 sectors) random requests.\n' \
+      "$DISKDIR" "$FSTYPE" "$(df --output=source "$DISKDIR" | tail -1)"
+    printf 'Targets: the appliance (afpacket, `direct = true`), `vblade -d` (O_DIRECT), and `fio --ioengine=libaio --direct=1 --bs=4k --iodepth=QD` on the same file (no network: what the device does).\n'
+    printf 'Initiator: `aoede-initiator.jar bench --transport afpacket --sectors 8`; %s run(s) of %s s per cell (median) after %s s of warm-up.\n' "$RUNS" "$SECS" "$WARM"
+    printf 'Load average at the start: %s; at the end: %s.\n\n' "$LOAD0" "$(cut -d' ' -f1-3 /proc/loadavg)"
+    python3 "$ROOT/bench/disk_report.py" "$RES"
+  } > "$OUT"
+  cp "$RES" "${OUT%.md}.tsv"
+  cat "$OUT"
+  log "written to $OUT (raw runs: ${OUT%.md}.tsv)"
+  exit 0
+fi
 
 # ---- the appliance ----
 HEAPINFO=""

@@ -11,6 +11,8 @@ if [ "$what" = test ]; then
   pkgs+=(vblade aoetools qemu-system-x86 busybox-static e2fsprogs cpio kmod zstd xz-utils python3 systemd passwd)
   # headless Chromium + chromedriver: the web console test (WebConsoleIT; itests/browser/nsrelay.py uses python3)
   pkgs+=(chromium chromium-driver)
+  # fio: the device's own rate next to the appliance's (bench/run.sh --disk)
+  pkgs+=(fio)
 fi
 missing=()
 for p in "${pkgs[@]}"; do

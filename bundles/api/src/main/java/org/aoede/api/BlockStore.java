@@ -74,6 +74,17 @@ public interface BlockStore extends AutoCloseable {
         return false;
     }
 
+    /**
+     * True if a call may wait for a device (O_DIRECT, {@code sync}, a block device, a slow wrapper):
+     * the export then hands its reads, writes and flushes to I/O threads of its own, so that many
+     * are in flight at once and the receive thread never waits. False (the default) for stores
+     * whose calls cost about a microsecond (the page cache): handing those to another thread would
+     * cost more than the call, so the receive thread makes them itself.
+     */
+    default boolean asynchronous() {
+        return false;
+    }
+
     /** A short human description, e.g. the file and window. */
     String describe();
 

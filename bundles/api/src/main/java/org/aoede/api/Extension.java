@@ -9,7 +9,11 @@ import java.util.Set;
  * {@link #NAME}. An export uses the extensions its configuration names ({@code extensions = a, b});
  * when one appears or goes away, the exports naming it pick it up or drop it while serving.
  *
- * <p>Hooks run on the receive threads, per request: no blocking, no per-frame logging. Frames
+ * <p>Hooks run on the receive threads, per request: no blocking, no per-frame logging. For an
+ * export whose store is {@link BlockStore#asynchronous()}, {@link #afterAta} of a read, write or
+ * flush runs on the export's I/O thread that completed it, after the store call, concurrently with
+ * other hooks: keep shared state thread-safe (it already had to be for exports on several
+ * interfaces). Frames
  * are whole Ethernet frames from index 0. State that must outlive the extension bundle (what an
  * initiator negotiated) lives in the target and is reached through {@link ExtensionContext}.
  */

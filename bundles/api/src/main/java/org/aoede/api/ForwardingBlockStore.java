@@ -64,6 +64,11 @@ public abstract class ForwardingBlockStore implements BlockStore {
     }
 
     @Override
+    public boolean asynchronous() {
+        return delegate.asynchronous();
+    }
+
+    @Override
     public String describe() {
         return delegate.describe();
     }

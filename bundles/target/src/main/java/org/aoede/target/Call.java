@@ -9,15 +9,21 @@ import org.aoede.protocol.Aoe;
 
 /**
  * The {@link ExtensionContext} of the request being handled: one per port, reused for every
- * request of its receive thread (no allocation per frame).
+ * request of its receive thread (no allocation per frame); and one per request slot of the I/O
+ * threads ({@link AsyncIo}), whose port changes with the request.
  */
 final class Call implements ExtensionContext {
-    private final Port port;
+    private Port port;
     Export export;
     Initiator initiator;
 
     Call(Port port) {
         this.port = port;
+    }
+
+    Call set(Port p, Export e, Initiator i) {
+        port = p;
+        return set(e, i);
     }
 
     Call set(Export e, Initiator i) {

@@ -30,6 +30,8 @@ final class Export {
     static final int NO_REPLY = -1;
     /** A write held for coalescing: the port acknowledges it when its run is written ({@link WriteBatch}). */
     static final int DEFERRED = -3;
+    /** Handed to the I/O threads ({@link AsyncIo}): the reply leaves from there when the store call returns. */
+    static final int QUEUED = -4;
 
     /** Replaced on live changes; shelf, slot, file and window never change for one Export. */
     volatile ExportSettings settings;
@@ -58,6 +60,8 @@ final class Export {
     volatile boolean answered;
     private final AtomicLong lastIoErrorLog = new AtomicLong();
     final Stats stats = new Stats();
+    /** The I/O threads for a store that is {@link BlockStore#asynchronous()}; no thread runs until one is. */
+    final AsyncIo io;
     /** Hosts seen (MAC → last seen, epoch ms; to within {@link #CLIENT_SEEN_MS}). */
     final Map<Long, Long> clients = new ConcurrentHashMap<>();
     static final long CLIENT_SEEN_MS = 1000;
@@ -93,6 +97,8 @@ final class Export {
         this.bufferCount = settings.bufferCount();
         this.identify = Identify.build(store.sectors(), settings.model(), settings.serial(),
                 String.format("%04x", Identify.FIRMWARE_VERSION));
+        this.io = new AsyncIo(this, AsyncIo.THREADS);
+        io.watch(stateFile.timer());
     }
 
     String name() {
@@ -174,7 +180,7 @@ final class Export {
                         count(port, Stats.Drop.BROADCAST);
                         return NO_REPLY;
                     }
-                    return exts.length == 0 ? ata(port, req, reply, s, true) : ataExtended(port, req, reply, s, exts, ini);
+                    return exts.length == 0 ? ata(port, req, reply, s, true, null) : ataExtended(port, req, reply, s, exts, ini);
                 case Aoe.CMD_CONFIG:
                     return config(port, req, reply, broadcast);
                 case Aoe.CMD_MASK:
@@ -216,7 +222,10 @@ final class Export {
                 return replyHooks(exts, i, call, req, reply, r);
             }
         }
-        int n = ata(port, req, reply, s, true);
+        int n = ata(port, req, reply, s, true, ini);
+        if (n == QUEUED) {
+            return n;                               // the reply hooks run when the store call is done
+        }
         if (n == DEFERRED) {
             // the reply hooks see the acknowledgement when it is sent, after the data was written
             port.batch.last().initiator = ini;
@@ -239,7 +248,7 @@ final class Export {
      * now, not the internal {@link #DEFERRED}.
      */
     int ataDirect(Port port, ByteBuffer req, ByteBuffer reply) {
-        int n = ata(port, req, reply, live, false);
+        int n = ata(port, req, reply, live, false, null);
         // the reply hooks still apply (a coalesced read's replies get their CRC like any read)
         Extension[] exts = extensions;
         return replyHooks(exts, exts.length, port.call, req, reply, n);
@@ -324,8 +333,13 @@ final class Export {
 
     // ---- ATA ----------------------------------------------------------------------------
 
-    /** {@code mayHold}: a write continuing a stream may be held for the batch's gathering write ({@link #DEFERRED}). */
-    private int ata(Port port, ByteBuffer req, ByteBuffer reply, LiveState s, boolean mayHold) {
+    /**
+     * {@code mayHold}: the reply may come later: a write continuing a stream may be held for the
+     * batch's gathering write ({@link #DEFERRED}), and an asynchronous store's calls go to the I/O
+     * threads ({@link #QUEUED}; their reply hooks then run there, for {@code ini} if not null).
+     * An extension's own request ({@link #ataDirect}) gets its reply at once.
+     */
+    private int ata(Port port, ByteBuffer req, ByteBuffer reply, LiveState s, boolean mayHold, Initiator ini) {
         int len = req.limit();
         if (len < Ata.HEADER) {
             count(port, Stats.Drop.SHORT);
@@ -357,6 +371,13 @@ final class Export {
                     count(port, Stats.Error.ATA_IDNF);
                     return ataStatus(reply, Ata.STATUS_DRDY | Ata.STATUS_ERR, Ata.ERROR_IDNF, Ata.HEADER);
                 }
+                if (mayHold && store.asynchronous()) {
+                    if (write && store.readOnly()) {
+                        count(port, Stats.Error.ATA_ABRT);
+                        return writeFailed(reply);
+                    }
+                    return submit(port, req, write ? AsyncIo.WRITE : AsyncIo.READ, lba, count, ini);
+                }
                 return write ? write(port, req, reply, lba, count, mayHold) : read(port, reply, lba, count);
             }
             case Ata.CMD_IDENTIFY -> {
@@ -371,6 +392,9 @@ final class Export {
                 return ataStatus(reply, Ata.STATUS_DRDY, 0, Ata.HEADER);
             }
             case Ata.CMD_FLUSH, Ata.CMD_FLUSH_EXT -> {
+                if (mayHold && store.asynchronous()) {
+                    return submit(port, req, AsyncIo.FLUSH, 0, 0, ini);   // after the writes received before it
+                }
                 header(port, req, reply, Ata.HEADER);
                 try {
                     store.flush();
@@ -445,7 +469,8 @@ final class Export {
      * The port asks first, to commit what it holds before a write that will not join it.
      */
     boolean holds(long lba, int count) {
-        return lba == nextWrite && count <= store.coalesceWritesUpTo();
+        // an asynchronous store's writes go to the I/O threads one by one, never held
+        return lba == nextWrite && count <= store.coalesceWritesUpTo() && !store.asynchronous();
     }
 
     /** Counts a write that reached the store and makes its acknowledgement. */
@@ -505,6 +530,113 @@ final class Export {
             }
         } finally {
             inFlight.addAndGet(from - to);          // the held writes are done
+        }
+    }
+
+    // ---- asynchronous stores (AsyncIo) ----------------------------------------------------
+
+    /**
+     * Copies a checked read, write or flush into a request slot for the I/O threads. It counts as in
+     * progress until its reply was sent. With every slot taken (more requests than the initiators
+     * were told they may send) it is dropped: the initiator retransmits.
+     */
+    private int submit(Port port, ByteBuffer req, int kind, long lba, int count, Initiator ini) {
+        AsyncIo.Request r = io.acquire(bufferCount);
+        if (r == null) {
+            count(port, Stats.Drop.BUSY);
+            return NO_REPLY;
+        }
+        int len = req.limit();
+        r.ensure(len, Math.max(len, Ata.DATA + count * Ata.SECTOR) + trailer + 64);
+        r.request.put(0, req, 0, len).limit(len);
+        header(port, req, r.reply, Ata.HEADER);
+        r.kind = kind;
+        r.lba = lba;
+        r.count = count;
+        r.port = port;
+        r.store = store;
+        r.initiator = ini;
+        r.start = System.nanoTime();
+        inFlight.incrementAndGet();
+        io.submit(r);
+        return QUEUED;
+    }
+
+    /** On an I/O thread: the store call of r, then its reply, unless the time-out answered it already. */
+    void complete(AsyncIo.Request r) {
+        BlockStore st = r.store;
+        if (st != store) {
+            // the store was replaced after a pause that gave up waiting: never write to the old one
+            if (r.answered.compareAndSet(false, true)) {
+                dropped(r);
+            }
+            return;
+        }
+        int bytes = r.count * Ata.SECTOR;
+        Exception failure = null;
+        try {
+            switch (r.kind) {
+                case AsyncIo.READ -> st.read(r.lba, r.replyData.clear().limit(Ata.DATA + bytes).position(Ata.DATA));
+                case AsyncIo.WRITE -> st.write(r.lba, r.requestData.clear().limit(Ata.DATA + bytes).position(Ata.DATA));
+                default -> st.flush();
+            }
+        } catch (IOException | RuntimeException e) {
+            failure = e;
+        }
+        if (!r.answered.compareAndSet(false, true)) {
+            return;                                 // too late: the time-out sent an error reply
+        }
+        ByteBuffer reply = r.reply;
+        reply.clear();
+        int n;
+        if (failure != null) {
+            ioError(r.port, r.kind == AsyncIo.READ ? "read" : r.kind == AsyncIo.WRITE ? "write" : "flush",
+                    failure instanceof IOException ioe ? ioe : new IOException(failure));
+            n = ataStatus(reply, Ata.STATUS_DRDY | Ata.STATUS_ERR,
+                    r.kind == AsyncIo.READ ? Ata.ERROR_UNC : Ata.ERROR_ABRT, Ata.HEADER);
+        } else if (r.kind == AsyncIo.READ) {
+            stats.reads.increment();
+            stats.bytesRead.add(bytes);
+            r.port.stats.reads.increment();
+            r.port.stats.bytesRead.add(bytes);
+            n = ataStatus(reply, Ata.STATUS_DRDY, 0, Ata.DATA + bytes);
+        } else if (r.kind == AsyncIo.WRITE) {
+            n = written(r.port, reply, r.count);
+        } else {
+            n = ataStatus(reply, Ata.STATUS_DRDY, 0, Ata.HEADER);
+        }
+        answer(r, reply, n, r.call);
+    }
+
+    /** On the watchdog: r was not done within the time-out; answers it with an ATA error in {@code buf}. */
+    void timedOut(AsyncIo.Request r, ByteBuffer buf, Call call) {
+        count(r.port, Stats.Error.TIMEOUT);
+        buf.clear();
+        buf.put(0, r.reply, 0, Ata.HEADER);        // its reply header, made at submission
+        int n = ataStatus(buf, Ata.STATUS_DRDY | Ata.STATUS_ERR,
+                r.kind == AsyncIo.READ ? Ata.ERROR_UNC : Ata.ERROR_ABRT, Ata.HEADER);
+        answer(r, buf, n, call);
+    }
+
+    /** A request that gets no reply after all (the export stopped): no longer in progress. */
+    void dropped(AsyncIo.Request r) {
+        count(r.port, Stats.Drop.STOPPED);
+        inFlight.decrementAndGet();
+    }
+
+    /** Runs the reply hooks (the extensions in use now, as for held writes) and sends the reply. */
+    private void answer(AsyncIo.Request r, ByteBuffer reply, int n, Call call) {
+        try {
+            Extension[] exts = extensions;
+            if (r.initiator != null && exts.length > 0) {
+                n = replyHooks(exts, exts.length, call.set(r.port, this, r.initiator), r.request, reply, n);
+            }
+            org.aoede.api.Link l = r.port.link();
+            if (l != null) {
+                r.port.send(l, this, reply, n, r.start);
+            }
+        } finally {
+            inFlight.decrementAndGet();
         }
     }
 
@@ -676,6 +808,7 @@ final class Export {
     void stop() {
         stopped = true;
         drain();
+        io.shutdown();
         stateFile.close();
         closeStores();
     }

@@ -57,6 +57,11 @@ final class StateFile {
         this.timer = timer;
     }
 
+    /** The target's timer (also the export's I/O watchdog, see AsyncIo). */
+    ScheduledExecutorService timer() {
+        return timer;
+    }
+
     Path path() {
         return path;
     }

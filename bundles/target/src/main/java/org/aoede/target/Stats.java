@@ -11,9 +11,9 @@ import org.aoede.api.ExportStats;
  * and without allocation: error and drop kinds are fixed slots, latency a fixed histogram.
  */
 final class Stats {
-    enum Error { ATA_IDNF, ATA_ABRT, ATA_UNC, AOE_1, AOE_2, AOE_4, AOE_5, AOE_6, IO }
+    enum Error { ATA_IDNF, ATA_ABRT, ATA_UNC, AOE_1, AOE_2, AOE_4, AOE_5, AOE_6, IO, TIMEOUT }
 
-    enum Drop { MASKED, SHORT, BROADCAST, STOPPED, NO_MATCH }
+    enum Drop { MASKED, SHORT, BROADCAST, STOPPED, NO_MATCH, BUSY }
 
     static final long[] BOUNDS_MICROS = {10, 20, 50, 100, 200, 500, 1_000, 2_000, 5_000, 10_000, 20_000,
             50_000, 100_000, 1_000_000};

@@ -39,12 +39,17 @@ final class Harness implements AutoCloseable {
     }
 
     Harness(Path dir, int mtu, long sectors, boolean readOnly, Map<String, Object> extra) throws Exception {
+        this(dir, mtu, readOnly, extra, new MemStore(sectors, readOnly));
+    }
+
+    /** Over a store of the test's own (e.g. one whose calls it lets go one by one). */
+    Harness(Path dir, int mtu, boolean readOnly, Map<String, Object> extra, MemStore store) throws Exception {
         target.activate();
         link = new FakeLink(PORT_MAC, mtu);
         port = new Port("fake0", "fake", target);
         port.link(link);
         port.linkUp(link);
-        store = new MemStore(sectors, readOnly);
+        this.store = store;
         Map<String, Object> props = new HashMap<>();
         props.put("shelf", String.valueOf(SHELF));
         props.put("slot", String.valueOf(SLOT));

@@ -99,6 +99,17 @@ final class CachingStore implements BlockStore {
         return inner.sync();
     }
 
+    /**
+     * As the store below when not coalescing (a miss waits for it; a hit is cheap, but which one is
+     * not known up front). Coalescing holds the writes of a receive batch on the receive thread
+     * (the export's synchronous path): a cache that coalesces (the default) keeps that path, as it
+     * was built and measured for it.
+     */
+    @Override
+    public boolean asynchronous() {
+        return !coalesce && inner.asynchronous();
+    }
+
     @Override
     public void read(long lba, ByteBuffer dst) throws IOException {
         int count = dst.remaining() / SECTOR;

@@ -53,6 +53,12 @@ final class LatencyStore extends ForwardingBlockStore {
         delegate.flush();
     }
 
+    /** Slow like a disk: the export hands its calls to I/O threads, as for a real one. */
+    @Override
+    public boolean asynchronous() {
+        return true;
+    }
+
     @Override
     public String describe() {
         return delegate.describe() + " +" + nanos / 1000 + " us test latency";

@@ -40,6 +40,7 @@ public final class FileStore implements BlockStore {
     private final BlockDeviceClaim claim;
     private final boolean readOnly;
     private final boolean sync;
+    private final boolean blockDevice;
     /** 4 KiB: the largest page-cache write worth holding for coalescing (see coalesceWritesUpTo). */
     static final int SMALL_WRITE_SECTORS = 8;
     private final long offset;
@@ -60,6 +61,7 @@ public final class FileStore implements BlockStore {
         this.claim = claim;
         this.readOnly = spec.readOnly();
         this.sync = spec.sync();
+        this.blockDevice = claim != null;
         this.offset = spec.offsetSectors() * SECTOR;
         this.sectors = window.length;
         this.direct = direct;
@@ -356,6 +358,16 @@ public final class FileStore implements BlockStore {
     @Override
     public boolean sync() {
         return sync;
+    }
+
+    /**
+     * With O_DIRECT, {@code sync} or on a block device every call waits for the device (tens of µs
+     * to ms): the export keeps many in flight through its I/O threads. A buffered regular file is
+     * served from the page cache in about a µs, less than handing the call to another thread costs.
+     */
+    @Override
+    public boolean asynchronous() {
+        return direct != null || (sync && !readOnly) || blockDevice;
     }
 
     @Override

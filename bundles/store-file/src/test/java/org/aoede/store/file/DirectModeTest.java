@@ -116,6 +116,24 @@ class DirectModeTest {
         return new StoreSpec(f, false, true, false, offset, length);
     }
 
+    /** Direct and sync stores wait for the device: the export hands their calls to I/O threads; buffered ones not. */
+    @Test
+    void directAndSyncAreAsynchronousBufferedIsNot() throws Exception {
+        Path f = Files.write(dir.resolve("async.img"), new byte[64 * S]);
+        try (FileStore d = FileStore.open(direct(f, 0, 8))) {
+            assertTrue(d.asynchronous());
+        }
+        try (FileStore s = FileStore.open(new StoreSpec(f, false, false, true, 8, 8))) {
+            assertTrue(s.asynchronous());
+        }
+        try (FileStore b = FileStore.open(new StoreSpec(f, false, false, false, 16, 8))) {
+            assertEquals(false, b.asynchronous());
+        }
+        try (FileStore r = FileStore.open(new StoreSpec(f, true, false, true, 24, 8))) {
+            assertEquals(false, r.asynchronous(), "read-only sync: the page cache serves it");
+        }
+    }
+
     @Test
     void aGatheringWriteGoesOutAsOneAlignedWrite() throws Exception {
         byte[] b = new byte[128 * S];

@@ -1,0 +1,341 @@
+package org.aoede.target;
+
+import java.nio.ByteBuffer;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import org.aoede.api.BlockStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The I/O threads of one export, for a store that says it is {@link BlockStore#asynchronous()}
+ * (O_DIRECT, sync, a block device): the receive thread copies a read, write or flush into a
+ * {@link Request} and goes on with the next frame; a small pool of threads makes the store calls, so
+ * the device sees as many requests at once as the initiators send (up to the threads), and each
+ * reply leaves from the I/O thread as soon as its call returns, in any order.
+ *
+ * <p>Why a thread pool and not Linux AIO or io_uring: the store calls stay what they are (FileChannel,
+ * DirectIo's read-modify-write, the wrappers of cache and freeze, any store), and a blocked
+ * {@code pread} on a thread of its own costs one wake-up per request, which at the IOPS of a disk
+ * is small (bench/results-2026-12-06-disk.md). JDK's AsynchronousFileChannel is the same thing (a
+ * thread pool over a FileChannel) without the ordering and time-out rules below.
+ *
+ * <p>Rules, all decided under one lock of this export's (never shared with other exports):
+ * <ul>
+ * <li>Requests wait for every earlier request still in progress that they overlap where one of the
+ * two writes: two writes to one LBA land in the order they arrived, and a read sees the writes
+ * received before it. A FLUSH waits for every write received before it (and writes after it do not
+ * wait for it): what was acknowledged before the flush is on stable storage when it is answered.
+ * (DirectIo's striped block locks make each read-modify-write atomic, but two threads take them in
+ * any order: they do not keep the order of arrival, this rule does.)</li>
+ * <li>A request counts in the export's in-flight count until its reply was sent, so pause, stop and
+ * reconfiguration wait for it.</li>
+ * <li>A request not answered within the time-out ({@code aoede.io.timeout-ms}, 30 s) gets an ATA
+ * error reply (UNC for a read, ABRT otherwise) and one log line per check; if its call is stuck in
+ * the store, the pool gets a thread more meanwhile (up to twice its size), so the export goes on
+ * serving the others. A request that waited behind it for an overlap stays behind it: an old write
+ * landing after a newer one would be worse than an error.</li>
+ * </ul>
+ */
+final class AsyncIo {
+    private static final Logger LOG = LoggerFactory.getLogger(AsyncIo.class);
+    static final int READ = 0;
+    static final int WRITE = 1;
+    static final int FLUSH = 2;
+    /** I/O threads per export (started on demand, ended after a minute idle). */
+    static final int THREADS = Integer.getInteger("aoede.io.threads", 16);
+    static final long TIMEOUT_MS = Long.getLong("aoede.io.timeout-ms", 30_000);
+    /** Request slots per advertised buffer: an export on two interfaces may see twice its buffer count. */
+    static final int SLOTS_PER_BUFFER = 4;
+
+    /** One request handed to the I/O threads: a copy of its frame and room for its reply. */
+    static final class Request implements Runnable {
+        final AsyncIo io;
+        /** The extension context of its reply hooks (the port's own belongs to the receive thread). */
+        final Call call;
+        int kind;
+        long lba;
+        int count;
+        Port port;
+        BlockStore store;
+        /** Run the reply hooks for this initiator at completion; null: none (no extensions). */
+        Initiator initiator;
+        long start;
+        long submitted;
+        /** The request frame (position 0, limit its length) and a view of it for the store call. */
+        ByteBuffer request = ByteBuffer.allocate(0);
+        ByteBuffer requestData = request;
+        /** The reply, and a view of it the store reads into (the watchdog may read the header meanwhile). */
+        ByteBuffer reply = ByteBuffer.allocate(0);
+        ByteBuffer replyData = reply;
+        /** Handed to the pool (no earlier overlapping request in progress); under the lock. */
+        boolean dispatched;
+        /** Its reply (or the time-out's) was sent, or it was dropped: exactly once. */
+        final AtomicBoolean answered = new AtomicBoolean();
+        volatile boolean started;
+        /** Timed out while its store call was running: the pool got a thread more for it. */
+        boolean stuck;
+
+        Request(AsyncIo io) {
+            this.io = io;
+            this.call = new Call(null);
+        }
+
+        /** Room for a frame of {@code bytes} in both buffers (they grow once per size, then are reused). */
+        void ensure(int requestBytes, int replyBytes) {
+            if (request.capacity() < requestBytes) {
+                request = ByteBuffer.allocate(Math.max(requestBytes, 1024));
+                requestData = request.duplicate();
+            }
+            if (reply.capacity() < replyBytes) {
+                reply = ByteBuffer.allocate(Math.max(replyBytes, 1024));
+                replyData = reply.duplicate();
+            }
+            request.clear();
+            reply.clear();
+        }
+
+        @Override
+        public void run() {
+            started = true;
+            try {
+                if (!answered.get()) {              // timed out while queued: never touch the store late
+                    io.export.complete(this);
+                }
+            } catch (RuntimeException e) {
+                LOG.error("export {}: request failed on an I/O thread", io.export.name(), e);
+            } finally {
+                io.finished(this);
+            }
+        }
+    }
+
+    final Export export;
+    private final int threads;
+    private final ThreadPoolExecutor pool;
+    private final ArrayList<Request> order = new ArrayList<>();
+    private final ArrayDeque<Request> free = new ArrayDeque<>();
+    private int created;
+    private int waiting;
+    private int stuckThreads;
+    private ScheduledFuture<?> watchdog;
+    private ScheduledExecutorService timer;
+    volatile long timeoutNanos = TimeUnit.MILLISECONDS.toNanos(TIMEOUT_MS);
+    /** The watchdog's reply buffer (one watchdog thread). */
+    private final ByteBuffer errorReply = ByteBuffer.allocate(65536 + 64);
+    private final Call errorCall = new Call(null);
+
+    AsyncIo(Export export, int threads) {
+        this.export = export;
+        this.threads = threads;
+        AtomicInteger n = new AtomicInteger();
+        String name = "aoede-io-" + export.name() + "-";
+        // A bounded array queue: no allocation per request; it holds every slot, so it never refuses.
+        pool = new ThreadPoolExecutor(threads, threads, 60, TimeUnit.SECONDS,
+                new ArrayBlockingQueue<>(SLOTS_PER_BUFFER * ExportSettings.MAX_BUFFER_COUNT), r -> {
+                    Thread t = new Thread(r, name + n.incrementAndGet());
+                    t.setDaemon(true);
+                    return t;
+                });
+        pool.allowCoreThreadTimeOut(true);
+    }
+
+    /** Checks for requests past the time-out on {@code timer}; none without a timer (never in the appliance). */
+    synchronized void watch(ScheduledExecutorService timer) {
+        if (timer == null || watchdog != null) {
+            return;
+        }
+        this.timer = timer;
+        long period = Math.max(10, Math.min(1000, TimeUnit.NANOSECONDS.toMillis(timeoutNanos) / 4));
+        try {
+            watchdog = timer.scheduleWithFixedDelay(this::expire, period, period, TimeUnit.MILLISECONDS);
+        } catch (RejectedExecutionException e) {
+            // the target is shutting down
+        }
+    }
+
+    /** Sets the time-out (tests) and checks at a quarter of it. */
+    synchronized void timeoutMillis(long ms) {
+        timeoutNanos = TimeUnit.MILLISECONDS.toNanos(ms);
+        if (watchdog != null) {
+            watchdog.cancel(false);
+            watchdog = null;
+            watch(timer);
+        }
+    }
+
+    /** A free request slot for {@code port}, or null if the export has {@link #SLOTS_PER_BUFFER} x buffer count in progress. */
+    synchronized Request acquire(int bufferCount) {
+        Request r = free.pollFirst();
+        if (r == null && created < SLOTS_PER_BUFFER * bufferCount) {
+            r = new Request(this);
+            created++;
+        }
+        if (r != null) {
+            r.answered.set(false);
+            r.started = false;
+            r.stuck = false;
+            r.dispatched = false;
+        }
+        return r;
+    }
+
+    /** A slot acquired but not submitted after all. */
+    synchronized void release(Request r) {
+        r.store = null;
+        r.port = null;
+        r.initiator = null;
+        free.addFirst(r);
+    }
+
+    /** Queues a filled request: to the pool at once, or after the earlier requests it overlaps. */
+    synchronized void submit(Request r) {
+        r.submitted = System.nanoTime();
+        int i = order.size();
+        order.add(r);
+        if (blocked(i)) {
+            waiting++;
+        } else {
+            dispatch(r);
+        }
+    }
+
+    /** Hands r to the pool; false if the pool is shut down (the export stopped): r is dropped and gone. */
+    private boolean dispatch(Request r) {
+        r.dispatched = true;
+        try {
+            pool.execute(r);
+            return true;
+        } catch (RejectedExecutionException e) {
+            if (r.answered.compareAndSet(false, true)) {
+                export.dropped(r);                  // no reply: the initiator retransmits
+            }
+            order.remove(r);
+            release(r);
+            return false;
+        }
+    }
+
+    /** True if order[i] overlaps an earlier request still in progress. */
+    private boolean blocked(int i) {
+        Request r = order.get(i);
+        for (int j = 0; j < i; j++) {
+            if (conflicts(order.get(j), r)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    static boolean conflicts(Request earlier, Request later) {
+        if (later.kind == FLUSH) {
+            return earlier.kind == WRITE;
+        }
+        if (earlier.kind == FLUSH || (earlier.kind == READ && later.kind == READ)) {
+            return false;
+        }
+        return earlier.lba < later.lba + later.count && later.lba < earlier.lba + earlier.count;
+    }
+
+    /** Its store call returned (or was skipped): free the slot, start what waited for it. */
+    synchronized void finished(Request r) {
+        order.remove(r);
+        if (r.stuck) {
+            stuckThreads--;
+            pool.setCorePoolSize(pool.getCorePoolSize() - 1);
+            pool.setMaximumPoolSize(pool.getMaximumPoolSize() - 1);
+        }
+        release(r);
+        dispatchWaiting();
+    }
+
+    private void dispatchWaiting() {
+        if (waiting == 0) {
+            return;
+        }
+        for (int i = 0; i < order.size(); i++) {
+            Request w = order.get(i);
+            if (!w.dispatched && !blocked(i)) {
+                waiting--;
+                if (!dispatch(w)) {
+                    i--;
+                }
+            }
+        }
+    }
+
+    /**
+     * The watchdog: answers requests past the time-out with an ATA error. Under the lock, so that no
+     * slot is reused while its error reply is built from it (time-outs are rare; the receive threads
+     * wait for the lock only then).
+     */
+    void expire() {
+        long now = System.nanoTime();
+        long limit = timeoutNanos;
+        int n = 0;
+        String first = null;
+        synchronized (this) {
+            boolean removed = false;
+            for (int i = 0; i < order.size(); i++) {
+                Request r = order.get(i);
+                if (now - r.submitted <= limit || !r.answered.compareAndSet(false, true)) {
+                    continue;
+                }
+                if (r.started && stuckThreads < threads) {
+                    // stuck in the store: a thread more serves the others meanwhile (bounded)
+                    r.stuck = true;
+                    stuckThreads++;
+                    pool.setMaximumPoolSize(pool.getMaximumPoolSize() + 1);
+                    pool.setCorePoolSize(pool.getCorePoolSize() + 1);
+                }
+                if (first == null) {
+                    first = kindName(r.kind) + " of " + r.count + " sectors at " + r.lba + " on "
+                            + (r.store == null ? "the store" : r.store.describe())
+                            + (r.started ? ", still waiting in the store" : ", not started");
+                }
+                export.timedOut(r, errorReply, errorCall);
+                n++;
+                if (!r.dispatched) {
+                    order.remove(i--);              // never started: gone for good
+                    waiting--;
+                    release(r);
+                    removed = true;
+                }
+            }
+            if (removed) {
+                dispatchWaiting();
+            }
+        }
+        if (n > 0) {
+            LOG.warn("export {}: {} request(s) not completed within {} ms, answered with an ATA error (first: {})",
+                    export.name(), n, TimeUnit.NANOSECONDS.toMillis(limit), first);
+        }
+    }
+
+    private static String kindName(int kind) {
+        return kind == READ ? "read" : kind == WRITE ? "write" : "flush";
+    }
+
+    /** Requests in progress or waiting (tests). */
+    synchronized int pending() {
+        return order.size();
+    }
+
+    /** Ends the threads once their requests are done (the export stopped). */
+    synchronized void shutdown() {
+        if (watchdog != null) {
+            watchdog.cancel(false);
+            watchdog = null;
+        }
+        pool.shutdown();
+    }
+}
