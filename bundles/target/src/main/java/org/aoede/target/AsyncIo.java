@@ -109,7 +109,7 @@ final class AsyncIo {
             started = true;
             try {
                 if (!answered.get()) {              // timed out while queued: never touch the store late
-                    io.export.complete(this);
+                    io.export.ata.complete(this);
                 }
             } catch (RuntimeException e) {
                 LOG.error("export {}: request failed on an I/O thread", io.export.name(), e);
@@ -217,7 +217,7 @@ final class AsyncIo {
             return true;
         } catch (RejectedExecutionException e) {
             if (r.answered.compareAndSet(false, true)) {
-                export.dropped(r);                  // no reply: the initiator retransmits
+                export.ata.dropped(r);                  // no reply: the initiator retransmits
             }
             order.remove(r);
             release(r);
@@ -302,7 +302,7 @@ final class AsyncIo {
                             + (r.store == null ? "the store" : r.store.describe())
                             + (r.started ? ", still waiting in the store" : ", not started");
                 }
-                export.timedOut(r, errorReply, errorCall);
+                export.ata.timedOut(r, errorReply, errorCall);
                 n++;
                 if (!r.dispatched) {
                     order.remove(i--);              // never started: gone for good

@@ -84,7 +84,7 @@ final class Call implements ExtensionContext {
 
     @Override
     public int ata(ByteBuffer request, ByteBuffer reply) {
-        return export.ataDirect(port, request, reply);
+        return export.chain.ataDirect(port, request, reply);
     }
 
     @Override

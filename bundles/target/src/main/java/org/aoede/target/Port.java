@@ -135,7 +135,7 @@ final class Port implements FrameHandler {
     }
 
     private void serve(Link l, Export e, ByteBuffer f, boolean broadcast) {
-        if (!batch.isEmpty() && (!WriteBatch.isAtaWrite(f) || batch.isFull() || !e.holds(Ata.lba(f), Ata.sectorCount(f)))) {
+        if (!batch.isEmpty() && (!WriteBatch.isAtaWrite(f) || batch.isFull() || !e.ata.holds(Ata.lba(f), Ata.sectorCount(f)))) {
             // held writes first: ordering exactly as received (a write that is not held, not
             // continuing its export's last write, must not overtake them); a full batch now, not
             // while the reply is being built in the link's transmit slot (its acknowledgements
@@ -291,7 +291,7 @@ final class Port implements FrameHandler {
         long[] targets = mask.length == 0 ? new long[] {Mac.BROADCAST} : mask;
         ByteBuffer f = ByteBuffer.allocate(Config.STRING + Config.MAX_STRING + Aoe.MIN_FRAME);
         for (long dst : targets) {
-            int n = e.advertisement(this, f, dst);
+            int n = e.control.advertisement(this, f, dst);
             Aoe.finish(f, n);
             l.send(f);
             f.clear();

@@ -98,7 +98,7 @@ final class WriteBatch {
                     end += staged[j].count;
                     j++;
                 }
-                a.export.commitWrites(port, staged, i, j);
+                a.export.ata.commitWrites(port, staged, i, j);
                 i = j;
             }
         } finally {
