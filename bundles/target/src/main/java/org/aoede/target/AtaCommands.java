@@ -19,8 +19,6 @@ import org.slf4j.LoggerFactory;
 final class AtaCommands {
     private static final Logger LOG = LoggerFactory.getLogger(Export.class);   // the log category it always had
     private static final int NO_REPLY = Export.NO_REPLY;
-    private static final int DEFERRED = Export.DEFERRED;
-    private static final int QUEUED = Export.QUEUED;
 
     private final Export export;
     private final AtomicLong lastIoErrorLog = new AtomicLong();
@@ -30,12 +28,30 @@ final class AtaCommands {
     }
 
     /**
-     * {@code mayHold}: the reply may come later: a write continuing a stream may be held for the
-     * batch's gathering write ({@link Export#DEFERRED}), and an asynchronous store's calls go to the I/O
-     * threads ({@link Export#QUEUED}; their reply hooks then run there, for {@code ini} if not null).
-     * An extension's own request ({@link ExtensionChain#ataDirect}) gets its reply at once.
+     * A request from the wire (a port's receive thread): its reply may come later ({@link Outcome#later}):
+     * a write continuing a stream may be held for the batch's gathering write, and an asynchronous
+     * store's calls go to the I/O threads. The reply hooks of such a reply run when it is made, for
+     * {@code ini} if not null. {@code out} is the port's, filled and returned.
      */
-    int ata(Port port, ByteBuffer req, ByteBuffer reply, LiveState s, boolean mayHold, Initiator ini) {
+    Outcome ata(Port port, ByteBuffer req, ByteBuffer reply, LiveState s, Initiator ini, Outcome out) {
+        out.none();
+        int n = run(port, req, reply, s, out, ini);
+        return out.isLater() ? out : out.reply(n);
+    }
+
+    /**
+     * An extension's own request ({@link ExtensionChain#ataDirect}): handled at once, a write never
+     * held; the reply's length or {@link Export#NO_REPLY}, nothing else.
+     */
+    int now(Port port, ByteBuffer req, ByteBuffer reply, LiveState s) {
+        return run(port, req, reply, s, null, null);
+    }
+
+    /**
+     * {@code later}: null if the reply must be made now; else the reply may come later, and if it
+     * does, {@code later} is marked so ({@link Outcome#later}) and no reply is returned for now.
+     */
+    private int run(Port port, ByteBuffer req, ByteBuffer reply, LiveState s, Outcome later, Initiator ini) {
         int len = req.limit();
         if (len < Ata.HEADER) {
             export.count(port, Stats.Drop.SHORT);
@@ -67,14 +83,14 @@ final class AtaCommands {
                     export.count(port, Stats.Error.ATA_IDNF);
                     return ataStatus(reply, Ata.STATUS_DRDY | Ata.STATUS_ERR, Ata.ERROR_IDNF, Ata.HEADER);
                 }
-                if (mayHold && export.store.asynchronous()) {
+                if (later != null && export.store.asynchronous()) {
                     if (write && export.store.readOnly()) {
                         export.count(port, Stats.Error.ATA_ABRT);
                         return writeFailed(reply);
                     }
-                    return submit(port, req, write ? AsyncIo.WRITE : AsyncIo.READ, lba, count, ini);
+                    return submit(port, req, write ? AsyncIo.WRITE : AsyncIo.READ, lba, count, ini, later);
                 }
-                return write ? write(port, req, reply, lba, count, mayHold) : read(port, reply, lba, count);
+                return write ? write(port, req, reply, lba, count, later, ini) : read(port, reply, lba, count);
             }
             case Ata.CMD_IDENTIFY -> {
                 export.header(port, req, reply, Ata.HEADER);
@@ -88,8 +104,8 @@ final class AtaCommands {
                 return ataStatus(reply, Ata.STATUS_DRDY, 0, Ata.HEADER);
             }
             case Ata.CMD_FLUSH, Ata.CMD_FLUSH_EXT -> {
-                if (mayHold && export.store.asynchronous()) {
-                    return submit(port, req, AsyncIo.FLUSH, 0, 0, ini);   // after the writes received before it
+                if (later != null && export.store.asynchronous()) {
+                    return submit(port, req, AsyncIo.FLUSH, 0, 0, ini, later);   // after the writes received before it
                 }
                 export.header(port, req, reply, Ata.HEADER);
                 try {
@@ -130,21 +146,23 @@ final class AtaCommands {
         }
     }
 
-    private int write(Port port, ByteBuffer req, ByteBuffer reply, long lba, int count, boolean mayHold) {
+    private int write(Port port, ByteBuffer req, ByteBuffer reply, long lba, int count, Outcome later, Initiator ini) {
         if (export.store.readOnly()) {
             export.count(port, Stats.Error.ATA_ABRT);
             return ataStatus(reply, Ata.STATUS_DRDY | Ata.STATUS_ERR, Ata.ERROR_ABRT, Ata.HEADER);
         }
         BlockStore st = export.store;
-        boolean hold = mayHold && holds(lba, count) && port.batching();
+        boolean hold = later != null && holds(lba, count) && port.batching();
         export.nextWrite = lba + count;
         if (hold) {
             if (port.batch.isFull()) {
                 port.batch.commit(port);
             }
-            port.batch.stage(export, st, req, reply, lba, count);
+            // the reply hooks (for ini) see the acknowledgement when it is sent, after the data was written
+            port.batch.stage(export, st, req, reply, lba, count).initiator = ini;
             export.inFlight.incrementAndGet();      // in progress until acknowledged: a pause waits for it
-            return DEFERRED;
+            later.later();
+            return NO_REPLY;
         }
         if (!port.batch.isEmpty()) {
             port.batch.commit(port);                // (Port.serve did, unless another port moved nextWrite)
@@ -236,7 +254,7 @@ final class AtaCommands {
      * progress until its reply was sent. With every slot taken (more requests than the initiators
      * were told they may send) it is dropped: the initiator retransmits.
      */
-    private int submit(Port port, ByteBuffer req, int kind, long lba, int count, Initiator ini) {
+    private int submit(Port port, ByteBuffer req, int kind, long lba, int count, Initiator ini, Outcome later) {
         AsyncIo.Request r = export.io.acquire(export.bufferCount());
         if (r == null) {
             export.count(port, Stats.Drop.BUSY);
@@ -255,7 +273,8 @@ final class AtaCommands {
         r.start = System.nanoTime();
         export.inFlight.incrementAndGet();
         export.io.submit(r);
-        return QUEUED;
+        later.later();
+        return NO_REPLY;
     }
 
     /** On an I/O thread: the store call of r, then its reply, unless the time-out answered it already. */

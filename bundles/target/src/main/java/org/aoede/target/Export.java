@@ -21,11 +21,8 @@ import org.slf4j.LoggerFactory;
  */
 final class Export {
     private static final Logger LOG = LoggerFactory.getLogger(Export.class);
-    static final int NO_REPLY = -1;
-    /** A write held for coalescing: the port acknowledges it when its run is written ({@link WriteBatch}). */
-    static final int DEFERRED = -3;
-    /** Handed to the I/O threads ({@link AsyncIo}): the reply leaves from there when the store call returns. */
-    static final int QUEUED = -4;
+    /** No reply, where a reply length is an int (as in the {@link Extension} API); a reply later is an {@link Outcome}. */
+    static final int NO_REPLY = Extension.NO_REPLY;
 
     /** Replaced on live changes; shelf, slot, file and window never change for one Export. */
     volatile ExportSettings settings;
@@ -127,15 +124,16 @@ final class Export {
     /**
      * Answers one request addressed to this export (or broadcast). The request's common header
      * must already be checked: AoE, not a response. Writes the reply into {@code reply} from
-     * index 0 and returns its length, or {@link #NO_REPLY}.
+     * index 0; returns {@code out} (the port's), saying whether there is a reply to send now
+     * and its length, a reply that leaves later, or none.
      */
-    int handle(Port port, ByteBuffer req, ByteBuffer reply, boolean broadcast) {
+    Outcome handle(Port port, ByteBuffer req, ByteBuffer reply, boolean broadcast, Outcome out) {
         LiveState s = live;
         long src = Aoe.src(req);
         if (!s.allowed(src)) {
             stats.drop(Stats.Drop.MASKED);
             port.stats.drop(Stats.Drop.MASKED);
-            return NO_REPLY;                        // masked-out hosts get no answer at all
+            return out.none();                      // masked-out hosts get no answer at all
         }
         stats.requests.increment();
         port.stats.requests.increment();
@@ -149,10 +147,10 @@ final class Export {
         try {
             if (stopped || paused || !waitingFor.isEmpty()) {
                 count(port, Stats.Drop.STOPPED);
-                return NO_REPLY;                    // the initiator retransmits
+                return out.none();                  // the initiator retransmits
             }
             if (Aoe.version(req) != Aoe.VERSION) {
-                return broadcast ? NO_REPLY : error(port, req, reply, Aoe.ERR_BAD_VERSION);
+                return broadcast ? out.none() : out.reply(error(port, req, reply, Aoe.ERR_BAD_VERSION));
             }
             Extension[] exts = chain.list();
             Initiator ini = lastInitiator;
@@ -167,26 +165,26 @@ final class Export {
                 // The initiator relies on an extension that is not installed right now (say, its
                 // CRC): answering without it would be wrong. Silence until it is back.
                 count(port, Stats.Drop.STOPPED);
-                return NO_REPLY;
+                return out.none();
             }
             switch (Aoe.command(req)) {
                 case Aoe.CMD_ATA:
                     if (broadcast) {
                         count(port, Stats.Drop.BROADCAST);
-                        return NO_REPLY;
+                        return out.none();
                     }
-                    return exts.length == 0 ? ata.ata(port, req, reply, s, true, null) : chain.ata(port, req, reply, s, exts, ini);
+                    return exts.length == 0 ? ata.ata(port, req, reply, s, null, out) : chain.ata(port, req, reply, s, exts, ini, out);
                 case Aoe.CMD_CONFIG:
-                    return control.config(port, req, reply, broadcast);
+                    return out.reply(control.config(port, req, reply, broadcast));
                 case Aoe.CMD_MASK:
-                    return control.mask(port, req, reply, broadcast);
+                    return out.reply(control.mask(port, req, reply, broadcast));
                 case Aoe.CMD_RESERVE:
-                    return control.reserve(port, req, reply, broadcast);
+                    return out.reply(control.reserve(port, req, reply, broadcast));
                 default:
                     if (broadcast) {
-                        return NO_REPLY;
+                        return out.none();
                     }
-                    return chain.command(port, req, reply, exts, ini);
+                    return out.reply(chain.command(port, req, reply, exts, ini));
             }
         } finally {
             inFlight.decrementAndGet();

@@ -59,24 +59,19 @@ final class ExtensionChain {
      * A reply an extension makes itself passes the reply hooks of the ones listed before it, as the
      * export's own reply does: a tag tracker's replay then gets a CRC listed before it too (tested).
      */
-    int ata(Port port, ByteBuffer req, ByteBuffer reply, LiveState s, Extension[] exts, Initiator ini) {
+    Outcome ata(Port port, ByteBuffer req, ByteBuffer reply, LiveState s, Extension[] exts, Initiator ini, Outcome out) {
         Call call = port.call.set(export, ini);
         for (int i = 0; i < exts.length; i++) {
             int r = exts[i].beforeAta(call, req, reply);
             if (r != Extension.PASS) {
-                return replyHooks(exts, i, call, req, reply, r);
+                return out.reply(replyHooks(exts, i, call, req, reply, r));
             }
         }
-        int n = export.ata.ata(port, req, reply, s, true, ini);
-        if (n == Export.QUEUED) {
-            return n;                               // the reply hooks run when the store call is done
+        Outcome o = export.ata.ata(port, req, reply, s, ini, out);
+        if (o.isLater()) {
+            return o;                               // the reply hooks run, for ini, when the reply is made
         }
-        if (n == Export.DEFERRED) {
-            // the reply hooks see the acknowledgement when it is sent, after the data was written
-            port.batch.last().initiator = ini;
-            return n;
-        }
-        return replyHooks(exts, exts.length, call, req, reply, n);
+        return out.reply(replyHooks(exts, exts.length, call, req, reply, o.length));
     }
 
     /** The reply hooks of exts[0..before), last first, while there is a reply ({@code n >= 0}). */
@@ -90,10 +85,10 @@ final class ExtensionChain {
     /**
      * ATA for an extension (e.g. one entry of a coalesced read): the normal handling and the reply
      * hooks. A write goes down at once, never held for coalescing: the extension gets its reply
-     * now, not the internal {@link Export#DEFERRED}.
+     * now: {@link AtaCommands#now} has no way to say "later".
      */
     int ataDirect(Port port, ByteBuffer req, ByteBuffer reply) {
-        int n = export.ata.ata(port, req, reply, export.live(), false, null);
+        int n = export.ata.now(port, req, reply, export.live());
         // the reply hooks still apply (a coalesced read's replies get their CRC like any read)
         Extension[] exts = extensions;
         return replyHooks(exts, exts.length, port.call, req, reply, n);

@@ -45,6 +45,8 @@ final class Port implements FrameHandler {
     private final Map<Integer, Probe> probes = new ConcurrentHashMap<>();
     /** Reply buffer of the receive thread (one per port). */
     private final ByteBuffer reply = ByteBuffer.allocate(65536 + 64);
+    /** What handling the current request came to (receive thread only; reused, nothing allocated per frame). */
+    private final Outcome outcome = new Outcome();
     /** Writes held for coalescing until the receive batch ends (receive thread only). */
     final WriteBatch batch = new WriteBatch();
     /**
@@ -151,8 +153,10 @@ final class Port implements FrameHandler {
             r = reply;
             r.clear();
         }
-        int n = e.handle(this, f, r, broadcast);
-        send(l, e, r, n, start);
+        Outcome o = e.handle(this, f, r, broadcast, outcome);
+        if (o.kind == Outcome.Kind.REPLY) {
+            send(l, e, r, o.length, start);
+        }                                           // LATER: sent by whoever completes it (WriteBatch, AsyncIo)
     }
 
     /** True if held writes are committed when the batch ends (the link says when it does). */

@@ -78,11 +78,12 @@ final class Harness implements AutoCloseable {
     /** Calls Export.handle directly; returns the reply (limit = length) or null for no reply. */
     ByteBuffer handle(ByteBuffer req, boolean broadcast) {
         ByteBuffer r = ByteBuffer.allocate(65536 + 64);
-        int n = export.handle(port, req, r, broadcast);
-        if (n == Export.NO_REPLY) {
+        Outcome o = export.handle(port, req, r, broadcast, new Outcome());
+        assertTrue(!o.isLater(), "a reply now or none: this harness is no port");
+        if (o.kind != Outcome.Kind.REPLY) {
             return null;
         }
-        r.limit(n);
+        r.limit(o.length);
         return r;
     }
 

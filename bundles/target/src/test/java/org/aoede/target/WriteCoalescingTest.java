@@ -269,7 +269,7 @@ class WriteCoalescingTest {
         ByteBuffer reply = ByteBuffer.allocate(2048);
         ByteBuffer req = Harness.write(1, 0, 1, (byte) 6);
         int n = h.port.call.set(h.export, null).ata(req, reply);
-        assertTrue(n >= Ata.HEADER, "a reply for the extension, not the internal DEFERRED: " + n);
+        assertTrue(n >= Ata.HEADER, "a reply for the extension, not one held for later: " + n);
         assertAtaOk(req, reply.duplicate().limit(n));
         assertEquals(6, h.store.data[0], "written before the call returned");
         h.port.endOfBatch(h.link);
