@@ -151,21 +151,9 @@ final class AtaCommands {
             export.count(port, Stats.Error.ATA_ABRT);
             return ataStatus(reply, Ata.STATUS_DRDY | Ata.STATUS_ERR, Ata.ERROR_ABRT, Ata.HEADER);
         }
-        BlockStore st = export.store;
-        boolean hold = later != null && holds(lba, count) && port.batching();
-        export.nextWrite = lba + count;
-        if (hold) {
-            if (port.batch.isFull()) {
-                port.batch.commit(port);
-            }
-            // the reply hooks (for ini) see the acknowledgement when it is sent, after the data was written
-            port.batch.stage(export, st, req, reply, lba, count).initiator = ini;
-            export.inFlight.incrementAndGet();      // in progress until acknowledged: a pause waits for it
-            later.later();
+        if (port.batch.offer(export, export.store, req, reply, lba, count, later != null, ini)) {
+            later.later();                          // acknowledged when its run is written
             return NO_REPLY;
-        }
-        if (!port.batch.isEmpty()) {
-            port.batch.commit(port);                // (Port.serve did, unless another port moved nextWrite)
         }
         ByteBuffer src = req.duplicate().limit(Ata.DATA + count * Ata.SECTOR).position(Ata.DATA);
         try {
@@ -177,18 +165,8 @@ final class AtaCommands {
         }
     }
 
-    /**
-     * True if a write of {@code count} sectors at {@code lba} is held for coalescing on a batching
-     * link: it continues this export's last write and the store coalesces writes of that size.
-     * The port asks first, to commit what it holds before a write that will not join it.
-     */
-    boolean holds(long lba, int count) {
-        // an asynchronous store's writes go to the I/O threads one by one, never held
-        return lba == export.nextWrite && count <= export.store.coalesceWritesUpTo() && !export.store.asynchronous();
-    }
-
     /** Counts a write that reached the store and makes its acknowledgement. */
-    private int written(Port port, ByteBuffer reply, int count) {
+    int written(Port port, ByteBuffer reply, int count) {
         long bytes = (long) count * Ata.SECTOR;
         export.stats.writes.increment();
         export.stats.bytesWritten.add(bytes);
@@ -197,54 +175,8 @@ final class AtaCommands {
         return ataStatus(reply, Ata.STATUS_DRDY, 0, Ata.HEADER);
     }
 
-    private static int writeFailed(ByteBuffer reply) {
+    static int writeFailed(ByteBuffer reply) {
         return ataStatus(reply, Ata.STATUS_DRDY | Ata.STATUS_ERR, Ata.ERROR_ABRT, Ata.HEADER);
-    }
-
-    /**
-     * Writes the held writes s[from..to) (contiguous, one store) with one gathering write, then
-     * acknowledges each (or answers each with the ATA error if it failed), running the reply hooks
-     * now. A held write counts as a request in progress from the moment it was held, so a pause or
-     * stop waits for the batch to end and never swaps or closes the store under it. Only if that
-     * wait timed out and the store was replaced meanwhile are they dropped unacknowledged (the
-     * initiator retransmits them).
-     */
-    void commitWrites(Port port, WriteBatch.Staged[] s, int from, int to) {
-        try {
-            BlockStore st = s[from].store;
-            if (export.store != st) {
-                for (int i = from; i < to; i++) {
-                    export.count(port, Stats.Drop.STOPPED);
-                }
-                return;
-            }
-            boolean ok;
-            try {
-                st.write(s[from].lba, WriteBatch.buffers(s, from, to));
-                ok = true;
-            } catch (IOException e) {
-                ioError(port, "write", e);
-                ok = false;
-            }
-            Extension[] exts = export.chain.list();
-            org.aoede.api.Link l = port.link();
-            ByteBuffer r = port.batch.ack;
-            for (int i = from; i < to; i++) {
-                WriteBatch.Staged w = s[i];
-                r.clear();
-                r.put(0, w.reply);
-                int n = ok ? written(port, r, w.count) : writeFailed(r);
-                if (w.initiator != null && exts.length > 0) {
-                    // the hooks see the request's headers (its data is written by now)
-                    n = ExtensionChain.replyHooks(exts, exts.length, port.call.set(export, w.initiator), ByteBuffer.wrap(w.request), r, n);
-                }
-                if (l != null) {
-                    port.send(l, export, r, n, w.start);
-                }
-            }
-        } finally {
-            export.inFlight.addAndGet(from - to);   // the held writes are done
-        }
     }
 
     // ---- asynchronous stores (AsyncIo) ----------------------------------------------------
@@ -355,7 +287,7 @@ final class AtaCommands {
         }
     }
 
-    private void ioError(Port port, String what, IOException e) {
+    void ioError(Port port, String what, IOException e) {
         export.count(port, Stats.Error.IO);
         long now = System.currentTimeMillis();
         long last = lastIoErrorLog.get();

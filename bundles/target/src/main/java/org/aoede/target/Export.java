@@ -60,7 +60,7 @@ final class Export {
     private long lastClientMillis;
     /**
      * Where the last write ended: a write starting there is part of a sequential stream and may be
-     * held for coalescing ({@link AtaCommands#holds}); any other is written at once (holding random writes
+     * held for coalescing ({@link WriteBatch#holds}); any other is written at once (holding random writes
      * only costs a copy). A hint, shared racily by the ports' threads.
      */
     long nextWrite = -1;

@@ -48,7 +48,7 @@ final class Port implements FrameHandler {
     /** What handling the current request came to (receive thread only; reused, nothing allocated per frame). */
     private final Outcome outcome = new Outcome();
     /** Writes held for coalescing until the receive batch ends (receive thread only). */
-    final WriteBatch batch = new WriteBatch();
+    final WriteBatch batch = new WriteBatch(this);
     /**
      * The reply buffer for an extension's own command (should its extension have come while the
      * reply was already being built in a transmit slot): it may send frames of its own.
@@ -137,13 +137,7 @@ final class Port implements FrameHandler {
     }
 
     private void serve(Link l, Export e, ByteBuffer f, boolean broadcast) {
-        if (!batch.isEmpty() && (!WriteBatch.isAtaWrite(f) || batch.isFull() || !e.ata.holds(Ata.lba(f), Ata.sectorCount(f)))) {
-            // held writes first: ordering exactly as received (a write that is not held, not
-            // continuing its export's last write, must not overtake them); a full batch now, not
-            // while the reply is being built in the link's transmit slot (its acknowledgements
-            // need slots too)
-            batch.commit(this);
-        }
+        batch.before(e, f);                         // the held writes first, unless f joins them
         long start = System.nanoTime();
         // Built in the link's transmit slot when it has one: sent without a copy. Not for exports
         // with extensions: a hook may send frames of its own (a coalesced read) while the reply is
@@ -168,7 +162,7 @@ final class Port implements FrameHandler {
     @Override
     public void endOfBatch(Link l) {
         if (!batch.isEmpty()) {
-            batch.commit(this);
+            batch.commit();
         }
     }
 
