@@ -64,6 +64,20 @@ class AsyncStoreTest {
         assertEquals(error, Ata.errorReg(r));
     }
 
+    /**
+     * The next {@code n} calls to reach the store, by "kind@lba": among independent requests, which
+     * I/O thread calls the store first is the threads' business, not the test's.
+     */
+    Map<String, GatedStore.Gate> arrive(int n) throws InterruptedException {
+        Map<String, GatedStore.Gate> m = new java.util.HashMap<>();
+        for (int i = 0; i < n; i++) {
+            GatedStore.Gate g = store.next();
+            m.put(g.toString(), g);
+        }
+        assertEquals(n, m.size(), "calls: " + m.keySet());
+        return m;
+    }
+
     static ByteBuffer flush(int tag) {
         return Harness.ata(Harness.HOST, tag, 0, Ata.CMD_FLUSH_EXT, 0, 0, 0);
     }
@@ -77,8 +91,9 @@ class AsyncStoreTest {
             ByteBuffer b = Harness.read(2, 8, 2);
             deliver(h, a);
             deliver(h, b);
-            GatedStore.Gate ga = store.next();
-            GatedStore.Gate gb = store.next();       // both in the store at once
+            Map<String, GatedStore.Gate> in = arrive(2);   // both in the store at once
+            GatedStore.Gate ga = in.get("read@0");
+            GatedStore.Gate gb = in.get("read@8");
             assertEquals(0, h.link.sent.size());
             gb.release();
             ByteBuffer rb = reply(h, 1);
@@ -119,10 +134,10 @@ class AsyncStoreTest {
             deliver(h, w2);
             deliver(h, r3);
             deliver(h, w4);
-            GatedStore.Gate g1 = store.next();
-            GatedStore.Gate g4 = store.next();
-            assertEquals(10, g1.lba);
-            assertEquals(100, g4.lba, "a write elsewhere goes on while the overlapping ones wait");
+            Map<String, GatedStore.Gate> in = arrive(2);
+            GatedStore.Gate g1 = in.get("write@10");
+            GatedStore.Gate g4 = in.get("write@100");
+            assertTrue(g1 != null && g4 != null, "a write elsewhere goes on while the overlapping ones wait: " + in.keySet());
             assertNull(store.none(200), "the second write waits for the first");
             g4.release();
             assertOk(w4, reply(h, 1));
@@ -154,10 +169,11 @@ class AsyncStoreTest {
             deliver(h, w2);
             deliver(h, f);
             deliver(h, w4);
-            GatedStore.Gate g1 = store.next();
-            GatedStore.Gate g2 = store.next();
-            GatedStore.Gate g4 = store.next();
-            assertEquals("write@16", g4.toString(), "a write after the flush does not wait for it");
+            Map<String, GatedStore.Gate> in = arrive(3);
+            GatedStore.Gate g1 = in.get("write@0");
+            GatedStore.Gate g2 = in.get("write@8");
+            GatedStore.Gate g4 = in.get("write@16");
+            assertTrue(g1 != null && g2 != null && g4 != null, "a write after the flush does not wait for it: " + in.keySet());
             assertNull(store.none(150), "the flush waits for the writes received before it");
             g4.release();
             g1.release();
@@ -211,9 +227,10 @@ class AsyncStoreTest {
             ByteBuffer f = flush(3);
             deliver(h, r);
             deliver(h, w);
-            store.next().fail(new IOException("medium error"));
+            Map<String, GatedStore.Gate> in = arrive(2);
+            in.get("read@0").fail(new IOException("medium error"));
             assertAtaError(r, reply(h, 1), Ata.ERROR_UNC);
-            store.next().fail(new IOException("medium error"));
+            in.get("write@8").fail(new IOException("medium error"));
             assertAtaError(w, reply(h, 2), Ata.ERROR_ABRT);
             deliver(h, f);
             store.next().fail(new IOException("medium error"));  // thrown as a RuntimeException by the gate
