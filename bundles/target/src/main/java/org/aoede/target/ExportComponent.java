@@ -115,6 +115,14 @@ public class ExportComponent {
         return e != null && !e.waitingFor().isEmpty() ? ExportState.WAITING : state;
     }
 
+    /**
+     * Set WAITING by the target while running: only the interfaces can be what it waits for (a
+     * missing transport stops it; a missing extension shows in {@link #state()}, not in the field).
+     */
+    boolean waitsForInterface() {
+        return running != null && state == ExportState.WAITING;
+    }
+
     /** Why (see {@link #state()}), then what else an operator must know: missing extensions, a refused edit. */
     String detail() {
         String r = editRefused;

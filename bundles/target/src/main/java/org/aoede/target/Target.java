@@ -581,7 +581,7 @@ public class Target {
 
     private void probe(Port p, Export e) {
         ExportComponent c = owner(e);
-        if (c != null && c.state() == ExportState.WAITING && c.detail().startsWith("for interface")) {
+        if (c != null && c.waitsForInterface()) {
             c.status(ExportState.PROBING, "");
         }
         p.startProbe(e);
