@@ -148,6 +148,17 @@ public final class Json {
     }
 
     /** An interface: name, transport, up, mac, mtu, maxSectors, exports, frame counters, stats. */
+    /** The freeze extension's state of an export: state (NORMAL, FROZEN, MERGING), shadow, shadowSectors, limitSectors, percent. */
+    public static Map<String, Object> freeze(Freezer.Status z) {
+        Map<String, Object> f = new LinkedHashMap<>();
+        f.put("state", z.state().name());
+        f.put("shadow", z.shadow());
+        f.put("shadowSectors", z.shadowSectors());
+        f.put("limitSectors", z.limitSectors());
+        f.put("percent", z.percent());
+        return f;
+    }
+
     public static Map<String, Object> port(PortInfo p) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("name", p.name());

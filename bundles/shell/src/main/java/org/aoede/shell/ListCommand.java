@@ -47,15 +47,7 @@ public class ListCommand extends AoeAction {
 
     /** The freeze extension's state of an export, as the web console shows it. */
     static Map<String, Object> withFreeze(Map<String, Object> m, java.util.Optional<org.aoede.api.Freezer.Status> freeze) {
-        freeze.ifPresent(z -> {
-            Map<String, Object> f = new java.util.LinkedHashMap<>();
-            f.put("state", z.state().name());
-            f.put("shadow", z.shadow());
-            f.put("shadowSectors", z.shadowSectors());
-            f.put("limitSectors", z.limitSectors());
-            f.put("percent", z.percent());
-            m.put("freeze", f);
-        });
+        freeze.ifPresent(z -> m.put("freeze", Json.freeze(z)));
         return m;
     }
 

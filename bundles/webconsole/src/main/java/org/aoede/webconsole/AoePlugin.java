@@ -193,15 +193,7 @@ public class AoePlugin extends HttpServlet {
             Map<String, Object> m = export(e);
             m.put("defaults", defaults(defaults, e.settings() == null ? Map.of() : e.settings()));
             Optional<Freezer.Status> f = freezer == null ? Optional.empty() : freezer.status(e.name());
-            f.ifPresent(z -> {
-                Map<String, Object> fz = new LinkedHashMap<>();
-                fz.put("state", z.state().name());
-                fz.put("shadow", z.shadow());
-                fz.put("shadowSectors", z.shadowSectors());
-                fz.put("limitSectors", z.limitSectors());
-                fz.put("percent", z.percent());
-                m.put("freeze", fz);
-            });
+            f.ifPresent(z -> m.put("freeze", Json.freeze(z)));
             exports.add(m);
         }
         out.put("exports", exports);
