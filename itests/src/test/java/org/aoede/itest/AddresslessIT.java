@@ -92,7 +92,7 @@ class AddresslessIT {
         Sh.run(10, "ip", "-n", fx.tns, "link", "set", t, "down").ok();
         appliance.awaitShow(name, "waiting for interface " + t + " (interface is down)", true);
         Sh.run(10, "ip", "-n", fx.tns, "link", "set", t, "up").ok();
-        waitForMore(answering, served);
+        appliance.waitForMore(answering, served, Duration.ofSeconds(30));
         verify(ini, address, 500);
 
         // renamed away (a missing name), then back
@@ -104,14 +104,14 @@ class AddresslessIT {
         Sh.run(10, "ip", "-n", fx.tns, "link", "set", t + "x", "down").ok();
         Sh.run(10, "ip", "-n", fx.tns, "link", "set", t + "x", "name", t).ok();
         Sh.run(10, "ip", "-n", fx.tns, "link", "set", t, "up").ok();
-        waitForMore(answering, served);
+        appliance.waitForMore(answering, served, Duration.ofSeconds(30));
         verify(ini, address, 500);
 
         // deleted and made again (a new ifindex, same name): served again
         served = appliance.count(answering);
         Sh.run(10, "ip", "-n", fx.tns, "link", "del", t).ok();
         fx.lan.veth(t, fx.tns, i, fx.ins, 1500);
-        waitForMore(answering, served);
+        appliance.waitForMore(answering, served, Duration.ofSeconds(30));
         verify(ini, address, 500);
 
         // MTU 9000: advertised again with 17 sectors a frame
@@ -127,16 +127,5 @@ class AddresslessIT {
         String v = ini.run("verify", address, "--count-frames", String.valueOf(frames), "--qd", "8").ok().out();
         assertEquals("0", Initiator.field(v, "mismatches"), v);
         assertEquals("0", Initiator.field(v, "errors"), v);
-    }
-
-    /** Waits (30 s) until the log holds more than {@code before} lines matching the pattern. */
-    static void waitForMore(String regex, long before) {
-        long end = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        while (appliance.count(regex) <= before) {
-            if (System.nanoTime() > end) {
-                throw new AssertionError("no new /" + regex + "/ within 30 s:\n" + appliance.tail());
-            }
-            Appliance.sleep(200);
-        }
     }
 }

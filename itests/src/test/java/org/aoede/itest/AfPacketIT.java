@@ -66,17 +66,6 @@ class AfPacketIT {
         return Fixture.exportCfg(shelf, slot, ifaces, work.resolve(file), "transport = " + transport);
     }
 
-    /** Waits until the log holds more than {@code before} lines matching the pattern. */
-    static void waitForCount(String regex, long before, Duration timeout) {
-        long end = System.nanoTime() + timeout.toNanos();
-        while (appliance.count(regex) <= before) {
-            if (System.nanoTime() > end) {
-                throw new AssertionError("no new /" + regex + "/ within " + timeout + ":\n" + appliance.tail());
-            }
-            Appliance.sleep(200);
-        }
-    }
-
     static Initiator ini(String suffix) {
         return new Initiator(ins, lan.ifname(suffix));
     }
@@ -140,7 +129,7 @@ class AfPacketIT {
         Sh.run(10, "ip", "-n", tns, "link", "del", t2).ok();
         appliance.waitForLog("interface " + t2 + ": down", Duration.ofSeconds(15));
         lan.veth(t2, tns, lan.ifname("i2"), ins, 1500);
-        waitForCount("export c: e3.0 answering on " + t2, served, Duration.ofSeconds(30));
+        appliance.waitForMore("export c: e3.0 answering on " + t2, served, Duration.ofSeconds(30));
         assertEquals("2", Initiator.field(ini.run("discover", "3.0").ok().out(), "sectors"));
         appliance.deleteExport("c");
     }
@@ -155,7 +144,7 @@ class AfPacketIT {
             if (!transport.equals("afpacket") || report.length() > 0) {
                 long served = appliance.count("export a: e1.0 answering on " + t0);
                 appliance.writeExport("a", export(1, 0, t0, "a.img", transport));
-                waitForCount("export a: e1.0 answering on " + t0, served, Duration.ofSeconds(30));
+                appliance.waitForMore("export a: e1.0 answering on " + t0, served, Duration.ofSeconds(30));
             }
             for (String pattern : new String[] {"randread", "randwrite"}) {
                 String out = ini.run("bench", "1.0", "--pattern", pattern, "--sectors", "2", "--qd", "16",
@@ -176,7 +165,7 @@ class AfPacketIT {
         Files.writeString(tmp, "qdisc-bypass = true\n");
         Files.move(tmp, cfg, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         // the transport re-activates: its exports stop and come back on the new socket option
-        waitForCount("export a: e1.0 answering on " + t0, served, Duration.ofSeconds(30));
+        appliance.waitForMore("export a: e1.0 answering on " + t0, served, Duration.ofSeconds(30));
         String v = ini("i0").run("verify", "1.0", "--all", "--qd", "16", "--seed", "11").ok().out();
         assertEquals("0", Initiator.field(v, "mismatches"), v);
         assertEquals("0", Initiator.field(v, "errors"), v);

@@ -218,6 +218,17 @@ final class Appliance implements AutoCloseable {
         throw new AssertionError("no log line /" + regex + "/ within " + timeout + ":\n" + tail());
     }
 
+    /** Waits until the log holds more than {@code before} lines matching the pattern (a new one since then). */
+    void waitForMore(String regex, long before, Duration timeout) {
+        long end = System.nanoTime() + timeout.toNanos();
+        while (count(regex) <= before) {
+            if (System.nanoTime() > end) {
+                throw new AssertionError("no new /" + regex + "/ within " + timeout + ":\n" + tail());
+            }
+            sleep(100);
+        }
+    }
+
     /** Counts log lines matching the pattern. */
     long count(String regex) {
         Pattern p = Pattern.compile(regex);

@@ -5,6 +5,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,6 +17,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
+
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
 
 /**
  * Headless Chromium driven through chromedriver (W3C WebDriver), both running inside a network
@@ -287,185 +291,27 @@ final class Browser implements AutoCloseable {
 
     // ---- JSON --------------------------------------------------------------------------------
 
-    /** Just enough JSON for WebDriver: maps, lists, strings, numbers (Long or Double), booleans, null. */
+    /** WebDriver's JSON through Jackson (the itests' test dependency): maps, lists, strings, numbers, booleans, null. */
     static final class Json {
-        private final String s;
-        private int i;
+        /** Whole numbers as Long, as the tests compare them. */
+        private static final ObjectMapper MAPPER = new ObjectMapper().enable(DeserializationFeature.USE_LONG_FOR_INTS);
 
-        private Json(String s) {
-            this.s = s;
+        private Json() {
         }
 
         static Object parse(String text) {
-            Json j = new Json(text);
-            Object v = j.value();
-            j.ws();
-            if (j.i != text.length()) {
-                throw new IllegalArgumentException("trailing text at " + j.i);
-            }
-            return v;
-        }
-
-        private void ws() {
-            while (i < s.length() && Character.isWhitespace(s.charAt(i))) {
-                i++;
-            }
-        }
-
-        private Object value() {
-            ws();
-            char c = s.charAt(i);
-            switch (c) {
-                case '{': {
-                    i++;
-                    Map<String, Object> m = new LinkedHashMap<>();
-                    ws();
-                    if (s.charAt(i) == '}') {
-                        i++;
-                        return m;
-                    }
-                    while (true) {
-                        ws();
-                        String k = string();
-                        ws();
-                        expect(':');
-                        m.put(k, value());
-                        ws();
-                        if (s.charAt(i) == ',') {
-                            i++;
-                        } else {
-                            expect('}');
-                            return m;
-                        }
-                    }
-                }
-                case '[': {
-                    i++;
-                    List<Object> l = new ArrayList<>();
-                    ws();
-                    if (s.charAt(i) == ']') {
-                        i++;
-                        return l;
-                    }
-                    while (true) {
-                        l.add(value());
-                        ws();
-                        if (s.charAt(i) == ',') {
-                            i++;
-                        } else {
-                            expect(']');
-                            return l;
-                        }
-                    }
-                }
-                case '"':
-                    return string();
-                case 't':
-                    i += 4;
-                    return Boolean.TRUE;
-                case 'f':
-                    i += 5;
-                    return Boolean.FALSE;
-                case 'n':
-                    i += 4;
-                    return null;
-                default: {
-                    int st = i;
-                    while (i < s.length() && "+-0123456789.eE".indexOf(s.charAt(i)) >= 0) {
-                        i++;
-                    }
-                    String n = s.substring(st, i);
-                    if (n.isEmpty()) {
-                        throw new IllegalArgumentException("unexpected '" + c + "' at " + st);
-                    }
-                    return n.matches("-?\\d+") ? (Object) Long.parseLong(n) : (Object) Double.parseDouble(n);
-                }
-            }
-        }
-
-        private void expect(char c) {
-            if (s.charAt(i) != c) {
-                throw new IllegalArgumentException("expected '" + c + "' at " + i);
-            }
-            i++;
-        }
-
-        private String string() {
-            expect('"');
-            StringBuilder sb = new StringBuilder();
-            while (true) {
-                char c = s.charAt(i++);
-                if (c == '"') {
-                    return sb.toString();
-                }
-                if (c != '\\') {
-                    sb.append(c);
-                    continue;
-                }
-                char e = s.charAt(i++);
-                switch (e) {
-                    case 'n' -> sb.append('\n');
-                    case 'r' -> sb.append('\r');
-                    case 't' -> sb.append('\t');
-                    case 'b' -> sb.append('\b');
-                    case 'f' -> sb.append('\f');
-                    case 'u' -> {
-                        sb.append((char) Integer.parseInt(s.substring(i, i + 4), 16));
-                        i += 4;
-                    }
-                    default -> sb.append(e);
-                }
+            try {
+                return MAPPER.readValue(text, Object.class);
+            } catch (IOException e) {
+                throw new UncheckedIOException("not JSON: " + text, e);
             }
         }
 
         static String write(Object v) {
-            StringBuilder sb = new StringBuilder();
-            write(sb, v);
-            return sb.toString();
-        }
-
-        private static void write(StringBuilder sb, Object v) {
-            if (v == null) {
-                sb.append("null");
-            } else if (v instanceof String str) {
-                sb.append('"');
-                for (int k = 0; k < str.length(); k++) {
-                    char c = str.charAt(k);
-                    if (c == '"' || c == '\\') {
-                        sb.append('\\').append(c);
-                    } else if (c < 0x20) {
-                        sb.append(String.format("\\u%04x", (int) c));
-                    } else {
-                        sb.append(c);
-                    }
-                }
-                sb.append('"');
-            } else if (v instanceof Number || v instanceof Boolean) {
-                sb.append(v);
-            } else if (v instanceof Map<?, ?> m) {
-                sb.append('{');
-                boolean first = true;
-                for (Map.Entry<?, ?> e : m.entrySet()) {
-                    if (!first) {
-                        sb.append(',');
-                    }
-                    first = false;
-                    write(sb, String.valueOf(e.getKey()));
-                    sb.append(':');
-                    write(sb, e.getValue());
-                }
-                sb.append('}');
-            } else if (v instanceof List<?> l) {
-                sb.append('[');
-                for (int k = 0; k < l.size(); k++) {
-                    if (k > 0) {
-                        sb.append(',');
-                    }
-                    write(sb, l.get(k));
-                }
-                sb.append(']');
-            } else {
-                write(sb, v.toString());
+            try {
+                return MAPPER.writeValueAsString(v);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
             }
         }
     }

@@ -196,25 +196,15 @@ class HotReconfigIT {
         long answering = appliance.count("export hot: e1.0 answering on " + t0);
         Sh.Result r = shell("bundle:refresh org.aoede.target");
         assertEquals(0, r.exit(), r.out());
-        waitForMore("export hot: e1.0 answering on " + t0, answering);
+        appliance.waitForMore("export hot: e1.0 answering on " + t0, answering, Duration.ofSeconds(30));
         Appliance.sleep(1500);
         answering = appliance.count("export hot: e1.0 answering on " + t0);
         r = shell("bundle:update org.aoede.transport-afpacket");      // the default transport
         assertEquals(0, r.exit(), r.out());
-        waitForMore("export hot: e1.0 answering on " + t0, answering);
+        appliance.waitForMore("export hot: e1.0 answering on " + t0, answering, Duration.ofSeconds(30));
         Appliance.sleep(1500);
         stop.set(true);
         assertClean(load.get(5, TimeUnit.MINUTES));
         assertTrue(!appliance.log().contains("\tat "), "no stack trace in the log");
-    }
-
-    static void waitForMore(String regex, long before) {
-        long end = System.currentTimeMillis() + 30_000;
-        while (appliance.count(regex) <= before) {
-            if (System.currentTimeMillis() > end) {
-                throw new AssertionError("no new /" + regex + "/\n" + appliance.tail());
-            }
-            Appliance.sleep(100);
-        }
     }
 }
