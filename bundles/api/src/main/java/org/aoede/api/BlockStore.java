@@ -85,6 +85,27 @@ public interface BlockStore extends AutoCloseable {
         return false;
     }
 
+    /**
+     * True if this store starts reads, writes and flushes with {@link #submit(IoRequest)} and
+     * completes them later on threads of its own (Linux AIO, librbd's aio): the export then hands
+     * requests to it without I/O threads, and many are in flight at once. False by default; a
+     * wrapper ({@link ForwardingBlockStore}) says false unless it forwards submissions knowingly.
+     * The export still orders overlapping requests and times them out; the store only starts them.
+     * Such a store still serves {@link #read}, {@link #write} and {@link #flush} (for wrappers).
+     */
+    default boolean submits() {
+        return false;
+    }
+
+    /**
+     * Starts {@code request} and returns without waiting for the device; calls
+     * {@link IoRequest#completed(IOException)} once when it is done, with an error if it failed or
+     * could not be started. Called only if {@link #submits()}; from any thread, concurrently.
+     */
+    default void submit(IoRequest request) {
+        request.completed(new IOException(describe() + " does not submit requests"));
+    }
+
     /** A short human description, e.g. the file and window. */
     String describe();
 

@@ -65,7 +65,8 @@ public abstract class ForwardingBlockStore implements BlockStore {
 
     @Override
     public boolean asynchronous() {
-        return delegate.asynchronous();
+        // a wrapper calls read and write, so a submitting store behind it needs the I/O threads
+        return delegate.asynchronous() || delegate.submits();
     }
 
     @Override
