@@ -2,15 +2,12 @@ package org.aoede.transport.afpacket;
 
 import java.lang.ref.Reference;
 import java.nio.ByteBuffer;
-import java.util.Optional;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
-import java.util.concurrent.locks.LockSupport;
 
 import org.aoede.api.FrameHandler;
 import org.aoede.api.Link;
+import org.aoede.netif.LinkSupervisor;
 import org.aoede.netif.NetInterface;
-import org.aoede.protocol.Mac;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -29,13 +26,10 @@ import org.slf4j.LoggerFactory;
  * receive thread outside a batch (say, an advertisement made in {@code linkUp}), is copied into
  * a buffer of its own and sent at once with {@code send}.
  *
- * <p>A missing interface is logged once and retried every {@link #RETRY_MS} ms; a watch
- * thread re-reads MTU and MAC every {@link #RETRY_MS} ms, calls {@code linkUp} again on a
- * change and makes the receive thread reopen when the interface vanished or was recreated.
+ * <p>Opening, watching and reopening the interface is the {@link LinkSupervisor}'s, as for pcap.
  */
-public final class AfPacketLink implements Link {
+public final class AfPacketLink implements Link, LinkSupervisor.Socket {
     private static final Logger LOG = LoggerFactory.getLogger(AfPacketLink.class);
-    static final long RETRY_MS = 2000;
     static final int BATCH = 64;
     /** Slots hold a jumbo frame (9216 bytes of MTU) at least; larger MTUs grow them. */
     static final int MIN_SLOT = 9216 + 64;
@@ -48,17 +42,8 @@ public final class AfPacketLink implements Link {
     private final boolean qdiscBypass;
     /** PACKET_QDISC_BYPASS refused (kernel < 3.14): said once per link, not on every reopen. */
     private boolean bypassRefusedLogged;
-    private final Thread thread;
-    private volatile boolean closed;
-    /** Set by the watch: the interface vanished or changed its index; reopen. */
-    private volatile boolean lost;
+    private final LinkSupervisor supervisor;
     private volatile int fd = -1;
-    private volatile int ifindex;
-    private volatile long mac;
-    private volatile int mtu;
-    /** Why the link is not up: set while it waits for its interface. */
-    private volatile String waiting = "not opened yet";
-    private Watch watch;
 
     // ---- receive thread only ----
     private int slotSize;
@@ -92,7 +77,7 @@ public final class AfPacketLink implements Link {
     final LongAdder truncated = new LongAdder();
 
     public AfPacketLink(String name, FrameHandler handler, int receiveBufferBytes) {
-        this(name, handler, receiveBufferBytes, 0, false);     // the initiator: as before
+        this(name, handler, receiveBufferBytes, 0, false);     // the initiator's: no busy polling, the qdisc
     }
 
     /**
@@ -108,12 +93,11 @@ public final class AfPacketLink implements Link {
         this.receiveBufferBytes = receiveBufferBytes;
         this.busyPollNanos = busyPollMicros * 1000L;
         this.qdiscBypass = qdiscBypass;
-        this.thread = new Thread(this::run, "aoede-afpacket-" + name);
-        this.thread.setDaemon(true);
+        this.supervisor = new LinkSupervisor(this, handler, this, "aoede-afpacket-" + name);
     }
 
     public void start() {
-        thread.start();
+        supervisor.start();
     }
 
     @Override
@@ -123,22 +107,22 @@ public final class AfPacketLink implements Link {
 
     @Override
     public boolean isUp() {
-        return fd >= 0 && !lost;
+        return fd >= 0 && supervisor.isUp();
     }
 
     @Override
     public String problem() {
-        return isUp() ? "" : waiting;
+        return supervisor.problem();
     }
 
     @Override
     public long mac() {
-        return mac;
+        return supervisor.mac();
     }
 
     @Override
     public int mtu() {
-        return mtu;
+        return supervisor.mtu();
     }
 
     /** Calls {@link FrameHandler#endOfBatch} after each {@code recvmmsg} batch. */
@@ -150,7 +134,7 @@ public final class AfPacketLink implements Link {
     @Override
     public boolean send(ByteBuffer frame) {
         int len = frame.remaining();
-        if (inBatch && Thread.currentThread() == thread) {
+        if (inBatch && supervisor.onReceiveThread()) {
             if (len > slotSize) {
                 return false;
             }
@@ -175,7 +159,7 @@ public final class AfPacketLink implements Link {
 
     @Override
     public ByteBuffer replyBuffer() {
-        if (!inBatch || Thread.currentThread() != thread) {
+        if (!inBatch || !supervisor.onReceiveThread()) {
             return null;
         }
         ByteBuffer slot = txSlots[txCount];
@@ -231,68 +215,26 @@ public final class AfPacketLink implements Link {
 
     @Override
     public void close() {
-        closed = true;
-        Watch w = watch;
-        if (w != null) {
-            w.interrupt();
-        }
-        thread.interrupt();
-        try {
-            thread.join(3000);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        supervisor.close();
     }
 
-    private void run() {
-        String lastProblem = null;
-        while (!closed) {
-            boolean opened = false;
-            try {
-                if (!readAddresses()) {
-                    throw new IllegalStateException(waiting);
-                }
-                ensureBuffers();
-                open();
-                opened = true;
-                lost = false;
-                if (lastProblem != null) {
-                    LOG.info("interface {}: up again", name);
-                }
-                lastProblem = null;
-                handler.linkUp(this);
-                watch = new Watch();
-                watch.start();
-                try {
-                    receive();
-                } finally {
-                    watch.interrupt();
-                }
-                if (!closed) {
-                    lastProblem = "interface went away";
-                    LOG.warn("interface {}: {}; retrying every {} ms", name, lastProblem, RETRY_MS);
-                }
-            } catch (Throwable e) {
-                String problem = e.getMessage() == null ? e.toString() : e.getMessage();
-                waiting = problem;
-                if (!problem.equals(lastProblem)) {
-                    LOG.warn("interface {}: {}; retrying every {} ms", name, problem, RETRY_MS);
-                    lastProblem = problem;
-                    handler.linkWaiting(this, problem);
-                }
-            } finally {
-                closeSocket();
-                if (opened && !closed) {
-                    handler.linkDown(this, lastProblem == null ? "socket closed" : lastProblem);
-                }
-            }
-            if (!closed) {
-                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(RETRY_MS));
-            }
-        }
+    @Override
+    public void open(NetInterface ni) {
+        ensureBuffers(ni.mtu());
+        openSocket(ni.index());
     }
 
-    private void open() {
+    /** The receive loop notices a wake within {@link #RCV_TIMEOUT_MS}. */
+    @Override
+    public void wake() {
+    }
+
+    @Override
+    public void release() {
+        closeSocket();
+    }
+
+    private void openSocket(int index) {
         // Protocol 0: the socket sees nothing until bind() names the interface and EtherType,
         // so no frame of another interface slips in before the filter is attached.
         int s = Sys.socket(Sys.AF_PACKET, Sys.SOCK_RAW | Sys.SOCK_CLOEXEC, 0);
@@ -334,7 +276,6 @@ public final class AfPacketLink implements Link {
             one.putLong(0, 0);
             one.putLong(8, RCV_TIMEOUT_MS * 1000L);        // struct timeval {0 s, 200000 us}
             check(Sys.setsockopt(s, Sys.SOL_SOCKET, Sys.SO_RCVTIMEO, Structs.address(one), 16), "SO_RCVTIMEO");
-            int index = ifindex;
             ByteBuffer sll = Structs.sockaddrLl(index, Sys.ETH_P_AOE);
             check(Sys.bind(s, Structs.address(sll), Structs.SOCKADDR_LL), "bind");
             synchronized (sendLock) {
@@ -371,7 +312,7 @@ public final class AfPacketLink implements Link {
     }
 
     /** (Re)allocates the receive and transmit slots when the MTU outgrows them. */
-    private void ensureBuffers() {
+    private void ensureBuffers(int mtu) {
         int want = Math.max(MIN_SLOT, (mtu + 14 + 4 + 63) & ~63);
         if (want <= slotSize) {
             return;
@@ -400,9 +341,10 @@ public final class AfPacketLink implements Link {
     }
 
     /** The hot loop: returns when the link is closed or lost. */
-    private void receive() {
-        while (!closed && !lost) {
-            ensureBuffers();
+    @Override
+    public void receive() {
+        while (supervisor.receiving()) {
+            ensureBuffers(supervisor.mtu());
             int n = busyPollNanos > 0 ? poll() : 0;
             if (n <= 0) {
                 n = Sys.recvmmsg(fd, rxVecAddr, BATCH, Sys.MSG_WAITFORONE, 0);
@@ -471,55 +413,6 @@ public final class AfPacketLink implements Link {
             Thread.onSpinWait();
         } while (System.nanoTime() - until < 0);
         return 0;
-    }
-
-    /**
-     * Reads MAC, MTU and index from the kernel by name (an interface without any address counts);
-     * returns false, with the reason in {@link #waiting}, if it does not exist or is not usable.
-     */
-    private boolean readAddresses() {
-        Optional<NetInterface> found = NetInterface.byName(name);
-        if (found.isEmpty() || !found.get().usable()) {
-            waiting = found.isEmpty() ? "no such interface" : found.get().problem();
-            return false;
-        }
-        NetInterface ni = found.get();
-        mac = ni.mac();
-        mtu = ni.mtu();
-        ifindex = ni.index();
-        return true;
-    }
-
-    /** Notices MTU and MAC changes (the sector count follows the MTU) and a vanished interface. */
-    private final class Watch extends Thread {
-        Watch() {
-            super("aoede-afpacket-watch-" + name);
-            setDaemon(true);
-        }
-
-        @Override
-        public void run() {
-            while (!isInterrupted() && !closed) {
-                try {
-                    Thread.sleep(RETRY_MS);
-                    long oldMac = mac;
-                    int oldMtu = mtu;
-                    int oldIndex = ifindex;
-                    if (!readAddresses() || ifindex != oldIndex) {
-                        lost = true;            // the receive thread reopens within RCV_TIMEOUT_MS
-                        return;
-                    }
-                    if (oldMac != mac || oldMtu != mtu) {
-                        LOG.info("interface {}: MTU {} -> {}, MAC {}", name, oldMtu, mtu, Mac.format(mac));
-                        handler.linkUp(AfPacketLink.this);
-                    }
-                } catch (InterruptedException e) {
-                    return;
-                } catch (Exception e) {
-                    LOG.debug("interface {}: watch failed", name, e);
-                }
-            }
-        }
     }
 
     @Override
