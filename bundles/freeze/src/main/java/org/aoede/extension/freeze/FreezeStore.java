@@ -12,6 +12,7 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
 
 import org.aoede.api.BlockStore;
 import org.aoede.api.ForwardingBlockStore;
+import org.aoede.api.StripedLocks;
 import org.aoede.api.Freezer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -40,7 +41,7 @@ final class FreezeStore {
     private final long sectors;
     /** I/O holds the read lock; state changes hold the write lock (they wait for requests in progress). */
     private final ReentrantReadWriteLock mode = new ReentrantReadWriteLock();
-    private final ReentrantLock[] stripes = new ReentrantLock[LOCKS];
+    private final StripedLocks stripes = new StripedLocks(LOCKS);
     /** Serializes freeze, unfreeze and the end of a merge with their ExportAdmin.require calls. */
     final ReentrantLock control = new ReentrantLock();
     private volatile Freezer.State state = Freezer.State.NORMAL;
@@ -67,9 +68,6 @@ final class FreezeStore {
         this.limit = limitSectors;
         this.sectors = inner.sectors();
         this.merged = merged;
-        for (int i = 0; i < LOCKS; i++) {
-            stripes[i] = new ReentrantLock();
-        }
         if (Files.exists(path)) {
             Shadow s = Shadow.open(path, sectors, inner.sync());
             try {
@@ -363,45 +361,17 @@ final class FreezeStore {
 
     private static final int SECTOR = BlockStore.SECTOR;
 
-    /** Locks the stripes of {@code [lba, lba + n)} in ascending lock order. */
+    /** Locks the stripes of {@code [lba, lba + n)}. */
     private void lock(long lba, int n) {
         long first = lba / STRIPE;
         long last = n == 0 ? first : (lba + n - 1) / STRIPE;
-        if (last - first + 1 >= LOCKS) {
-            for (ReentrantLock l : stripes) {
-                l.lock();
-            }
-            return;
-        }
-        int a = (int) (first % LOCKS);
-        int count = (int) (last - first + 1);
-        // indexes a, a+1, ... wrap around at LOCKS: lock the low ones first
-        int wrapped = a + count - LOCKS;
-        for (int i = 0; i < wrapped; i++) {
-            stripes[i].lock();
-        }
-        for (int i = a; i < Math.min(LOCKS, a + count); i++) {
-            stripes[i].lock();
-        }
+        stripes.lock(first, last - first + 1);
     }
 
     private void unlock(long lba, int n) {
         long first = lba / STRIPE;
         long last = n == 0 ? first : (lba + n - 1) / STRIPE;
-        if (last - first + 1 >= LOCKS) {
-            for (ReentrantLock l : stripes) {
-                l.unlock();
-            }
-            return;
-        }
-        int a = (int) (first % LOCKS);
-        int count = (int) (last - first + 1);
-        for (int i = 0; i < a + count - LOCKS; i++) {
-            stripes[i].unlock();
-        }
-        for (int i = a; i < Math.min(LOCKS, a + count); i++) {
-            stripes[i].unlock();
-        }
+        stripes.unlock(first, last - first + 1);
     }
 
     // ---- merge -------------------------------------------------------------------------
