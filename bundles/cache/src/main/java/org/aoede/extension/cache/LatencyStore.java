@@ -63,9 +63,4 @@ final class LatencyStore extends ForwardingBlockStore {
     public String describe() {
         return delegate.describe() + " +" + nanos / 1000 + " us test latency";
     }
-
-    /** Releases nothing: the wrapped store belongs to the export. */
-    @Override
-    public void close() {
-    }
 }
