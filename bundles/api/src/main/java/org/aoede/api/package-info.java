@@ -24,6 +24,6 @@
  * <p><b>Start reading:</b> {@link org.aoede.api.Extension}, {@link org.aoede.api.Transport},
  * {@link org.aoede.api.ExportAdmin}; its snapshots {@link org.aoede.api.ExportInfo},
  * {@link org.aoede.api.PortInfo}, {@link org.aoede.api.ExportStats} and their JSON shape in
- * {@link org.aoede.api.Json}.
+ * {@link org.aoede.api.Json}; latency quantiles as text in {@link org.aoede.api.LatencyText}.
  */
 package org.aoede.api;

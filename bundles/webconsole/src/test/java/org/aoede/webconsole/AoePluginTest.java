@@ -24,14 +24,6 @@ class AoePluginTest {
         assertEquals("", Text.html(null));
     }
 
-    @Test
-    void quantilesAreBucketBounds() {
-        var l = new ExportStats.Latency(new long[] {10, 1000, 2_000_000}, new long[] {1, 0, 0, 1});
-        assertEquals("\u2264 10 \u00b5s", AoePlugin.quantile(l, 0.5));
-        assertEquals("> 2 s", AoePlugin.quantile(l, 0.99));
-        assertEquals("", AoePlugin.quantile(new ExportStats.Latency(new long[] {10}, new long[] {0, 0}), 0.5));
-    }
-
     static class Fake implements ExportAdmin {
         final List<String> calls = new ArrayList<>();
         List<String> warnings = List.of();
