@@ -276,7 +276,7 @@ final class FreezeStore {
      * still set, the image is forced before the cleared bit can reach the disk: the image and the
      * shadow are two files, and the kernel may write the bitmap page back first — after a power
      * failure the sector would read as the pre-freeze image, losing shadow data a FLUSH had made
-     * durable (review finding). A write to sectors already merged costs nothing extra.
+     * durable. A write to sectors already merged costs nothing extra.
      */
     private void writeImage(long lba, int n, ByteBuffer src) throws IOException {
         lock(lba, n);

@@ -44,7 +44,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p><b>Tags older than the history</b> ({@code tag-too-old}): a write is dropped without reply, a
  * read or other command is served. Such a write is ambiguous: a stale copy (applying it may land
- * over newer data — the bug of issue 11, where this window was 64 tags) or a retransmission
+ * over newer data) or a retransmission
  * nobody waits for any more (retransmissions of a monotonic-tag initiator take new tags, so one
  * that still waits has long sent the data again under a newer tag). Dropping is the only answer
  * that can neither corrupt data nor acknowledge a write that was not done. The price: an

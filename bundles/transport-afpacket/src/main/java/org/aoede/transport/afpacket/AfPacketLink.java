@@ -92,7 +92,7 @@ public final class AfPacketLink implements Link {
     final LongAdder truncated = new LongAdder();
 
     public AfPacketLink(String name, FrameHandler handler, int receiveBufferBytes) {
-        this(name, handler, receiveBufferBytes, 0, false);     // the initiator: as before
+        this(name, handler, receiveBufferBytes, 0, false);     // the initiator's: no busy polling, through the qdisc
     }
 
     /**
