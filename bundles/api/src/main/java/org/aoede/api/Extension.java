@@ -72,6 +72,8 @@ public interface Extension {
      * Wraps the export's store (a cache, a latency injector): the export reads, writes and flushes
      * through what this returns; by default the store itself (no wrapping). The rules:
      * <ul>
+     * <li>{@code export} names the export and lets an extension whose state lives in files of its own
+     * mark itself required by it ({@link ExportHandle#require}).</li>
      * <li>{@code settings} are the export's configured keys of this extension with its name and the
      * dot removed (for {@code cache.size = 64M}: {@code size -> 64M}).</li>
      * <li>The extensions of an export wrap in configured order, each over the previous result.</li>
@@ -84,7 +86,7 @@ public interface Extension {
      * write-back).</li>
      * </ul>
      */
-    default BlockStore wrap(String exportName, Map<String, String> settings, BlockStore store) {
+    default BlockStore wrap(ExportHandle export, Map<String, String> settings, BlockStore store) {
         return store;
     }
 

@@ -114,11 +114,6 @@ class CommandsTest {
         public void resetLive(String name) {
             calls.add("reset " + name);
         }
-
-        @Override
-        public void require(String name, String extension, boolean on) {
-            calls.add("require " + name + " " + extension + " " + on);
-        }
     }
 
     final FakeAdmin admin = new FakeAdmin();

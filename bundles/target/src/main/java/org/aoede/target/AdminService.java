@@ -249,17 +249,6 @@ public class AdminService implements ExportAdmin {
         target.readvertise(e);
     }
 
-    @Override
-    public void require(String name, String extension, boolean required) throws Refused {
-        ExportComponent c = component(name).orElseThrow(() -> new Refused("no export '" + name + "'"));
-        try {
-            target.require(c, extension, required);
-        } catch (IOException e) {
-            throw new Refused("export '" + name + "': cannot record extension '" + extension + "' as "
-                    + (required ? "required" : "not required") + ": " + e.getMessage());
-        }
-    }
-
     private Export running(String name) throws Refused {
         ExportComponent c = component(name).orElseThrow(() -> new Refused("no export '" + name + "'"));
         Export e = c.running;

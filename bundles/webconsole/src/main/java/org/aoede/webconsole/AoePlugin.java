@@ -318,10 +318,10 @@ public class AoePlugin extends HttpServlet {
                 return "export '" + name + "': reservation set";
             }
             case "freeze" -> {
-                return "export '" + name + "': " + freezer(freezer).freeze(name).summary();
+                return "export '" + name + "': " + freezer(a, freezer, name).freeze(name).summary();
             }
             case "unfreeze" -> {
-                return "export '" + name + "': " + freezer(freezer).unfreeze(name).summary();
+                return "export '" + name + "': " + freezer(a, freezer, name).unfreeze(name).summary();
             }
             default -> throw new ExportAdmin.Refused("unknown action '" + action + "'");
         }
@@ -336,7 +336,11 @@ public class AoePlugin extends HttpServlet {
         return sb.toString();
     }
 
-    private static Freezer freezer(Freezer f) throws ExportAdmin.Refused {
+    /** The freeze service for an export that exists ("no export 'x'" before anything about freeze). */
+    private static Freezer freezer(ExportAdmin a, Freezer f, String name) throws ExportAdmin.Refused {
+        if (a.export(name).isEmpty()) {
+            throw new ExportAdmin.Refused("no export '" + name + "'");
+        }
         if (f == null) {
             throw new ExportAdmin.Refused("the freeze extension is not installed");
         }

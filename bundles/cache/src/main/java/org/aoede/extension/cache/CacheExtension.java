@@ -3,6 +3,7 @@ package org.aoede.extension.cache;
 import java.util.Map;
 
 import org.aoede.api.BlockStore;
+import org.aoede.api.ExportHandle;
 import org.aoede.api.Extension;
 import org.aoede.protocol.Sizes;
 import org.osgi.service.component.annotations.Activate;
@@ -52,7 +53,8 @@ public final class CacheExtension implements Extension {
     }
 
     @Override
-    public BlockStore wrap(String exportName, Map<String, String> settings, BlockStore store) {
+    public BlockStore wrap(ExportHandle export, Map<String, String> settings, BlockStore store) {
+        String exportName = export.name();
         for (String k : settings.keySet()) {
             if (!k.equals("size") && !k.equals("readahead") && !k.equals("coalesce") && !k.equals("test-latency-us")) {
                 LOG.warn("export {}: unknown setting cache.{} ignored", exportName, k);

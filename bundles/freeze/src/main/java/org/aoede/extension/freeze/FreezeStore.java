@@ -11,6 +11,7 @@ import java.util.concurrent.locks.ReentrantLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 
 import org.aoede.api.BlockStore;
+import org.aoede.api.ExportHandle;
 import org.aoede.api.ForwardingBlockStore;
 import org.aoede.api.Freezer;
 import org.slf4j.Logger;
@@ -41,7 +42,7 @@ final class FreezeStore {
     /** I/O holds the read lock; state changes hold the write lock (they wait for requests in progress). */
     private final ReentrantReadWriteLock mode = new ReentrantReadWriteLock();
     private final ReentrantLock[] stripes = new ReentrantLock[LOCKS];
-    /** Serializes freeze, unfreeze and the end of a merge with their ExportAdmin.require calls. */
+    /** Serializes freeze, unfreeze and the end of a merge with their ExportHandle.require calls. */
     final ReentrantLock control = new ReentrantLock();
     private volatile Freezer.State state = Freezer.State.NORMAL;
     private Shadow shadow;
@@ -55,6 +56,8 @@ final class FreezeStore {
     /** Called (outside the locks) when a merge ended and the shadow is gone. */
     private final Runnable merged;
     int refs;
+    /** The export as the target last handed it to wrap: where freeze marks itself required. */
+    volatile ExportHandle handle;
 
     /**
      * Wraps {@code inner}; if the shadow file exists, continues from its state (FROZEN stays

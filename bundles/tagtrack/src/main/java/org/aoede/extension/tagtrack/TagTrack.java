@@ -9,6 +9,7 @@ import java.util.concurrent.ConcurrentMap;
 import java.util.zip.CRC32;
 
 import org.aoede.api.BlockStore;
+import org.aoede.api.ExportHandle;
 import org.aoede.api.Extension;
 import org.aoede.api.ExtensionContext;
 import org.aoede.protocol.Aoe;
@@ -154,7 +155,8 @@ public final class TagTrack implements Extension {
 
     /** Reads {@code tagtrack.history} for the export; the store is not wrapped. */
     @Override
-    public BlockStore wrap(String exportName, Map<String, String> settings, BlockStore store) {
+    public BlockStore wrap(ExportHandle export, Map<String, String> settings, BlockStore store) {
+        String exportName = export.name();
         for (String k : settings.keySet()) {
             if (!k.equals(HISTORY)) {
                 LOG.warn("export {}: unknown setting tagtrack.{} ignored", exportName, k);
