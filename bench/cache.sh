@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Cache benchmark: where the cache extension helps, and that it never hurts correctness.
 # The appliance serves two exports of equal images in direct mode (O_DIRECT: no page cache) with the
-# TEST-ONLY store latency cache.test-latency-us (this machine has no slow disk):
+# simulated slow device cache.test-latency-us (this machine has no slow disk):
 #   nocache (e5.1): extensions = cache, cache.size = 0, cache.coalesce = false (the latency only)
 #   cache   (e5.2): extensions = cache, cache.size = CACHE (read cache, read-ahead, write coalescing)
 # For each pattern the project's initiator runs `bench` against both (AF_PACKET on both ends), then
@@ -124,7 +124,7 @@ for name in nocache cache; do
 done
 
 echo
-echo "Cache bench, $(date -u '+%Y-%m-%d %H:%M UTC'), \`sudo bench/cache.sh $*\`: direct mode, ${LAT} us injected store latency (TEST ONLY), MTU $MTU ($SECTORS sectors a frame), QD $QD, ${SIZE_MB} MiB images, cache.size $CACHE, $SECS s per run after $WARM s warm-up, AF_PACKET on both ends, $(nproc) CPUs shared by initiator and appliance."
+echo "Cache bench, $(date -u '+%Y-%m-%d %H:%M UTC'), \`sudo bench/cache.sh $*\`: direct mode, ${LAT} us injected store latency (simulated slow device), MTU $MTU ($SECTORS sectors a frame), QD $QD, ${SIZE_MB} MiB images, cache.size $CACHE, $SECS s per run after $WARM s warm-up, AF_PACKET on both ends, $(nproc) CPUs shared by initiator and appliance."
 echo
 echo "| pattern | export | IOPS | MB/s | p50 µs | p99 µs | retransmits | errors | cache hits / misses / read-ahead hits / coalesced writes / vectored writes / bytes pending force |"
 echo "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |"

@@ -99,7 +99,7 @@ errors = sum(r["err"] for rr in runs.values() for r in rr)
 if errors:
     print(f"\nRequests that failed after all retries: {errors}.")
 
-# The performance goals of the project (issue 5), checked row by row. The ceiling is what a target
+# The performance goals of the project, checked row by row. The ceiling is what a target
 # that does no storage at all (the batched reflector) reaches against vblade on the same machine:
 # with initiator and target sharing the CPUs, no target can beat it by much.
 V = "vblade"

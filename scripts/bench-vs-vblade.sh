@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# A first side-by-side: the project's initiator `bench` against AoEde and against Debian's vblade,
+# A quick side-by-side: the project's initiator `bench` against AoEde and against Debian's vblade,
 # on the same veth pair between two namespaces made here, one after the other, on the same
-# image in tmpfs. Prints one line per run. (The full benchmark matrix is issue 5's.)
+# image in tmpfs. Prints one line per run. (The full benchmark matrix: bench/run.sh.)
 #   sudo scripts/bench-vs-vblade.sh [SECONDS] [QD]
 set -euo pipefail
 cd "$(dirname "$0")/.."

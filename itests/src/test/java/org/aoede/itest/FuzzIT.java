@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.File;
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.nio.file.Files;
@@ -20,7 +19,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Robustness: {@link Fuzzer} throws well over 100k malformed and mutated AoE frames at a
+ * Robustness: the fuzzer ({@code tools/fuzzer}, {@code org.aoede.fuzzer.Fuzzer}) throws well over 100k malformed and mutated AoE frames at a
  * serving export, from its own namespace over a veth pair (MTU 9000: 17 sectors a frame).
  *
  * <p>The fuzzed export {@code fz} (5.1) is a 16 MiB window inside a file with 1 MiB random
@@ -110,9 +109,9 @@ class FuzzIT {
     }
 
     static Sh.Result fuzzer(String mode, long frames, int rate) {
-        String cp = System.getProperty("java.class.path") + File.pathSeparator + Initiator.jar();
+        String jar = System.getProperty("aoede.fuzzer", "../tools/fuzzer/target/aoede-fuzzer.jar");
         List<String> cmd = new ArrayList<>(List.of("ip", "netns", "exec", fns,
-                System.getProperty("java.home") + "/bin/java", "-cp", cp, Fuzzer.class.getName(),
+                System.getProperty("java.home") + "/bin/java", "-jar", jar,
                 "mode=" + mode, "if=" + fIf, "target-mac=" + Lan.mac(tns, tIf), "shelf=5", "slot=1",
                 "sectors=" + WINDOW, "protect-shelf=5", "protect-slot=2", "protect-mac=" + PROTECT_MAC,
                 "seed=" + SEED, "frames=" + frames, "rate=" + rate,

@@ -110,7 +110,8 @@ class HotReconfigIT {
 
     /**
      * Edits made one right after the other are all applied: FileInstall's write-back of the
-     * configuration used to rewrite the .cfg from the edit it had just applied, losing the next one.
+     * configuration must not rewrite the .cfg from the edit it has just applied, which would lose
+     * the next one.
      */
     @Test
     void quickSuccessiveEditsAreAllApplied() throws Exception {

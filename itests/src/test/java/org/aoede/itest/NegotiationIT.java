@@ -115,7 +115,7 @@ class NegotiationIT {
             var silent = ini.run("read", "1.0", "--lba", "100", "--count", "2", "--tries", "2", "--timeout-ms", "200");
             assertNotEquals(0, silent.exit(), silent.out());
             assertTrue(silent.out().isEmpty() || !silent.out().contains("sha256="), silent.out());
-            // the one that never negotiated is served as before
+            // the one that never negotiated is still served
             String r = plain.run("read", "1.0", "--lba", "100", "--count", "40").ok().out();
             assertEquals(written, Initiator.field(r, "sha256"), r);
             // without the extension 0x23 is an unknown command again

@@ -261,7 +261,7 @@ class ShellIT {
         refused("aoe:create b 1 0 " + t0 + " " + image, "b", "e1.0 is already used by export 'a'");
         refused("aoe:create c 2 0 " + t0 + " " + work.resolve("missing.img"), "c", "missing.img does not exist");
         refused("aoe:create d 4095 0 " + t0 + " " + image, "d", "key 'shelf'", "4095");
-        // What the export's start would refuse is refused before a .cfg is written (issue 11).
+        // What the export's start would refuse is refused before a .cfg is written.
         Path small = work.resolve("small.img");
         Fixture.sparse(small, 2048 * 512);
         refused("aoe:create e 8 0 " + t0 + " " + work, "e", "key 'file'", "is a directory");

@@ -192,7 +192,6 @@ class TagTrackIT {
         assertTrue(counter(show("v"), "tag-replay") > 1000, show("v"));
         // negotiation, crc, tagtrack: tagtrack copies the reply before crc appends the CRC; its replays
         // pass crc's reply hook (the extensions listed before the one that answers), which appends one.
-        // (Test-revealed: they used to go out without a CRC, and the initiator dropped them as corrupt.)
         String w = ini.run("verify", "5.3", "--crc", "--tags", "inc-le", "--dup-reorder", "--count-frames", "2000",
                 "--seed", "11").ok().out();
         verified(w);
@@ -242,7 +241,7 @@ class TagTrackIT {
         }
     }
 
-    // ---- issue 11: copies 0-200 ms late at full rate, thousands of tags behind -------------------
+    // ---- copies 0-200 ms late at full rate, thousands of tags behind ----------------------------
 
     /** Write-then-read-back generations over 1 MiB at QD16, 20 % of requests sent again 0-200 ms late. */
     static String[] late(String address, long lba, long seed, String... extra) {

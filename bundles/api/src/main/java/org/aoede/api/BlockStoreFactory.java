@@ -15,7 +15,7 @@ public interface BlockStoreFactory {
      * or edited export is refused before its configuration is written. {@code replacing} is the
      * spec of the store the caller would close first (an edit of a running export), or null: its
      * own claims on the file do not count against the new spec. A factory that can only tell by
-     * opening leaves this empty and refuses at {@link #open}, as before.
+     * opening leaves this empty and refuses at {@link #open}.
      */
     default void check(StoreSpec spec, StoreSpec replacing) throws IOException {
     }

@@ -71,12 +71,4 @@ public interface ExportAdmin {
 
     /** Resets the live config string, mask list and reservation to the configured values. */
     void resetLive(String name) throws Refused;
-
-    /**
-     * Marks (or unmarks) an extension as required by a running export, persisted in the export's
-     * state file before this returns: while a required extension is not installed, the export
-     * answers nothing (serving without it would answer wrongly, e.g. the image of a frozen export
-     * without its shadow). Called by extensions whose state lives in files of their own.
-     */
-    void require(String name, String extension, boolean required) throws Refused;
 }

@@ -12,9 +12,8 @@ import java.util.Set;
  * <p>Hooks run on the receive threads, per request: no blocking, no per-frame logging. For an
  * export whose store is {@link BlockStore#asynchronous()}, {@link #afterAta} of a read, write or
  * flush runs on the export's I/O thread that completed it, after the store call, concurrently with
- * other hooks: keep shared state thread-safe (it already had to be for exports on several
- * interfaces). Frames
- * are whole Ethernet frames from index 0. State that must outlive the extension bundle (what an
+ * other hooks: keep shared state thread-safe (as it must be for exports on several interfaces).
+ * Frames are whole Ethernet frames from index 0. State that must outlive the extension bundle (what an
  * initiator negotiated) lives in the target and is reached through {@link ExtensionContext}.
  */
 public interface Extension {
@@ -71,16 +70,23 @@ public interface Extension {
 
     /**
      * Wraps the export's store (a cache, a latency injector): the export reads, writes and flushes
-     * through what this returns; by default the store itself (no wrapping). {@code settings} are the
-     * export's configured keys of this extension with its name and the dot removed (for
-     * {@code cache.size = 64M}: {@code size -> 64M}). The extensions of an export wrap in configured
-     * order, each over the previous result. When the extension goes away or the export's
-     * configuration changes, the export stops for a moment (requests in progress end, initiators
-     * retransmit), goes on with the new chain and closes the old wrapper: a wrapper's
-     * {@link BlockStore#close()} releases its own resources only, never the store it wraps, and a
-     * wrapper must not hold acknowledged data the wrapped store does not have (no write-back).
+     * through what this returns; by default the store itself (no wrapping). The rules:
+     * <ul>
+     * <li>{@code export} names the export and lets an extension whose state lives in files of its own
+     * mark itself required by it ({@link ExportHandle#require}).</li>
+     * <li>{@code settings} are the export's configured keys of this extension with its name and the
+     * dot removed (for {@code cache.size = 64M}: {@code size -> 64M}).</li>
+     * <li>The extensions of an export wrap in configured order, each over the previous result.</li>
+     * <li>When the extension goes away or the export's configuration changes, the export stops for
+     * a moment (requests in progress end, initiators retransmit), goes on with the new chain and
+     * closes the old wrapper.</li>
+     * <li>A wrapper's {@link BlockStore#close()} releases its own resources only, never the store it
+     * wraps ({@link ForwardingBlockStore} does so by default).</li>
+     * <li>A wrapper must not hold acknowledged data the wrapped store does not have (no
+     * write-back).</li>
+     * </ul>
      */
-    default BlockStore wrap(String exportName, Map<String, String> settings, BlockStore store) {
+    default BlockStore wrap(ExportHandle export, Map<String, String> settings, BlockStore store) {
         return store;
     }
 

@@ -10,6 +10,16 @@ import java.util.Map;
  * so a wrapper never hides what the store below does (its gathering writes, sync, statistics). A
  * wrapper that changes {@link #write(long, ByteBuffer)} must therefore change
  * {@link #write(long, ByteBuffer[])} as well.
+ *
+ * <p>Three methods do not go to the delegate:
+ * <ul>
+ * <li>{@link #close()} releases nothing: the wrapped store belongs to the export (see
+ * {@link Extension#wrap}). A wrapper that holds resources of its own overrides it and releases
+ * those only.</li>
+ * <li>{@link #submits()} is false and {@link #submit(IoRequest)} is {@link BlockStore}'s: a
+ * wrapper changes {@code read}, {@code write} and {@code flush}, which a submission would
+ * bypass. A wrapper that forwards submissions knowingly overrides both.</li>
+ * </ul>
  */
 public abstract class ForwardingBlockStore implements BlockStore {
     protected final BlockStore delegate;
@@ -85,8 +95,8 @@ public abstract class ForwardingBlockStore implements BlockStore {
         return delegate.describe();
     }
 
+    /** Releases nothing: the wrapped store belongs to the export. */
     @Override
     public void close() throws IOException {
-        delegate.close();
     }
 }

@@ -15,15 +15,16 @@
  * <li>{@link org.aoede.api.Extension} with the property {@link org.aoede.api.Extension#NAME}
  * ({@code aoede.extension=negotiation|crc|cache|tagtrack|freeze}): the extension bundles; each
  * request's view is an {@link org.aoede.api.ExtensionContext}; store wrappers extend
- * {@link org.aoede.api.ForwardingBlockStore}.</li>
+ * {@link org.aoede.api.ForwardingBlockStore} and see their export as an
+ * {@link org.aoede.api.ExportHandle}.</li>
  * <li>{@link org.aoede.api.ExportAdmin}: target (the one management service; factory PID
- * {@code org.aoede.export}), used by shell, webconsole, metrics and freeze.</li>
+ * {@code org.aoede.export}), used by shell, webconsole and metrics.</li>
  * <li>{@link org.aoede.api.Freezer}: freeze, used by shell and webconsole.</li>
  * </ul>
  *
  * <p><b>Start reading:</b> {@link org.aoede.api.Extension}, {@link org.aoede.api.Transport},
  * {@link org.aoede.api.ExportAdmin}; its snapshots {@link org.aoede.api.ExportInfo},
  * {@link org.aoede.api.PortInfo}, {@link org.aoede.api.ExportStats} and their JSON shape in
- * {@link org.aoede.api.Json}.
+ * {@link org.aoede.api.Json}; latency quantiles as text in {@link org.aoede.api.LatencyText}.
  */
 package org.aoede.api;

@@ -2,6 +2,7 @@ package org.aoede.api;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
@@ -12,7 +13,7 @@ import java.nio.ByteBuffer;
 import org.junit.jupiter.api.Test;
 
 class ForwardingBlockStoreTest {
-    /** A method added to BlockStore later (a default one too) must be forwarded, not inherited. */
+    /** Every method of BlockStore, a default one too, is declared here: forwarded, or not on purpose. */
     @Test
     void declaresEveryMethodOfBlockStore() {
         for (Method m : BlockStore.class.getMethods()) {
@@ -46,7 +47,27 @@ class ForwardingBlockStoreTest {
         s.flush();
         assertEquals(1, mem.flushes.get());
         assertEquals("mem", s.describe());
-        s.close();
-        assertTrue(mem.closed);
+    }
+
+    /** {@link Extension#wrap}: a wrapper never closes the store it wraps. */
+    @Test
+    void closeLeavesTheDelegateOpen() throws Exception {
+        MemStore mem = new MemStore(8);
+        new ForwardingBlockStore(mem) { }.close();
+        assertFalse(mem.closed);
+    }
+
+    /** A submission would bypass the wrapper's read and write: a wrapper does not submit. */
+    @Test
+    void doesNotForwardSubmissions() {
+        BlockStore submitting = new ForwardingBlockStore(new MemStore(8)) {
+            @Override
+            public boolean submits() {
+                return true;
+            }
+        };
+        BlockStore s = new ForwardingBlockStore(submitting) { };
+        assertFalse(s.submits());
+        assertTrue(s.asynchronous(), "the submitting store behind it is called on the I/O threads");
     }
 }

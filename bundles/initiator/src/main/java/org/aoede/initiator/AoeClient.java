@@ -7,9 +7,7 @@ import java.io.InterruptedIOException;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
@@ -41,7 +39,8 @@ import org.aoede.transport.pcap.PcapLink;
  * try is recognised as stale and dropped instead of completing the wrong request. Requests are
  * asynchronous: up to {@link Options#window} ATA requests are in flight at once, further submits
  * block the submitting thread. Never submit from a completion callback: those run on the receive
- * thread, which is the one that frees the window.
+ * thread, which is the one that frees the window. Faults made on purpose for tests (duplicates,
+ * reordering, bad CRCs) are a {@link FaultyLink} between it and the real link.
  */
 public final class AoeClient implements FrameHandler, AutoCloseable {
 
@@ -74,8 +73,6 @@ public final class AoeClient implements FrameHandler, AutoCloseable {
     private final java.util.Set<Integer> crcExports = ConcurrentHashMap.newKeySet();
     private final AtomicLong crcChecked = new AtomicLong();
     private final AtomicLong crcErrors = new AtomicLong();
-    /** Tests: this many CRC writes go out with a wrong CRC on their first send (retransmits are right). */
-    private final AtomicInteger crcCorrupt = new AtomicInteger();
     private final Semaphore window;
     private final ScheduledExecutorService timer;
     private final CountDownLatch up = new CountDownLatch(1);
@@ -111,34 +108,55 @@ public final class AoeClient implements FrameHandler, AutoCloseable {
      * several times pcap4j's send rate), and waits until it is up.
      */
     public static AoeClient open(String ifname, Options options, String transport) throws IOException {
+        return open(options, client -> openLink(ifname, transport, client));
+    }
+
+    /** Opens and starts a link that hands the frames it receives to a handler (the client). */
+    @FunctionalInterface
+    public interface LinkOpener {
+        Link open(FrameHandler handler) throws IOException;
+    }
+
+    /**
+     * A client on the link {@code opener} opens for it (a {@link FaultyLink} over a real one, say);
+     * waits until the link is up.
+     */
+    public static AoeClient open(Options options, LinkOpener opener) throws IOException {
         AoeClient c = new AoeClient(options);
-        switch (transport) {
-            case "pcap": {
-                PcapLink l = new PcapLink(ifname, c, 8 << 20);
-                c.link = l;
-                l.start();
-                break;
-            }
-            case "afpacket": {
-                AfPacketLink l = new AfPacketLink(ifname, c, 8 << 20);
-                c.link = l;
-                l.start();
-                break;
-            }
-            default:
-                c.close();
-                throw new IllegalArgumentException("--transport must be pcap or afpacket, got '" + transport + "'");
+        try {
+            c.link = opener.open(c);
+        } catch (IOException | RuntimeException e) {
+            c.close();
+            throw e;
         }
         try {
             if (!c.up.await(10, TimeUnit.SECONDS)) {
                 c.close();
-                throw new IOException("interface " + ifname + " did not come up (missing, down, or no permission)");
+                throw new IOException("interface " + c.link.name() + " did not come up (missing, down, or no permission)");
             }
         } catch (InterruptedException e) {
             c.close();
             throw new InterruptedIOException();
         }
         return c;
+    }
+
+    /** Opens and starts {@code ifname} through {@code transport} ({@code pcap} or {@code afpacket}). */
+    public static Link openLink(String ifname, String transport, FrameHandler handler) {
+        switch (transport) {
+            case "pcap": {
+                PcapLink l = new PcapLink(ifname, handler, 8 << 20);
+                l.start();
+                return l;
+            }
+            case "afpacket": {
+                AfPacketLink l = new AfPacketLink(ifname, handler, 8 << 20);
+                l.start();
+                return l;
+            }
+            default:
+                throw new IllegalArgumentException("--transport must be pcap or afpacket, got '" + transport + "'");
+        }
     }
 
     public long retransmits() {
@@ -378,11 +396,6 @@ public final class AoeClient implements FrameHandler, AutoCloseable {
         return !crcExports.isEmpty() && crcExports.contains(shelf << 8 | slot);
     }
 
-    /** For tests: the next {@code n} CRC writes are sent first with a wrong CRC; their retransmissions are right. */
-    public void corruptCrcOfNextWrites(int n) {
-        crcCorrupt.set(n);
-    }
-
     /** Data replies whose CRC8x4 was checked and found right. */
     public long crcChecked() {
         return crcChecked.get();
@@ -409,16 +422,21 @@ public final class AoeClient implements FrameHandler, AutoCloseable {
         if (!crcExports.contains(Aoe.shelf(req) << 8 | Aoe.slot(req))) {
             return true;
         }
+        int crc = checkCrc(req, reply);
+        if (crc > 0) {
+            crcChecked.incrementAndGet();
+        }
+        return crc != 0;
+    }
+
+    /** The CRC8x4 of a reply to {@code req} of a CRC export: 1 right, 0 missing or wrong, -1 the reply carries none. */
+    static int checkCrc(ByteBuffer req, ByteBuffer reply) {
         int n = crcData(req, reply);
         if (n < 0) {
-            return true;
+            return -1;
         }
         int end = Ata.DATA + n;
-        if (reply.limit() < end + Crc8x4.BYTES || !Crc8x4.verify(reply, Aoe.HEADER, end)) {
-            return false;
-        }
-        crcChecked.incrementAndGet();
-        return true;
+        return reply.limit() >= end + Crc8x4.BYTES && Crc8x4.verify(reply, Aoe.HEADER, end) ? 1 : 0;
     }
 
     /** The data length of a checked reply without its CRC (replies without one: all their data). */
@@ -596,32 +614,10 @@ public final class AoeClient implements FrameHandler, AutoCloseable {
         return Aoe.TAG_USERLAND | (nextTag.getAndIncrement() & 0x7fff_ffff);
     }
 
-    // ---- monotonic tags (tag_inc_le / tag_inc_be) and, for tests, duplicated and reordered frames ----
+    // ---- monotonic tags (tag_inc_le / tag_inc_be) ----
 
     static final int TAGS_USERLAND = 0, TAGS_INC_LE = 1, TAGS_INC_BE = 2;
     private volatile int tagMode = TAGS_USERLAND;
-    private volatile boolean dupReorder;
-    private final Object dupLock = new Object();
-    private long dupSeq;
-    private ByteBuffer held;
-    private ByteBuffer late;
-    private final AtomicLong duplicated = new AtomicLong();
-    private final AtomicLong reordered = new AtomicLong();
-    /**
-     * Copies of the duplicates sent, by tag (the latest 4096, guarded by dupLock), while CRC is on:
-     * the reply to a duplicate usually comes after the original's (stale), and must carry a valid CRC too.
-     */
-    private final Map<Integer, ByteBuffer> dupSent = new LinkedHashMap<>() {
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<Integer, ByteBuffer> eldest) {
-            return size() > 4096;
-        }
-    };
-    private final AtomicLong staleChecked = new AtomicLong();
-    private volatile int dupDelayMs;
-    private volatile int dupPercent;
-    private ScheduledExecutorService delayer;      // made by delayDuplicates, under dupLock
-    private final AtomicLong delayed = new AtomicLong();
 
     /**
      * Negotiates {@code reset, tag_inc_le} (or {@code tag_inc_be}) and, if the export accepts it, numbers
@@ -641,152 +637,9 @@ public final class AoeClient implements FrameHandler, AutoCloseable {
         return ok;
     }
 
-    /**
-     * Tests: ATA requests are duplicated and reordered on purpose, as a bad network would: every
-     * third is sent twice at once, every fifth is held back and sent after the next one, and every
-     * seventh is sent again seven requests later (all under their original tag).
-     */
-    public void duplicateAndReorder(boolean on) {
-        dupReorder = on;
-    }
-
-    /**
-     * Tests: {@code percent} % of ATA requests are sent once more, under their tag, after a random
-     * delay of 0 to {@code maxDelayMs} ms (a retransmitting switch, a bonded or bridged LAN). With
-     * tags negotiated, the copy of a write is then thousands of tags old at full rate. 0 turns it off.
-     */
-    public void delayDuplicates(int maxDelayMs, int percent) {
-        if (maxDelayMs < 0 || percent < 0 || percent > 100) {
-            throw new IllegalArgumentException("delayed duplicates: a delay >= 0 ms and 0-100 %");
-        }
-        synchronized (dupLock) {
-            if (maxDelayMs > 0 && delayer == null) {
-                delayer = Executors.newSingleThreadScheduledExecutor(r -> {
-                    Thread t = new Thread(r, "aoe-dup-delay");
-                    t.setDaemon(true);
-                    return t;
-                });
-            }
-        }
-        dupPercent = percent;
-        dupDelayMs = maxDelayMs;
-    }
-
     /** Tests: the next tag counter value (two initiators with the same tag numbers, say). */
     public void firstTag(int counter) {
         nextTag.set(counter);
-    }
-
-    /** Copies sent late by {@link #delayDuplicates}. */
-    public long delayedDuplicates() {
-        return delayed.get();
-    }
-
-    /** Extra copies of requests sent by {@link #duplicateAndReorder}. */
-    public long duplicated() {
-        return duplicated.get();
-    }
-
-    /** Requests held back and sent after a later one by {@link #duplicateAndReorder}. */
-    public long reordered() {
-        return reordered.get();
-    }
-
-    /** Replies to duplicates that came after the original's reply and whose CRC was checked (valid ones). */
-    public long staleRepliesChecked() {
-        return staleChecked.get();
-    }
-
-    /** Notes a duplicate about to be sent (under dupLock), for {@link #checkStale}. */
-    private void sentDuplicate(ByteBuffer f) {
-        if (!crcExports.isEmpty()) {
-            dupSent.put(Aoe.tag(f), copy(f));
-        }
-    }
-
-    /**
-     * A reply nobody waits for any more: if it answers a duplicate of a CRC export, its CRC is
-     * checked all the same (a missing or wrong one counts in {@link #crcErrors()}).
-     */
-    private void checkStale(ByteBuffer reply) {
-        if (crcExports.isEmpty()) {
-            return;
-        }
-        ByteBuffer req;
-        synchronized (dupLock) {
-            req = dupSent.get(Aoe.tag(reply));
-        }
-        if (req == null || Aoe.command(req) != Aoe.command(reply) || crcData(req, reply) < 0) {
-            return;
-        }
-        if (crcValid(req, reply)) {
-            staleChecked.incrementAndGet();
-        } else {
-            crcErrors.incrementAndGet();
-        }
-    }
-
-    private void sendFirst(ByteBuffer f) {
-        if (dupDelayMs > 0 && Aoe.command(f) == Aoe.CMD_ATA) {
-            sendLateCopy(f);
-        }
-        if (!dupReorder || Aoe.command(f) != Aoe.CMD_ATA) {
-            link.send(f);
-            return;
-        }
-        synchronized (dupLock) {
-            long k = ++dupSeq;
-            ByteBuffer hold = null;
-            if (k % 5 == 0 && held == null) {
-                hold = copy(f);                      // goes out after the next request
-                reordered.incrementAndGet();
-            } else {
-                link.send(f);
-                if (k % 3 == 0) {
-                    sentDuplicate(f);
-                    link.send(f.duplicate());
-                    duplicated.incrementAndGet();
-                }
-            }
-            if (held != null) {
-                link.send(held);
-                held = null;
-            }
-            held = hold;
-            if (k % 7 == 0) {
-                if (late != null) {
-                    sentDuplicate(late);
-                    link.send(late);                 // a copy of the one seven requests ago
-                    duplicated.incrementAndGet();
-                }
-                late = copy(f);
-            }
-        }
-    }
-
-    /** Maybe schedules a copy of the request (as it is now: a retransmission changes the tag) for later. */
-    private void sendLateCopy(ByteBuffer f) {
-        java.util.concurrent.ThreadLocalRandom r = java.util.concurrent.ThreadLocalRandom.current();
-        if (r.nextInt(100) >= dupPercent) {
-            return;
-        }
-        ByteBuffer c = copy(f);
-        long delayUs = r.nextLong(dupDelayMs * 1000L + 1);
-        synchronized (dupLock) {
-            sentDuplicate(c);
-            delayer.schedule(() -> {
-                if (!closed) {
-                    link.send(c);
-                    delayed.incrementAndGet();
-                }
-            }, delayUs, TimeUnit.MICROSECONDS);
-        }
-    }
-
-    private static ByteBuffer copy(ByteBuffer f) {
-        ByteBuffer c = ByteBuffer.allocate(f.remaining());
-        c.put(0, f, f.position(), f.remaining());
-        return c;
     }
 
     /** Registers a request under a fresh tag and sends it; {@code collectMs} > 0 is the collection window. */
@@ -808,15 +661,7 @@ public final class AoeClient implements FrameHandler, AutoCloseable {
         p.sent = 1;
         p.deadline = System.nanoTime() + p.timeoutNanos;  // before it is visible to the timer
         register(p);
-        ByteBuffer first = f.duplicate();
-        if (crcCorrupt.get() > 0 && Aoe.command(f) == Aoe.CMD_ATA && crcOn(Aoe.shelf(f), Aoe.slot(f))
-                && (Ata.aflags(f) & Ata.AFLAG_WRITE) != 0 && Ata.sectorCount(f) > 0 && crcCorrupt.getAndDecrement() > 0) {
-            first = ByteBuffer.allocate(f.capacity());
-            first.put(0, f, 0, f.capacity());
-            int at = Ata.DATA + Ata.sectorCount(f) * Ata.SECTOR;
-            first.put(at, (byte) (first.get(at) ^ 0x01));  // lane 0 of the CRC
-        }
-        sendFirst(first);  // a failed send is just a lost frame: the retransmit covers it
+        link.send(f.duplicate());  // a failed send is just a lost frame: the retransmit covers it
         return p.future;
     }
 
@@ -887,7 +732,6 @@ public final class AoeClient implements FrameHandler, AutoCloseable {
         Pending p = pending.get(tag);
         if (p == null || Aoe.command(frame) != Aoe.command(p.frame)) {
             staleReplies.incrementAndGet();
-            checkStale(frame);
             return;
         }
         if (!crcExports.isEmpty() && !crcValid(p.frame, frame)) {
@@ -912,11 +756,6 @@ public final class AoeClient implements FrameHandler, AutoCloseable {
     public void close() {
         closed = true;
         timer.shutdownNow();
-        synchronized (dupLock) {
-            if (delayer != null) {
-                delayer.shutdownNow();
-            }
-        }
         Link l = link;
         if (l != null) {
             l.close();

@@ -87,8 +87,10 @@ public final class Cli {
             }
             checkKnown(a);
             String transport = a.one("--transport") == null ? "pcap" : a.one("--transport");
-            try (AoeClient c = AoeClient.open(iface, o, transport)) {
-                return dispatch(a, c, o, out, err);
+            FaultyLink faults = faults(a);
+            AoeClient.LinkOpener real = handler -> AoeClient.openLink(iface, transport, handler);
+            try (AoeClient c = AoeClient.open(o, faults == null ? real : client -> faults.open(client, real))) {
+                return dispatch(a, c, faults, o, out, err);
             }
         } catch (IllegalArgumentException e) {
             err.println("error: " + e.getMessage());
@@ -138,7 +140,23 @@ public final class Cli {
         }
     }
 
-    private static int dispatch(Args a, AoeClient c, AoeClient.Options o, PrintStream out, PrintStream err) throws IOException {
+    /** The faults the options ask for (tests), or null for none. */
+    static FaultyLink faults(Args a) {
+        int dupDelayMs = (int) a.num("--dup-delay-ms", 0);
+        int crcCorrupt = a.has("--crc") ? (int) a.num("--crc-corrupt", 0) : 0;
+        if (!a.has("--dup-reorder") && dupDelayMs == 0 && crcCorrupt == 0) {
+            return null;
+        }
+        FaultyLink f = new FaultyLink();
+        f.duplicateAndReorder(a.has("--dup-reorder"));
+        f.delayDuplicates(dupDelayMs, (int) a.num("--dup-percent", 20));
+        f.corruptCrcOfNextWrites(crcCorrupt);
+        f.checkCrcOfLateReplies(a.has("--crc"));
+        return f;
+    }
+
+    private static int dispatch(Args a, AoeClient c, FaultyLink faults, AoeClient.Options o, PrintStream out,
+                                PrintStream err) throws IOException {
         if (a.command.equals("discover")) {
             int[] addr = a.positional.isEmpty() ? new int[] {Aoe.BROADCAST_SHELF, Aoe.BROADCAST_SLOT} : address(a);
             List<Target> found = c.discover(addr[0], addr[1], a.num("--wait-ms", 1000));
@@ -164,7 +182,6 @@ public final class Cli {
                 return 1;
             }
             out.println("negotiated target=" + t.address() + " crc8x4");
-            c.corruptCrcOfNextWrites((int) a.num("--crc-corrupt", 0));
         }
         if (a.opts.containsKey("--tags")) {
             String mode = a.one("--tags");
@@ -177,10 +194,6 @@ public final class Cli {
             }
             out.println("negotiated target=" + t.address() + " tag_" + mode.replace('-', '_'));
         }
-        c.duplicateAndReorder(a.has("--dup-reorder"));
-        int dupDelayMs = (int) a.num("--dup-delay-ms", 0);
-        int dupPercent = (int) a.num("--dup-percent", 20);
-        c.delayDuplicates(dupDelayMs, dupPercent);
         if (a.one("--first-tag") != null) {
             c.firstTag((int) a.num("--first-tag", 1));
         }
@@ -189,15 +202,16 @@ public final class Cli {
         } finally {
             if (a.has("--dup-reorder")) {
                 out.printf("dup-reorder target=%s duplicated=%d reordered=%d stale=%d stale-crc-checked=%d%n", t.address(),
-                        c.duplicated(), c.reordered(), c.staleReplies(), c.staleRepliesChecked());
+                        faults.duplicated(), faults.reordered(), c.staleReplies(), faults.lateRepliesChecked());
             }
-            if (dupDelayMs > 0) {
+            if (a.num("--dup-delay-ms", 0) > 0) {
                 out.printf("dup-delay target=%s delayed=%d max-delay-ms=%d percent=%d%n", t.address(),
-                        c.delayedDuplicates(), dupDelayMs, dupPercent);
+                        faults.delayedDuplicates(), a.num("--dup-delay-ms", 0), a.num("--dup-percent", 20));
             }
             if (a.has("--crc")) {
-                out.printf("crc target=%s checked=%d errors=%d retransmits=%d%n", t.address(), c.crcChecked(), c.crcErrors(),
-                        c.retransmits());
+                long lateErrors = faults == null ? 0 : faults.lateCrcErrors();
+                out.printf("crc target=%s checked=%d errors=%d retransmits=%d%n", t.address(), c.crcChecked(),
+                        c.crcErrors() + lateErrors, c.retransmits());
             }
         }
     }

@@ -14,6 +14,8 @@
  * returns: {@link org.aoede.initiator.Target}, {@link org.aoede.initiator.AtaReply},
  * {@link org.aoede.initiator.Identify}, {@link org.aoede.initiator.Negotiated}; its failures:
  * {@link org.aoede.initiator.NoReplyException}, {@link org.aoede.initiator.AoeErrorException},
- * {@link org.aoede.initiator.AtaErrorException}.
+ * {@link org.aoede.initiator.AtaErrorException}. Faults made on purpose for tests
+ * ({@code --dup-reorder}, {@code --dup-delay-ms}, {@code --crc-corrupt}):
+ * {@link org.aoede.initiator.FaultyLink}, a decorator of the link.
  */
 package org.aoede.initiator;

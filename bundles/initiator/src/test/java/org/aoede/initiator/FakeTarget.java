@@ -8,6 +8,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 
+import org.aoede.api.FrameHandler;
 import org.aoede.api.Link;
 import org.aoede.protocol.Aoe;
 import org.aoede.protocol.Ata;
@@ -28,11 +29,21 @@ final class FakeTarget implements Link {
     final byte[] disk = new byte[64 * 512];
     final ExecutorService rx = Executors.newSingleThreadExecutor();
     volatile Function<ByteBuffer, ByteBuffer> responder = this::serve;
-    AoeClient client;
+    volatile FrameHandler handler;
 
     AoeClient open(AoeClient.Options o) {
-        client = new AoeClient(this, o);
+        AoeClient client = new AoeClient(this, o);
+        handler = client;
         return client;
+    }
+
+    /** A client on this link seen through {@code faults}. */
+    AoeClient openThrough(FaultyLink faults, AoeClient.Options o) throws java.io.IOException {
+        return AoeClient.open(o, client -> faults.open(client, h -> {
+            handler = h;
+            h.linkUp(this);
+            return this;
+        }));
     }
 
     @Override public String name() { return "fake0"; }
@@ -59,7 +70,7 @@ final class FakeTarget implements Link {
     void deliver(ByteBuffer reply) {
         rx.execute(() -> {
             inFlight.decrementAndGet();
-            client.onFrame(this, reply);
+            handler.onFrame(this, reply);
         });
     }
 

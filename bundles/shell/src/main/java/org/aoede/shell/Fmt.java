@@ -8,7 +8,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.stream.Collectors;
 
-import org.aoede.api.ExportStats;
 
 /** Formatting and argument helpers shared by the commands (plain Java, unit-tested). */
 final class Fmt {
@@ -33,32 +32,6 @@ final class Fmt {
     /** The size of an export from its sector count (-1 while closed). */
     static String size(long sectors) {
         return sectors < 0 ? "-" : bytes(sectors * 512);
-    }
-
-    /** A latency quantile: the upper bound of its histogram bucket. */
-    static String quantile(ExportStats.Latency latency, double q) {
-        if (latency == null) {
-            return "-";
-        }
-        long us = latency.quantileMicros(q);
-        if (us < 0) {
-            return "-";
-        }
-        if (us == Long.MAX_VALUE) {
-            long[] b = latency.boundsMicros();
-            return ">" + micros(b.length == 0 ? 0 : b[b.length - 1]);
-        }
-        return "<=" + micros(us);
-    }
-
-    static String micros(long us) {
-        if (us >= 1_000_000 && us % 1_000_000 == 0) {
-            return us / 1_000_000 + "s";
-        }
-        if (us >= 1000 && us % 1000 == 0) {
-            return us / 1000 + "ms";
-        }
-        return us + "us";
     }
 
     /** Counters by kind, e.g. {@code ata-idnf=2 aoe-2=1}; "0" when there are none. */

@@ -1,6 +1,7 @@
 package org.aoede.shell;
 
 import org.aoede.api.Json;
+import org.aoede.api.LatencyText;
 import org.aoede.api.PortInfo;
 import org.apache.karaf.shell.api.action.Command;
 import org.apache.karaf.shell.api.action.Option;
@@ -45,7 +46,7 @@ public class PortsCommand extends AoeAction {
                     p.maxSectors(), p.exports().isEmpty() ? "-" : String.join(",", p.exports()), p.framesIn(),
                     p.framesOut(), p.sendFailures(), p.ignored(), s.requests(), Fmt.bytes(s.bytesRead()),
                     Fmt.bytes(s.bytesWritten()), Fmt.kinds(s.errors()), Fmt.kinds(s.drops()), s.duplicates(),
-                    Fmt.quantile(s.latency(), 0.5), Fmt.quantile(s.latency(), 0.99));
+                    LatencyText.ASCII.quantile(s.latency(), 0.5), LatencyText.ASCII.quantile(s.latency(), 0.99));
         }
         t.print(System.out);
     }

@@ -7,6 +7,7 @@ import org.aoede.api.ExportAdmin.Refused;
 import org.aoede.api.ExportInfo;
 import org.aoede.api.ExportStats;
 import org.aoede.api.Json;
+import org.aoede.api.LatencyText;
 import org.apache.karaf.shell.api.action.Argument;
 import org.apache.karaf.shell.api.action.Command;
 import org.apache.karaf.shell.api.action.Completion;
@@ -80,7 +81,7 @@ public class ShowCommand extends AoeAction {
         stats.addRow().addContent("drops", Fmt.kinds(st.drops()));
         stats.addRow().addContent("other counters", Fmt.kinds(st.info()));
         stats.addRow().addContent("duplicates", st.duplicates());
-        stats.addRow().addContent("latency p50 / p99", Fmt.quantile(st.latency(), 0.5) + " / " + Fmt.quantile(st.latency(), 0.99));
+        stats.addRow().addContent("latency p50 / p99", LatencyText.ASCII.quantile(st.latency(), 0.5) + " / " + LatencyText.ASCII.quantile(st.latency(), 0.99));
         stats.print(System.out);
         if (st.latency() != null && st.latency().total() > 0) {
             System.out.println("  latency histogram: " + histogram(st.latency()));
@@ -103,7 +104,7 @@ public class ShowCommand extends AoeAction {
         long[] c = l.counts();
         for (int i = 0; i < c.length; i++) {
             if (c[i] != 0) {
-                String bucket = i < b.length ? "<=" + Fmt.micros(b[i]) : ">" + Fmt.micros(b.length == 0 ? 0 : b[b.length - 1]);
+                String bucket = LatencyText.ASCII.bucket(b, i);
                 sb.append(sb.length() == 0 ? "" : " ").append(bucket).append(':').append(c[i]);
             }
         }

@@ -9,6 +9,7 @@ import org.aoede.api.ExportAdmin.Refused;
 import org.aoede.api.ExportInfo;
 import org.aoede.api.ExportStats;
 import org.aoede.api.Json;
+import org.aoede.api.LatencyText;
 import org.apache.karaf.shell.api.action.Argument;
 import org.apache.karaf.shell.api.action.Command;
 import org.apache.karaf.shell.api.action.Completion;
@@ -65,7 +66,7 @@ public class StatsCommand extends AoeAction {
             ExportStats s = e.stats();
             t.addRow().addContent(e.name(), s.requests(), s.reads(), s.writes(), Fmt.bytes(s.bytesRead()),
                     Fmt.bytes(s.bytesWritten()), Fmt.kinds(s.errors()), Fmt.kinds(s.drops()), s.duplicates(),
-                    Fmt.quantile(s.latency(), 0.5), Fmt.quantile(s.latency(), 0.99));
+                    LatencyText.ASCII.quantile(s.latency(), 0.5), LatencyText.ASCII.quantile(s.latency(), 0.99));
         }
         t.print(System.out);
     }

@@ -114,11 +114,6 @@ class CommandsTest {
         public void resetLive(String name) {
             calls.add("reset " + name);
         }
-
-        @Override
-        public void require(String name, String extension, boolean on) {
-            calls.add("require " + name + " " + extension + " " + on);
-        }
     }
 
     final FakeAdmin admin = new FakeAdmin();
@@ -363,10 +358,6 @@ class CommandsTest {
         assertEquals("0", Fmt.kinds(Map.of("aoe-2", 0L)));
         assertEquals("ata-idnf=2", Fmt.kinds(Map.of("ata-idnf", 2L)));
         ExportStats.Latency l = new ExportStats.Latency(new long[] {100, 1000}, new long[] {98, 1, 1});
-        assertEquals("<=100us", Fmt.quantile(l, 0.5));
-        assertEquals("<=1ms", Fmt.quantile(l, 0.99));
-        assertEquals(">1ms", Fmt.quantile(l, 1.0));
-        assertEquals("-", Fmt.quantile(new ExportStats.Latency(new long[] {100}, new long[] {0, 0}), 0.5));
         assertEquals("<=100us:98 <=1ms:1 >1ms:1", ShowCommand.histogram(l));
         assertEquals("ro,direct,sync", ListCommand.flags(Map.of("read-only", "true", "direct", "TRUE", "sync", "true")));
         assertEquals("-", ListCommand.flags(Map.of()));

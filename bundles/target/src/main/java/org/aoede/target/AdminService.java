@@ -43,28 +43,6 @@ public class AdminService implements ExportAdmin {
     @Reference
     ConfigurationAdmin configAdmin;
 
-    private static final Map<String, String> KEYS = new LinkedHashMap<>();
-
-    static {
-        KEYS.put("shelf", "0-65534 (not 4095)");
-        KEYS.put("slot", "0-254");
-        KEYS.put("interfaces", "network interfaces, comma separated");
-        KEYS.put("file", "file or block device to export");
-        KEYS.put("read-only", "true/false: refuse writes");
-        KEYS.put("direct", "true/false: O_DIRECT, bypass the page cache");
-        KEYS.put("sync", "true/false: O_DSYNC, stable before the reply");
-        KEYS.put("offset", "window start in sectors");
-        KEYS.put("length", "window length in sectors, 0 = to the end");
-        KEYS.put("buffer-count", "1-1024, advertised to initiators");
-        KEYS.put("allowed-macs", "MAC mask list: only these hosts get answers (empty = all)");
-        KEYS.put("config-string", "initial AoE config string");
-        KEYS.put("transport", "afpacket (default: native AF_PACKET) or pcap (libpcap)");
-        KEYS.put("enabled", "true/false");
-        KEYS.put("model", "IDENTIFY model");
-        KEYS.put("serial", "IDENTIFY serial");
-        KEYS.put("extensions", "extension bundles this export uses, comma separated (e.g. negotiation, crc)");
-    }
-
     /** What {@link ExportSettings#parse} fills in for a key left out, read from it so the two cannot drift apart. */
     private static final Map<String, String> DEFAULTS = defaultsOf();
 
@@ -94,7 +72,7 @@ public class AdminService implements ExportAdmin {
 
     @Override
     public Map<String, String> keys() {
-        return KEYS;
+        return ExportSettings.KEYS;
     }
 
     @Override
@@ -271,17 +249,6 @@ public class AdminService implements ExportAdmin {
         target.readvertise(e);
     }
 
-    @Override
-    public void require(String name, String extension, boolean required) throws Refused {
-        ExportComponent c = component(name).orElseThrow(() -> new Refused("no export '" + name + "'"));
-        try {
-            target.require(c, extension, required);
-        } catch (IOException e) {
-            throw new Refused("export '" + name + "': cannot record extension '" + extension + "' as "
-                    + (required ? "required" : "not required") + ": " + e.getMessage());
-        }
-    }
-
     private Export running(String name) throws Refused {
         ExportComponent c = component(name).orElseThrow(() -> new Refused("no export '" + name + "'"));
         Export e = c.running;
@@ -410,15 +377,15 @@ public class AdminService implements ExportAdmin {
         writeAtomically(file, w.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
     }
 
-    /** The known keys in the order of {@link #KEYS}, then an extension's own (cache.size, ...) sorted. */
+    /** The known keys in the order of {@link ExportSettings#KEYS}, then an extension's own (cache.size, ...) sorted. */
     private static List<String> ordered(Map<String, String> settings) {
         List<String> out = new ArrayList<>();
-        for (String key : KEYS.keySet()) {
+        for (String key : ExportSettings.KEYS.keySet()) {
             if (settings.containsKey(key)) {
                 out.add(key);
             }
         }
-        new java.util.TreeMap<>(settings).keySet().stream().filter(k -> !KEYS.containsKey(k)).forEach(out::add);
+        new java.util.TreeMap<>(settings).keySet().stream().filter(k -> !ExportSettings.KEYS.containsKey(k)).forEach(out::add);
         return out;
     }
 

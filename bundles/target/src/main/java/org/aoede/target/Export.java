@@ -45,7 +45,7 @@ final class Export {
     final AtomicInteger inFlight = new AtomicInteger();
     private volatile boolean stopped;
     private volatile boolean paused;
-    /** Required extensions (see ExportAdmin.require) that are not installed: answer nothing until they are back. */
+    /** Required extensions (see ExportHandle.require) that are not installed: answer nothing until they are back. */
     private volatile java.util.List<String> waitingFor = java.util.List.of();
     /** Finished its probe and answered on an interface: it holds its address against newcomers. */
     volatile boolean answered;

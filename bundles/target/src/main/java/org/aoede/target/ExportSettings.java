@@ -5,10 +5,9 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
-import java.util.LinkedHashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 import org.aoede.protocol.Config;
 import org.aoede.protocol.Mac;
@@ -48,10 +47,33 @@ public record ExportSettings(
     /** Mask list and reservation entries: 64 keeps every list reply under 600 bytes. */
     public static final int MAX_MACS = 64;
 
-    /** The keys an export accepts; anything else is refused (a typo must not go unnoticed). */
-    public static final Set<String> KEYS = Collections.unmodifiableSet(new LinkedHashSet<>(Arrays.asList(
-            "shelf", "slot", "interfaces", "file", "read-only", "direct", "sync", "offset", "length",
-            "buffer-count", "allowed-macs", "config-string", "transport", "enabled", "model", "serial", "extensions")));
+    /**
+     * The keys an export accepts, in display order, with the description the shell and the web
+     * console show; anything else is refused (a typo must not go unnoticed).
+     */
+    public static final Map<String, String> KEYS = keys();
+
+    private static Map<String, String> keys() {
+        Map<String, String> k = new LinkedHashMap<>();
+        k.put("shelf", "0-65534 (not 4095)");
+        k.put("slot", "0-254");
+        k.put("interfaces", "network interfaces, comma separated");
+        k.put("file", "file or block device to export");
+        k.put("read-only", "true/false: refuse writes");
+        k.put("direct", "true/false: O_DIRECT, bypass the page cache");
+        k.put("sync", "true/false: O_DSYNC, stable before the reply");
+        k.put("offset", "window start in sectors");
+        k.put("length", "window length in sectors, 0 = to the end");
+        k.put("buffer-count", "1-" + MAX_BUFFER_COUNT + ", advertised to initiators");
+        k.put("allowed-macs", "MAC mask list: only these hosts get answers (empty = all)");
+        k.put("config-string", "initial AoE config string");
+        k.put("transport", "afpacket (default: native AF_PACKET) or pcap (libpcap)");
+        k.put("enabled", "true/false");
+        k.put("model", "IDENTIFY model");
+        k.put("serial", "IDENTIFY serial");
+        k.put("extensions", "extension bundles this export uses, comma separated (e.g. negotiation, crc)");
+        return Collections.unmodifiableMap(k);
+    }
 
     /** Thrown for a bad configuration; the message names the key and the reason. */
     public static final class Invalid extends Exception {
@@ -84,8 +106,8 @@ public record ExportSettings(
             // An extension's own settings are prefixed with its name, e.g. cache.size
             int dot = key.indexOf('.');
             boolean extensionKey = dot > 0 && extensions.contains(key.substring(0, dot));
-            if (!KEYS.contains(key) && !isFrameworkKey(key) && !extensionKey) {
-                throw new Invalid(key, "unknown key (known keys: " + String.join(", ", KEYS) + ")");
+            if (!KEYS.containsKey(key) && !isFrameworkKey(key) && !extensionKey) {
+                throw new Invalid(key, "unknown key (known keys: " + String.join(", ", KEYS.keySet()) + ")");
             }
         }
         int shelf = (int) integer(props, "shelf", -1, 0, 65534);

@@ -38,7 +38,7 @@ final class StateFile {
     private Configured configured;
     private long lastWrite;
     private boolean scheduled;
-    /** Extensions the export must not serve without (set by extensions, see ExportAdmin.require). */
+    /** Extensions the export must not serve without (set by extensions through ExportHandle.require). */
     private java.util.Set<String> required = java.util.Set.of();
 
     /** The operator's values from the .cfg that the live state was derived from. */

@@ -15,6 +15,7 @@ import java.util.concurrent.TimeUnit;
 
 import org.aoede.api.BlockStore;
 import org.aoede.api.BlockStoreFactory;
+import org.aoede.api.ExportHandle;
 import org.aoede.api.ExportState;
 import org.aoede.api.Extension;
 import org.aoede.api.Link;
@@ -208,12 +209,27 @@ public class Target {
         WrapKey key = new WrapKey(e.base, steps);
         boolean rewrapped = !key.equals(e.wrapKey);
         if (rewrapped) {
-            e.wrapped(wrap(e, key), key);
+            e.wrapped(wrap(c, e, key), key);
         }
         if (waiting.isEmpty()) {
             e.waitingFor(waiting);
         }
         return rewrapped || waitingChanged || trailer != e.trailerBytes();
+    }
+
+    /** The export as extension {@code extension} sees it when it wraps the store. */
+    private ExportHandle handle(ExportComponent c, String extension) {
+        return new ExportHandle() {
+            @Override
+            public String name() {
+                return c.name;
+            }
+
+            @Override
+            public void require(boolean required) throws IOException {
+                Target.this.require(c, extension, required);
+            }
+        };
     }
 
     /** Marks an extension required by a running export (persisted first), then applies it. */
@@ -231,12 +247,12 @@ public class Target {
     }
 
     /** The chain of the extensions' store wrappers over the export's base store (the base itself if none wraps). */
-    private static BlockStore wrap(Export e, WrapKey key) {
+    private BlockStore wrap(ExportComponent c, Export e, WrapKey key) {
         BlockStore s = e.base;
         for (WrapKey.Step step : key.steps()) {
             String name = step.name();
             try {
-                BlockStore w = step.extension().wrap(e.name(), step.settings(), s);
+                BlockStore w = step.extension().wrap(handle(c, name), step.settings(), s);
                 if (w != null) {
                     s = w;
                 }

@@ -15,7 +15,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** An extension required by an export's state (ExportAdmin.require): persisted, and silence while it is missing. */
+/** An extension required by an export's state (ExportHandle.require): persisted, and silence while it is missing. */
 class RequiredExtensionTest {
 
     @Test

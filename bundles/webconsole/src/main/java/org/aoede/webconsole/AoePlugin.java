@@ -30,6 +30,7 @@ import org.aoede.api.Freezer;
 import org.aoede.api.ExportInfo;
 import org.aoede.api.ExportStats;
 import org.aoede.api.Json;
+import org.aoede.api.LatencyText;
 import org.aoede.api.PortInfo;
 import org.aoede.netif.NetInterface;
 import org.osgi.service.component.annotations.Component;
@@ -235,33 +236,10 @@ public class AoePlugin extends HttpServlet {
         ExportStats s = e.stats();
         if (s != null && s.latency() != null) {
             Map<String, Object> st = (Map<String, Object>) m.get("stats");
-            st.put("p50", quantile(s.latency(), 0.5));
-            st.put("p99", quantile(s.latency(), 0.99));
+            st.put("p50", LatencyText.UNICODE.quantile(s.latency(), 0.5));
+            st.put("p99", LatencyText.UNICODE.quantile(s.latency(), 0.99));
         }
         return m;
-    }
-
-    /** "≤ N µs", "> last bound", or "" without samples. */
-    static String quantile(ExportStats.Latency l, double q) {
-        long v = l.quantileMicros(q);
-        if (v < 0) {
-            return "";
-        }
-        if (v == Long.MAX_VALUE) {
-            long[] b = l.boundsMicros();
-            return b.length == 0 ? "" : "> " + micros(b[b.length - 1]);
-        }
-        return "\u2264 " + micros(v);
-    }
-
-    private static String micros(long us) {
-        if (us >= 1_000_000 && us % 1_000_000 == 0) {
-            return us / 1_000_000 + " s";
-        }
-        if (us >= 1000 && us % 1000 == 0) {
-            return us / 1000 + " ms";
-        }
-        return us + " \u00b5s";
     }
 
     // ---- POST ------------------------------------------------------------------------------
@@ -340,10 +318,10 @@ public class AoePlugin extends HttpServlet {
                 return "export '" + name + "': reservation set";
             }
             case "freeze" -> {
-                return "export '" + name + "': " + freezer(freezer).freeze(name).summary();
+                return "export '" + name + "': " + freezer(a, freezer, name).freeze(name).summary();
             }
             case "unfreeze" -> {
-                return "export '" + name + "': " + freezer(freezer).unfreeze(name).summary();
+                return "export '" + name + "': " + freezer(a, freezer, name).unfreeze(name).summary();
             }
             default -> throw new ExportAdmin.Refused("unknown action '" + action + "'");
         }
@@ -358,7 +336,11 @@ public class AoePlugin extends HttpServlet {
         return sb.toString();
     }
 
-    private static Freezer freezer(Freezer f) throws ExportAdmin.Refused {
+    /** The freeze service for an export that exists ("no export 'x'" before anything about freeze). */
+    private static Freezer freezer(ExportAdmin a, Freezer f, String name) throws ExportAdmin.Refused {
+        if (a.export(name).isEmpty()) {
+            throw new ExportAdmin.Refused("no export '" + name + "'");
+        }
         if (f == null) {
             throw new ExportAdmin.Refused("the freeze extension is not installed");
         }

@@ -24,14 +24,6 @@ class AoePluginTest {
         assertEquals("", Text.html(null));
     }
 
-    @Test
-    void quantilesAreBucketBounds() {
-        var l = new ExportStats.Latency(new long[] {10, 1000, 2_000_000}, new long[] {1, 0, 0, 1});
-        assertEquals("\u2264 10 \u00b5s", AoePlugin.quantile(l, 0.5));
-        assertEquals("> 2 s", AoePlugin.quantile(l, 0.99));
-        assertEquals("", AoePlugin.quantile(new ExportStats.Latency(new long[] {10}, new long[] {0, 0}), 0.5));
-    }
-
     static class Fake implements ExportAdmin {
         final List<String> calls = new ArrayList<>();
         List<String> warnings = List.of();
@@ -55,7 +47,6 @@ class AoePluginTest {
         @Override public void delete(String name) { calls.add("delete " + name); }
         @Override public void reserve(String name, List<String> macs) { calls.add("reserve " + name + " " + macs); }
         @Override public void resetLive(String name) { calls.add("reset " + name); }
-        @Override public void require(String name, String extension, boolean on) { calls.add("require " + name); }
     }
 
     @Test
@@ -122,7 +113,14 @@ class AoePluginTest {
 
     @Test
     void freezeActionsGoToTheFreezerAndSayWhenItIsMissing() throws Exception {
-        var e = assertThrows(ExportAdmin.Refused.class, () -> AoePlugin.act(new Fake(), null, "freeze", "a", Map.of()));
+        ExportInfo info = new ExportInfo("a", "etc/org.aoede.export-a.cfg", Map.of(), ExportState.REFUSED, "", "", "e1.0", -1,
+                new ExportInfo.Live("", List.of(), List.of()), Map.of(), null);
+        Fake admin = new Fake() {
+            @Override public Optional<ExportInfo> export(String name) { return name.equals("a") ? Optional.of(info) : Optional.empty(); }
+        };
+        var none = assertThrows(ExportAdmin.Refused.class, () -> AoePlugin.act(admin, null, "freeze", "b", Map.of()));
+        assertEquals("no export 'b'", none.getMessage());
+        var e = assertThrows(ExportAdmin.Refused.class, () -> AoePlugin.act(admin, null, "freeze", "a", Map.of()));
         assertTrue(e.getMessage().contains("not installed"), e.getMessage());
         List<String> calls = new java.util.ArrayList<>();
         org.aoede.api.Freezer z = new org.aoede.api.Freezer() {
@@ -130,10 +128,10 @@ class AoePluginTest {
             @Override public Status unfreeze(String x) { calls.add("unfreeze " + x); return new Status(State.MERGING, "/s", 4, 0, 8, 4); }
             @Override public java.util.Optional<Status> status(String x) { return java.util.Optional.empty(); }
         };
-        assertTrue(AoePlugin.act(new Fake(), z, "freeze", "a", Map.of()).contains("FROZEN"));
-        assertTrue(AoePlugin.act(new Fake(), z, "unfreeze", "a", Map.of()).contains("MERGING 50%"));
+        assertTrue(AoePlugin.act(admin, z, "freeze", "a", Map.of()).contains("FROZEN"));
+        assertTrue(AoePlugin.act(admin, z, "unfreeze", "a", Map.of()).contains("MERGING 50%"));
         assertEquals(List.of("freeze a", "unfreeze a"), calls);
-        assertThrows(ExportAdmin.Refused.class, () -> AoePlugin.act(new Fake(), z, "freeze", "", Map.of()));
+        assertThrows(ExportAdmin.Refused.class, () -> AoePlugin.act(admin, z, "freeze", "", Map.of()));
         assertEquals(List.of("freeze a", "unfreeze a"), calls, "no name, no call");
     }
 }

@@ -3,6 +3,7 @@ package org.aoede.extension.cache;
 import java.util.Map;
 
 import org.aoede.api.BlockStore;
+import org.aoede.api.ExportHandle;
 import org.aoede.api.Extension;
 import org.aoede.protocol.Sizes;
 import org.osgi.service.component.annotations.Activate;
@@ -19,8 +20,8 @@ import org.slf4j.LoggerFactory;
  * <li>{@code cache.readahead} — bytes read ahead of a sequential stream (default 64K; 0: none);</li>
  * <li>{@code cache.coalesce} — coalesce the contiguous writes of one receive batch into one gathering
  * write before acknowledging them (default true);</li>
- * <li>{@code cache.test-latency-us} — TEST ONLY: the store waits this long on every call
- * ({@link LatencyStore}), to show with the bench where the cache helps.</li>
+ * <li>{@code cache.test-latency-us} — the store waits this long on every call, a simulated slow
+ * device ({@link LatencyStore}); for measurements, never for serving.</li>
  * </ul>
  * The global cap over all exports is {@code max-total} of the optional configuration
  * {@code org.aoede.cache} (default 1G).
@@ -52,7 +53,8 @@ public final class CacheExtension implements Extension {
     }
 
     @Override
-    public BlockStore wrap(String exportName, Map<String, String> settings, BlockStore store) {
+    public BlockStore wrap(ExportHandle export, Map<String, String> settings, BlockStore store) {
+        String exportName = export.name();
         for (String k : settings.keySet()) {
             if (!k.equals("size") && !k.equals("readahead") && !k.equals("coalesce") && !k.equals("test-latency-us")) {
                 LOG.warn("export {}: unknown setting cache.{} ignored", exportName, k);
@@ -69,7 +71,7 @@ public final class CacheExtension implements Extension {
                 ? Long.parseLong(settings.get("test-latency-us").trim()) : 0;
         BlockStore s = store;
         if (latency > 0) {
-            LOG.warn("export {}: TEST ONLY: {} us latency injected into every store call (cache.test-latency-us)",
+            LOG.warn("export {}: simulated slow device: {} us latency injected into every store call (cache.test-latency-us)",
                     exportName, latency);
             s = new LatencyStore(s, latency);
         }

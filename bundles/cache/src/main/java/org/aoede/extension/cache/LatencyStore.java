@@ -8,9 +8,12 @@ import org.aoede.api.BlockStore;
 import org.aoede.api.ForwardingBlockStore;
 
 /**
- * TEST ONLY ({@code cache.test-latency-us}): makes a store slow, as a disk would be, by waiting
- * the given microseconds before every read, write and flush. This machine has no slow device;
- * the bench shows with it where the cache helps. Never use it in production.
+ * A simulated slow device ({@code cache.test-latency-us}): makes a store slow, as a disk would be,
+ * by waiting the given microseconds before every read, write and flush. It ships in the appliance,
+ * not in test code, because what measures the cache runs against the built appliance on machines
+ * without a slow disk: {@code CacheIT} (the cache against the same latency without it) and
+ * {@code bench/cache.sh}. It sits under the cache, so it lives in the cache bundle. It only slows
+ * an export down; the export logs a warning when it is on.
  */
 final class LatencyStore extends ForwardingBlockStore {
     private final long nanos;
@@ -62,10 +65,5 @@ final class LatencyStore extends ForwardingBlockStore {
     @Override
     public String describe() {
         return delegate.describe() + " +" + nanos / 1000 + " us test latency";
-    }
-
-    /** Releases nothing: the wrapped store belongs to the export. */
-    @Override
-    public void close() {
     }
 }

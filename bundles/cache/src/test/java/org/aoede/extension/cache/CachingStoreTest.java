@@ -17,10 +17,24 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
 
 import org.aoede.api.BlockStore;
+import org.aoede.api.ExportHandle;
 import org.aoede.api.MemStore;
 import org.junit.jupiter.api.Test;
 
 class CachingStoreTest {
+    /** The export the cache extension wraps in these tests; nothing requires the cache. */
+    static final ExportHandle EXPORT = new ExportHandle() {
+        @Override
+        public String name() {
+            return "e";
+        }
+
+        @Override
+        public void require(boolean required) {
+            throw new UnsupportedOperationException();
+        }
+    };
+
     static final int B = CachingStore.BLOCK;
     static final int BS = CachingStore.BLOCK_SECTORS;
 
@@ -220,23 +234,23 @@ class CachingStoreTest {
         CacheExtension x = new CacheExtension();
         x.activate(Map.of("max-total", "8M"));
         MemStore m = mem(64);
-        BlockStore w = x.wrap("e", Map.of(), m);
+        BlockStore w = x.wrap(EXPORT, Map.of(), m);
         assertInstanceOf(CachingStore.class, w);
-        BlockStore slow = x.wrap("e", Map.of("size", "0", "coalesce", "false", "test-latency-us", "100"), m);
+        BlockStore slow = x.wrap(EXPORT, Map.of("size", "0", "coalesce", "false", "test-latency-us", "100"), m);
         assertInstanceOf(LatencyStore.class, slow);
         long t0 = System.nanoTime();
         read(slow, 0, 1);
         assertTrue(System.nanoTime() - t0 >= 100_000);
-        assertSame(m, x.wrap("e", Map.of("size", "0", "coalesce", "false"), m));
-        BlockStore coalesceOnly = x.wrap("e", Map.of("size", "0"), m);
+        assertSame(m, x.wrap(EXPORT, Map.of("size", "0", "coalesce", "false"), m));
+        BlockStore coalesceOnly = x.wrap(EXPORT, Map.of("size", "0"), m);
         assertTrue(coalesceOnly.coalesceWritesUpTo() > 0, "size 0 still coalesces writes unless coalesce = false");
-        assertEquals(0, x.wrap("e", Map.of("coalesce", "false"), m).coalesceWritesUpTo());
-        assertThrows(IllegalArgumentException.class, () -> x.wrap("e", Map.of("coalesce", "maybe"), m));
+        assertEquals(0, x.wrap(EXPORT, Map.of("coalesce", "false"), m).coalesceWritesUpTo());
+        assertThrows(IllegalArgumentException.class, () -> x.wrap(EXPORT, Map.of("coalesce", "maybe"), m));
         assertEquals(8L << 20, x.budget().max());
         CacheExtension typo = new CacheExtension();
         typo.activate(Map.of("max-total", "8 MB please"));
         assertEquals(CacheExtension.DEFAULT_MAX_TOTAL, typo.budget().max(), "a bad cap keeps the default");
-        assertThrows(IllegalArgumentException.class, () -> x.wrap("e", Map.of("size", "lots"), m));
+        assertThrows(IllegalArgumentException.class, () -> x.wrap(EXPORT, Map.of("size", "lots"), m));
         w.close();
         slow.close();
         assertFalse(m.closed);

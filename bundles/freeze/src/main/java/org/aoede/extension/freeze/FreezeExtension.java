@@ -10,14 +10,12 @@ import java.util.Optional;
 
 import org.aoede.api.BlockStore;
 import org.aoede.api.ExportAdmin;
+import org.aoede.api.ExportHandle;
 import org.aoede.api.Extension;
 import org.aoede.api.Freezer;
 import org.aoede.protocol.Sizes;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
-import org.osgi.framework.BundleContext;
-import org.osgi.framework.ServiceReference;
-import org.osgi.service.component.annotations.Activate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -31,30 +29,20 @@ import org.slf4j.LoggerFactory;
  * <li>{@code freeze.merge-rate} — bytes per second the merge after an unfreeze copies at most
  * (default 0: unlimited), so a long merge leaves the disk to the initiators.</li>
  * </ul>
- * While frozen or merging, the export's state (in the target) requires this extension: without the
- * bundle the export answers nothing instead of serving the image without its shadow.
+ * While frozen or merging, the export's state (in the target) requires this extension
+ * ({@link ExportHandle#require}): without the bundle the export answers nothing instead of serving
+ * the image without its shadow.
  */
 @Component(service = {Extension.class, Freezer.class}, property = Extension.NAME + "=" + Freezer.EXTENSION)
 public final class FreezeExtension implements Extension, Freezer {
     private static final Logger LOG = LoggerFactory.getLogger(FreezeExtension.class);
 
-    /**
-     * ExportAdmin is looked up when needed, not referenced: the target (behind ExportAdmin) gets
-     * this component as an Extension while it activates, so any reference back, even an optional
-     * one, is a cycle for DS.
-     */
-    private volatile BundleContext context;
-
-    @Activate
-    void activate(BundleContext ctx) {
-        context = ctx;
-    }
-
     /** The current FreezeStore of each export using freeze (old wrapper chains may still share it). */
     private final Map<String, FreezeStore> cores = new HashMap<>();
 
     @Override
-    public synchronized BlockStore wrap(String exportName, Map<String, String> settings, BlockStore store) {
+    public synchronized BlockStore wrap(ExportHandle export, Map<String, String> settings, BlockStore store) {
+        String exportName = export.name();
         Path path;
         long limit;
         long rate;
@@ -75,6 +63,7 @@ public final class FreezeExtension implements Extension, Freezer {
             if (core.path.equals(path) && core.limit == limit && core.sectors() == store.sectors()) {
                 core.inner(store);             // the new chain's store under the same state
                 core.mergeRate = rate;
+                core.handle = export;
                 core.refs++;
                 return new FreezeStore.Handle(core, () -> release(core));
             }
@@ -93,6 +82,7 @@ public final class FreezeExtension implements Extension, Freezer {
         }
         fresh.refs = 1;
         fresh.mergeRate = rate;
+        fresh.handle = export;
         cores.put(exportName, fresh);
         LOG.info("export {}: freeze ready ({}, shadow {}{})", exportName, fresh.state(), path,
                 limit > 0 ? ", limit " + limit * BlockStore.SECTOR / 1024 + " KiB" : "");
@@ -108,7 +98,6 @@ public final class FreezeExtension implements Extension, Freezer {
 
     @Deactivate
     synchronized void deactivate() {
-        context = null;
         for (FreezeStore c : new ArrayList<>(cores.values())) {
             c.close();
         }
@@ -117,8 +106,15 @@ public final class FreezeExtension implements Extension, Freezer {
 
     /** A merge ended: the export no longer needs this bundle to answer correctly. */
     private void merged(String export) {
+        FreezeStore c;
+        synchronized (this) {
+            c = cores.get(export);
+        }
+        if (c == null) {
+            return;
+        }
         try {
-            require(export, false);
+            require(c, false);
         } catch (ExportAdmin.Refused e) {
             LOG.warn("export {}: {}", export, e.getMessage());
         }
@@ -126,33 +122,17 @@ public final class FreezeExtension implements Extension, Freezer {
 
     // ---- Freezer -----------------------------------------------------------------------
 
-    /** Something done with the target's ExportAdmin. */
-    private interface AdminCall<T> {
-        T call(ExportAdmin a) throws ExportAdmin.Refused;
-    }
-
-    /** Runs {@code call} with ExportAdmin, held for the call only. */
-    private <T> T admin(AdminCall<T> call) throws ExportAdmin.Refused {
-        BundleContext ctx = context;
-        ServiceReference<ExportAdmin> ref = ctx == null ? null : ctx.getServiceReference(ExportAdmin.class);
-        ExportAdmin a = ref == null ? null : ctx.getService(ref);
-        if (a == null) {
-            throw new ExportAdmin.Refused("the AoE target is not running");
-        }
+    /** Marks freeze required (or not) by the core's export, in the export's state file. */
+    private static void require(FreezeStore c, boolean on) throws ExportAdmin.Refused {
         try {
-            return call.call(a);
-        } finally {
-            ctx.ungetService(ref);
+            c.handle.require(on);
+        } catch (IOException e) {
+            throw new ExportAdmin.Refused("export '" + c.export + "': cannot record extension '" + EXTENSION + "' as "
+                    + (on ? "required" : "not required") + ": " + e.getMessage());
         }
     }
 
-    private void require(String export, boolean on) throws ExportAdmin.Refused {
-        admin(a -> {
-            a.require(export, EXTENSION, on);
-            return null;
-        });
-    }
-
+    /** The export's FreezeStore; the callers have made sure the export exists. */
     private FreezeStore core(String export) throws ExportAdmin.Refused {
         FreezeStore c;
         synchronized (this) {
@@ -160,9 +140,6 @@ public final class FreezeExtension implements Extension, Freezer {
         }
         if (c != null) {
             return c;
-        }
-        if (admin(a -> a.export(export)).isEmpty()) {
-            throw new ExportAdmin.Refused("no export '" + export + "'");
         }
         throw new ExportAdmin.Refused("export '" + export + "' does not use freeze (add it to 'extensions' in its .cfg)"
                 + " or is not running");
@@ -180,12 +157,12 @@ public final class FreezeExtension implements Extension, Freezer {
                 default -> { }
             }
             // recorded first: from the first write into the shadow on, the export must not serve without it
-            require(export, true);
+            require(c, true);
             try {
                 c.freeze();
             } catch (IOException | RuntimeException e) {
                 try {
-                    require(export, false);
+                    require(c, false);
                 } catch (ExportAdmin.Refused r) {
                     LOG.warn("export {}: {}", export, r.getMessage());
                 }

@@ -11,6 +11,7 @@ import java.util.concurrent.locks.ReentrantLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 
 import org.aoede.api.BlockStore;
+import org.aoede.api.ExportHandle;
 import org.aoede.api.ForwardingBlockStore;
 import org.aoede.api.StripedLocks;
 import org.aoede.api.Freezer;
@@ -42,7 +43,7 @@ final class FreezeStore {
     /** I/O holds the read lock; state changes hold the write lock (they wait for requests in progress). */
     private final ReentrantReadWriteLock mode = new ReentrantReadWriteLock();
     private final StripedLocks stripes = new StripedLocks(LOCKS);
-    /** Serializes freeze, unfreeze and the end of a merge with their ExportAdmin.require calls. */
+    /** Serializes freeze, unfreeze and the end of a merge with their ExportHandle.require calls. */
     final ReentrantLock control = new ReentrantLock();
     private volatile Freezer.State state = Freezer.State.NORMAL;
     private Shadow shadow;
@@ -56,6 +57,8 @@ final class FreezeStore {
     /** Called (outside the locks) when a merge ended and the shadow is gone. */
     private final Runnable merged;
     int refs;
+    /** The export as the target last handed it to wrap: where freeze marks itself required. */
+    volatile ExportHandle handle;
 
     /**
      * Wraps {@code inner}; if the shadow file exists, continues from its state (FROZEN stays
@@ -274,7 +277,7 @@ final class FreezeStore {
      * still set, the image is forced before the cleared bit can reach the disk: the image and the
      * shadow are two files, and the kernel may write the bitmap page back first — after a power
      * failure the sector would read as the pre-freeze image, losing shadow data a FLUSH had made
-     * durable (review finding). A write to sectors already merged costs nothing extra.
+     * durable. A write to sectors already merged costs nothing extra.
      */
     private void writeImage(long lba, int n, ByteBuffer src) throws IOException {
         lock(lba, n);

@@ -8,8 +8,8 @@
  * {@link org.aoede.api.Extension} (property {@code aoede.extension=freeze}, used by an export whose
  * {@code .cfg} names it in {@code extensions}) and as {@link org.aoede.api.Freezer} (the shell's
  * {@code aoe:freeze}/{@code aoe:unfreeze}, the web console).
- * <b>Uses:</b> {@link org.aoede.api.ExportAdmin}, looked up through the {@code BundleContext} when
- * needed, not a DS reference (the target holds this component: a reference back is a DS cycle).
+ * <b>Uses:</b> no services; it marks itself required through the
+ * {@link org.aoede.api.ExportHandle} the target passes to {@code wrap}.
  *
  * <p><b>Configuration:</b> per export, in its {@code .cfg}: {@code freeze.shadow} (default
  * {@code ${karaf.data}/aoede/shadow/NAME.shadow}), {@code freeze.limit} (default: no limit),

@@ -223,11 +223,11 @@ public final class FileStore implements BlockStore {
                 throw new Invalid(offset == 0 ? "file" : "offset", file + " has no whole sector to export"
                         + (offset == 0 ? "" : " after offset " + offset));
             }
-            // Test-revealed fix: direct mode reads and writes whole aligned blocks (read-modify-write).
-            // (1) A window ending in a partial last block failed at the first access to it (O_DIRECT
-            // read at an unaligned position) and its writes would have grown the file: refuse it.
-            // (2) Two windows sharing a block lost updates (each store's read-modify-write restored the
-            // other's old bytes): a direct window claims its whole blocks, so such a neighbour is refused.
+            // Direct mode reads and writes whole aligned blocks (read-modify-write), so:
+            // (1) a window ending in a partial last block would fail at the first access to it (O_DIRECT
+            // read at an unaligned position) and its writes would grow the file: it is refused;
+            // (2) two windows sharing a block would lose updates (each store's read-modify-write restores
+            // the other's old bytes): a direct window claims its whole blocks, so such a neighbour is refused.
             int align = spec.direct() ? DirectIo.alignment(file) : SECTOR;
             long start = offset * SECTOR;
             long end = start + length * SECTOR;

@@ -15,7 +15,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Three concurrent gathering writes of 128 blocks whose stripe ranges form a ring across the
  * wrap of the 256 stripes (blocks 200.., 50.., 406..): taken in block order, their stripe locks
- * deadlocked; taken in stripe order they all finish.
+ * would deadlock; taken in stripe order they all finish.
  */
 class StripeLockOrderTest {
     @TempDir

@@ -9,6 +9,7 @@ import java.util.concurrent.ConcurrentMap;
 import java.util.zip.CRC32;
 
 import org.aoede.api.BlockStore;
+import org.aoede.api.ExportHandle;
 import org.aoede.api.Extension;
 import org.aoede.api.ExtensionContext;
 import org.aoede.protocol.Aoe;
@@ -44,7 +45,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p><b>Tags older than the history</b> ({@code tag-too-old}): a write is dropped without reply, a
  * read or other command is served. Such a write is ambiguous: a stale copy (applying it may land
- * over newer data — the bug of issue 11, where this window was 64 tags) or a retransmission
+ * over newer data) or a retransmission
  * nobody waits for any more (retransmissions of a monotonic-tag initiator take new tags, so one
  * that still waits has long sent the data again under a newer tag). Dropping is the only answer
  * that can neither corrupt data nor acknowledge a write that was not done. The price: an
@@ -154,7 +155,8 @@ public final class TagTrack implements Extension {
 
     /** Reads {@code tagtrack.history} for the export; the store is not wrapped. */
     @Override
-    public BlockStore wrap(String exportName, Map<String, String> settings, BlockStore store) {
+    public BlockStore wrap(ExportHandle export, Map<String, String> settings, BlockStore store) {
+        String exportName = export.name();
         for (String k : settings.keySet()) {
             if (!k.equals(HISTORY)) {
                 LOG.warn("export {}: unknown setting tagtrack.{} ignored", exportName, k);

@@ -13,6 +13,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 
+import org.aoede.api.ExportHandle;
 import org.aoede.api.Extension;
 import org.aoede.api.ExtensionContext;
 import org.aoede.protocol.Aoe;
@@ -307,7 +308,17 @@ class TagTrackTest {
         assertEquals(65536, TagTrack.historySize("e", " 40000 "));
         assertEquals(1 << 20, TagTrack.historySize("e", "99999999999"));
         assertEquals(1024, TagTrack.historySize("e", "-1"));
-        x.wrap("t", Map.of("history", "4096"), null);
+        x.wrap(new ExportHandle() {
+            @Override
+            public String name() {
+                return "t";
+            }
+
+            @Override
+            public void require(boolean required) {
+                throw new UnsupportedOperationException();
+            }
+        }, Map.of("history", "4096"), null);
         ctx.negotiated.add(TagTrack.BE);
         ByteBuffer w = request(false, 1, true, 3, 1);
         handle(w);

@@ -77,7 +77,7 @@ public final class AfPacketLink implements Link, LinkSupervisor.Socket {
     final LongAdder truncated = new LongAdder();
 
     public AfPacketLink(String name, FrameHandler handler, int receiveBufferBytes) {
-        this(name, handler, receiveBufferBytes, 0, false);     // the initiator's: no busy polling, the qdisc
+        this(name, handler, receiveBufferBytes, 0, false);     // the initiator's: no busy polling, through the qdisc
     }
 
     /**

@@ -1,4 +1,4 @@
-package org.aoede.itest;
+package org.aoede.fuzzer;
 
 import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
@@ -24,8 +24,8 @@ import org.aoede.protocol.Reserve;
 import org.aoede.transport.pcap.PcapLink;
 
 /**
- * An AoE frame fuzzer, run by {@link FuzzIT} inside the test's fuzzer namespace only:
- * {@code ip netns exec NS java -cp CP org.aoede.itest.Fuzzer key=value...}.
+ * An AoE frame fuzzer, run by the integration test {@code FuzzIT} inside the test's fuzzer
+ * namespace only: {@code ip netns exec NS java -jar aoede-fuzzer.jar key=value...}.
  *
  * <p>With a fixed seed it sends, paced: valid requests of every kind mutated field by field
  * (systematically, then randomly), every truncation of every request kind, and random bytes
