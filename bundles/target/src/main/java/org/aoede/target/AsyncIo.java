@@ -1,5 +1,6 @@
 package org.aoede.target;
 
+import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -13,6 +14,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import org.aoede.api.BlockStore;
+import org.aoede.api.IoRequest;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -57,8 +59,11 @@ final class AsyncIo {
     /** Request slots per advertised buffer: an export on two interfaces may see twice its buffer count. */
     static final int SLOTS_PER_BUFFER = 4;
 
-    /** One request handed to the I/O threads: a copy of its frame and room for its reply. */
-    static final class Request implements Runnable {
+    /**
+     * One request handed to the I/O threads or, for a store that {@link BlockStore#submits()}, to the
+     * store itself: a copy of its frame and room for its reply.
+     */
+    static final class Request implements Runnable, IoRequest {
         final AsyncIo io;
         /** The extension context of its reply hooks (the port's own belongs to the receive thread). */
         final Call call;
@@ -84,6 +89,12 @@ final class AsyncIo {
         volatile boolean started;
         /** Timed out while its store call was running: the pool got a thread more for it. */
         boolean stuck;
+        /** Goes to {@link BlockStore#submit} instead of the I/O threads (set before {@link AsyncIo#submit}). */
+        boolean submits;
+        /** What the store reads into or writes from ({@link #data()}), set before {@link AsyncIo#submit}. */
+        ByteBuffer data;
+        /** The next request to hand to the store once the lock is released (an intrusive list). */
+        Request nextReady;
 
         Request(AsyncIo io) {
             this.io = io;
@@ -105,6 +116,38 @@ final class AsyncIo {
         }
 
         @Override
+        public int kind() {
+            return kind;
+        }
+
+        @Override
+        public long lba() {
+            return lba;
+        }
+
+        @Override
+        public int count() {
+            return count;
+        }
+
+        @Override
+        public ByteBuffer data() {
+            return data;
+        }
+
+        /** The store is done with it (any thread): its reply, unless the time-out sent one; then the slot is free. */
+        @Override
+        public void completed(IOException error) {
+            try {
+                io.export.ata.completed(this, error);
+            } catch (RuntimeException e) {
+                LOG.error("export {}: completing a request failed", io.export.name(), e);
+            } finally {
+                io.start(io.finished(this));
+            }
+        }
+
+        @Override
         public void run() {
             started = true;
             try {
@@ -114,7 +157,7 @@ final class AsyncIo {
             } catch (RuntimeException e) {
                 LOG.error("export {}: request failed on an I/O thread", io.export.name(), e);
             } finally {
-                io.finished(this);
+                io.start(io.finished(this));
             }
         }
     }
@@ -129,6 +172,8 @@ final class AsyncIo {
     private int stuckThreads;
     private ScheduledFuture<?> watchdog;
     private ScheduledExecutorService timer;
+    /** Shut down: requests not yet handed to a submitting store are dropped (as the pool refuses them). */
+    private boolean shut;
     volatile long timeoutNanos = TimeUnit.MILLISECONDS.toNanos(TIMEOUT_MS);
     /** The watchdog's reply buffer (one watchdog thread). */
     private final ByteBuffer errorReply = ByteBuffer.allocate(65536 + 64);
@@ -185,6 +230,8 @@ final class AsyncIo {
             r.started = false;
             r.stuck = false;
             r.dispatched = false;
+            r.submits = false;
+            r.nextReady = null;
         }
         return r;
     }
@@ -192,36 +239,87 @@ final class AsyncIo {
     /** A slot acquired but not submitted after all. */
     synchronized void release(Request r) {
         r.store = null;
+        r.data = null;
         r.port = null;
         r.initiator = null;
         free.addFirst(r);
     }
 
-    /** Queues a filled request: to the pool at once, or after the earlier requests it overlaps. */
-    synchronized void submit(Request r) {
-        r.submitted = System.nanoTime();
-        int i = order.size();
-        order.add(r);
-        if (blocked(i)) {
-            waiting++;
-        } else {
-            dispatch(r);
+    /**
+     * Queues a filled request: to the pool or the store at once, or after the earlier requests it
+     * overlaps. A submitting store's {@code submit} is called after this export's lock is released.
+     */
+    void submit(Request r) {
+        Request ready = null;
+        synchronized (this) {
+            r.submitted = System.nanoTime();
+            int i = order.size();
+            order.add(r);
+            if (blocked(i)) {
+                waiting++;
+            } else if (dispatch(r) && r.submits) {
+                ready = r;
+            }
         }
+        start(ready);
     }
 
-    /** Hands r to the pool; false if the pool is shut down (the export stopped): r is dropped and gone. */
+    /**
+     * Hands r to the pool, or marks it for the store (the caller passes it to {@link #start} once the
+     * lock is released); false if the export was shut down: r is dropped and gone.
+     */
     private boolean dispatch(Request r) {
         r.dispatched = true;
+        if (r.submits) {
+            if (!shut) {
+                return true;
+            }
+            drop(r);
+            return false;
+        }
         try {
             pool.execute(r);
             return true;
         } catch (RejectedExecutionException e) {
-            if (r.answered.compareAndSet(false, true)) {
-                export.ata.dropped(r);                  // no reply: the initiator retransmits
-            }
-            order.remove(r);
-            release(r);
+            drop(r);
             return false;
+        }
+    }
+
+    private void drop(Request r) {
+        if (r.answered.compareAndSet(false, true)) {
+            export.ata.dropped(r);                      // no reply: the initiator retransmits
+        }
+        order.remove(r);
+        release(r);
+    }
+
+    /**
+     * Hands the requests of a list made by {@link #dispatch} to their store, without this export's
+     * lock (a store may complete a request before {@code submit} returns).
+     */
+    void start(Request ready) {
+        while (ready != null) {
+            Request r = ready;
+            ready = r.nextReady;
+            r.nextReady = null;
+            r.started = true;
+            if (r.answered.get()) {
+                r.completed(null);                      // timed out meanwhile: never touch the store late
+            } else if (r.store != export.store) {
+                // the store was replaced after a pause that gave up waiting: never use the old one
+                if (r.answered.compareAndSet(false, true)) {
+                    export.ata.dropped(r);
+                }
+                r.completed(null);
+            } else {
+                try {
+                    r.store.submit(r);
+                } catch (RuntimeException e) {
+                    LOG.error("export {}: {} refused a request", export.name(), r.store.describe(), e);
+                    r.completed(new IOException(e));
+                }
+            }
         }
     }
 
@@ -246,8 +344,11 @@ final class AsyncIo {
         return earlier.lba < later.lba + later.count && later.lba < earlier.lba + earlier.count;
     }
 
-    /** Its store call returned (or was skipped): free the slot, start what waited for it. */
-    synchronized void finished(Request r) {
+    /**
+     * Its store call returned or its store completed it (or it was skipped): free the slot, dispatch
+     * what waited for it. Returns the requests now due to a submitting store, for {@link #start}.
+     */
+    synchronized Request finished(Request r) {
         order.remove(r);
         if (r.stuck) {
             stuckThreads--;
@@ -255,22 +356,33 @@ final class AsyncIo {
             pool.setMaximumPoolSize(pool.getMaximumPoolSize() - 1);
         }
         release(r);
-        dispatchWaiting();
+        return dispatchWaiting();
     }
 
-    private void dispatchWaiting() {
+    /** Dispatches the waiting requests no longer blocked; returns those due to a submitting store, in order. */
+    private Request dispatchWaiting() {
         if (waiting == 0) {
-            return;
+            return null;
         }
+        Request head = null;
+        Request tail = null;
         for (int i = 0; i < order.size(); i++) {
             Request w = order.get(i);
             if (!w.dispatched && !blocked(i)) {
                 waiting--;
                 if (!dispatch(w)) {
                     i--;
+                } else if (w.submits) {
+                    if (head == null) {
+                        head = w;
+                    } else {
+                        tail.nextReady = w;
+                    }
+                    tail = w;
                 }
             }
         }
+        return head;
     }
 
     /**
@@ -283,6 +395,7 @@ final class AsyncIo {
         long limit = timeoutNanos;
         int n = 0;
         String first = null;
+        Request ready = null;
         synchronized (this) {
             boolean removed = false;
             for (int i = 0; i < order.size(); i++) {
@@ -290,7 +403,7 @@ final class AsyncIo {
                 if (now - r.submitted <= limit || !r.answered.compareAndSet(false, true)) {
                     continue;
                 }
-                if (r.started && stuckThreads < threads) {
+                if (r.started && !r.submits && stuckThreads < threads) {
                     // stuck in the store: a thread more serves the others meanwhile (bounded)
                     r.stuck = true;
                     stuckThreads++;
@@ -312,9 +425,10 @@ final class AsyncIo {
                 }
             }
             if (removed) {
-                dispatchWaiting();
+                ready = dispatchWaiting();
             }
         }
+        start(ready);
         if (n > 0) {
             LOG.warn("export {}: {} request(s) not completed within {} ms, answered with an ATA error (first: {})",
                     export.name(), n, TimeUnit.NANOSECONDS.toMillis(limit), first);
@@ -332,6 +446,7 @@ final class AsyncIo {
 
     /** Ends the threads once their requests are done (the export stopped). */
     synchronized void shutdown() {
+        shut = true;
         if (watchdog != null) {
             watchdog.cancel(false);
             watchdog = null;
