@@ -19,17 +19,23 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The I/O threads of one export, for a store that says it is {@link BlockStore#asynchronous()}
- * (O_DIRECT, sync, a block device): the receive thread copies a read, write or flush into a
- * {@link Request} and goes on with the next frame; a small pool of threads makes the store calls, so
- * the device sees as many requests at once as the initiators send (up to the threads), and each
- * reply leaves from the I/O thread as soon as its call returns, in any order.
+ * The requests in progress of one export whose store waits for a device. A store that
+ * {@link BlockStore#submits()} (direct mode through Linux AIO) gets each request with
+ * {@link BlockStore#submit} as soon as no earlier request holds it back, from the thread that
+ * dispatched it, and completes it on its own completion thread, which makes and sends the reply. A
+ * store that is only {@link BlockStore#asynchronous()} (sync, a block device without direct mode,
+ * a wrapper such as cache or freeze) gets its calls from a small pool of I/O threads instead. Either
+ * way the receive thread copies the request into a {@link Request} slot and goes on with the next
+ * frame, the device sees as many requests at once as the initiators send, and replies leave as
+ * requests complete, in any order.
  *
- * <p>Why a thread pool and not Linux AIO or io_uring: the store calls stay what they are (FileChannel,
- * DirectIo's read-modify-write, the wrappers of cache and freeze, any store), and a blocked
- * {@code pread} on a thread of its own costs one wake-up per request, which at the IOPS of a disk
- * is small (bench/results-2026-12-06-disk.md). JDK's AsynchronousFileChannel is the same thing (a
- * thread pool over a FileChannel) without the ordering and time-out rules below.
+ * <p>Why Linux AIO for direct mode, and threads for the rest: with a pool every request cost a
+ * hand-over to a thread and a blocking {@code pread} (futex wake-ups and context switches were a
+ * quarter of the appliance's CPU on a disk, bench/results/results-2026-12-06-disk.md); submitting
+ * through libaio halved the CPU per request (results-2026-12-06-disk-aio.md). io_uring did about as
+ * well in fio here, but liburing's request calls are inline functions a JNA binding would have to
+ * rewrite. Stores that wrap others, or have no asynchronous interface, keep their blocking calls
+ * on the pool.
  *
  * <p>Rules, all decided under one lock of this export's (never shared with other exports):
  * <ul>
@@ -45,7 +51,8 @@ import org.slf4j.LoggerFactory;
  * error reply (UNC for a read, ABRT otherwise) and one log line per check; if its call is stuck in
  * the store, the pool gets a thread more meanwhile (up to twice its size), so the export goes on
  * serving the others. A request that waited behind it for an overlap stays behind it: an old write
- * landing after a newer one would be worse than an error.</li>
+ * landing after a newer one would be worse than an error. A submitted request keeps its slot until
+ * its store completes it after all; that late completion sends nothing.</li>
  * </ul>
  */
 final class AsyncIo {
