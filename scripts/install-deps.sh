@@ -3,7 +3,7 @@
 # Usage: scripts/install-deps.sh [run|test]   (run: build + appliance; test: also the test tools)
 set -euo pipefail
 what=${1:-run}
-pkgs=(openjdk-17-jdk-headless maven libpcap0.8 iproute2 procps unzip)
+pkgs=(openjdk-17-jdk-headless maven libpcap0.8 libaio1 iproute2 procps unzip)
 if [ "$what" = test ]; then
   # vblade and aoetools: reference target and userland tools; qemu + busybox + kernel (downloaded
   # by itests/vm/build-initramfs.sh) + e2fsprogs: the Linux aoe driver in a VM.

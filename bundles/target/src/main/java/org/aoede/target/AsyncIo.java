@@ -1,5 +1,6 @@
 package org.aoede.target;
 
+import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -13,21 +14,28 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import org.aoede.api.BlockStore;
+import org.aoede.api.IoRequest;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The I/O threads of one export, for a store that says it is {@link BlockStore#asynchronous()}
- * (O_DIRECT, sync, a block device): the receive thread copies a read, write or flush into a
- * {@link Request} and goes on with the next frame; a small pool of threads makes the store calls, so
- * the device sees as many requests at once as the initiators send (up to the threads), and each
- * reply leaves from the I/O thread as soon as its call returns, in any order.
+ * The requests in progress of one export whose store waits for a device. A store that
+ * {@link BlockStore#submits()} (direct mode through Linux AIO) gets each request with
+ * {@link BlockStore#submit} as soon as no earlier request holds it back, from the thread that
+ * dispatched it, and completes it on its own completion thread, which makes and sends the reply. A
+ * store that is only {@link BlockStore#asynchronous()} (sync, a block device without direct mode,
+ * a wrapper such as cache or freeze) gets its calls from a small pool of I/O threads instead. Either
+ * way the receive thread copies the request into a {@link Request} slot and goes on with the next
+ * frame, the device sees as many requests at once as the initiators send, and replies leave as
+ * requests complete, in any order.
  *
- * <p>Why a thread pool and not Linux AIO or io_uring: the store calls stay what they are (FileChannel,
- * DirectIo's read-modify-write, the wrappers of cache and freeze, any store), and a blocked
- * {@code pread} on a thread of its own costs one wake-up per request, which at the IOPS of a disk
- * is small (bench/results-2026-12-06-disk.md). JDK's AsynchronousFileChannel is the same thing (a
- * thread pool over a FileChannel) without the ordering and time-out rules below.
+ * <p>Why Linux AIO for direct mode, and threads for the rest: with a pool every request cost a
+ * hand-over to a thread and a blocking {@code pread} (futex wake-ups and context switches were a
+ * quarter of the appliance's CPU on a disk, bench/results/results-2026-12-06-disk.md); submitting
+ * through libaio halved the CPU per request (results-2026-12-06-disk-aio.md). io_uring did about as
+ * well in fio here, but liburing's request calls are inline functions a JNA binding would have to
+ * rewrite. Stores that wrap others, or have no asynchronous interface, keep their blocking calls
+ * on the pool.
  *
  * <p>Rules, all decided under one lock of this export's (never shared with other exports):
  * <ul>
@@ -43,7 +51,8 @@ import org.slf4j.LoggerFactory;
  * error reply (UNC for a read, ABRT otherwise) and one log line per check; if its call is stuck in
  * the store, the pool gets a thread more meanwhile (up to twice its size), so the export goes on
  * serving the others. A request that waited behind it for an overlap stays behind it: an old write
- * landing after a newer one would be worse than an error.</li>
+ * landing after a newer one would be worse than an error. A submitted request keeps its slot until
+ * its store completes it after all; that late completion sends nothing.</li>
  * </ul>
  */
 final class AsyncIo {
@@ -57,8 +66,11 @@ final class AsyncIo {
     /** Request slots per advertised buffer: an export on two interfaces may see twice its buffer count. */
     static final int SLOTS_PER_BUFFER = 4;
 
-    /** One request handed to the I/O threads: a copy of its frame and room for its reply. */
-    static final class Request implements Runnable {
+    /**
+     * One request handed to the I/O threads or, for a store that {@link BlockStore#submits()}, to the
+     * store itself: a copy of its frame and room for its reply.
+     */
+    static final class Request implements Runnable, IoRequest {
         final AsyncIo io;
         /** The extension context of its reply hooks (the port's own belongs to the receive thread). */
         final Call call;
@@ -84,6 +96,12 @@ final class AsyncIo {
         volatile boolean started;
         /** Timed out while its store call was running: the pool got a thread more for it. */
         boolean stuck;
+        /** Goes to {@link BlockStore#submit} instead of the I/O threads (set before {@link AsyncIo#submit}). */
+        boolean submits;
+        /** What the store reads into or writes from ({@link #data()}), set before {@link AsyncIo#submit}. */
+        ByteBuffer data;
+        /** The next request to hand to the store once the lock is released (an intrusive list). */
+        Request nextReady;
 
         Request(AsyncIo io) {
             this.io = io;
@@ -105,6 +123,38 @@ final class AsyncIo {
         }
 
         @Override
+        public int kind() {
+            return kind;
+        }
+
+        @Override
+        public long lba() {
+            return lba;
+        }
+
+        @Override
+        public int count() {
+            return count;
+        }
+
+        @Override
+        public ByteBuffer data() {
+            return data;
+        }
+
+        /** The store is done with it (any thread): its reply, unless the time-out sent one; then the slot is free. */
+        @Override
+        public void completed(IOException error) {
+            try {
+                io.export.ata.completed(this, error);
+            } catch (RuntimeException e) {
+                LOG.error("export {}: completing a request failed", io.export.name(), e);
+            } finally {
+                io.start(io.finished(this));
+            }
+        }
+
+        @Override
         public void run() {
             started = true;
             try {
@@ -114,7 +164,7 @@ final class AsyncIo {
             } catch (RuntimeException e) {
                 LOG.error("export {}: request failed on an I/O thread", io.export.name(), e);
             } finally {
-                io.finished(this);
+                io.start(io.finished(this));
             }
         }
     }
@@ -129,6 +179,8 @@ final class AsyncIo {
     private int stuckThreads;
     private ScheduledFuture<?> watchdog;
     private ScheduledExecutorService timer;
+    /** Shut down: requests not yet handed to a submitting store are dropped (as the pool refuses them). */
+    private boolean shut;
     volatile long timeoutNanos = TimeUnit.MILLISECONDS.toNanos(TIMEOUT_MS);
     /** The watchdog's reply buffer (one watchdog thread). */
     private final ByteBuffer errorReply = ByteBuffer.allocate(65536 + 64);
@@ -185,6 +237,8 @@ final class AsyncIo {
             r.started = false;
             r.stuck = false;
             r.dispatched = false;
+            r.submits = false;
+            r.nextReady = null;
         }
         return r;
     }
@@ -192,36 +246,87 @@ final class AsyncIo {
     /** A slot acquired but not submitted after all. */
     synchronized void release(Request r) {
         r.store = null;
+        r.data = null;
         r.port = null;
         r.initiator = null;
         free.addFirst(r);
     }
 
-    /** Queues a filled request: to the pool at once, or after the earlier requests it overlaps. */
-    synchronized void submit(Request r) {
-        r.submitted = System.nanoTime();
-        int i = order.size();
-        order.add(r);
-        if (blocked(i)) {
-            waiting++;
-        } else {
-            dispatch(r);
+    /**
+     * Queues a filled request: to the pool or the store at once, or after the earlier requests it
+     * overlaps. A submitting store's {@code submit} is called after this export's lock is released.
+     */
+    void submit(Request r) {
+        Request ready = null;
+        synchronized (this) {
+            r.submitted = System.nanoTime();
+            int i = order.size();
+            order.add(r);
+            if (blocked(i)) {
+                waiting++;
+            } else if (dispatch(r) && r.submits) {
+                ready = r;
+            }
         }
+        start(ready);
     }
 
-    /** Hands r to the pool; false if the pool is shut down (the export stopped): r is dropped and gone. */
+    /**
+     * Hands r to the pool, or marks it for the store (the caller passes it to {@link #start} once the
+     * lock is released); false if the export was shut down: r is dropped and gone.
+     */
     private boolean dispatch(Request r) {
         r.dispatched = true;
+        if (r.submits) {
+            if (!shut) {
+                return true;
+            }
+            drop(r);
+            return false;
+        }
         try {
             pool.execute(r);
             return true;
         } catch (RejectedExecutionException e) {
-            if (r.answered.compareAndSet(false, true)) {
-                export.ata.dropped(r);                  // no reply: the initiator retransmits
-            }
-            order.remove(r);
-            release(r);
+            drop(r);
             return false;
+        }
+    }
+
+    private void drop(Request r) {
+        if (r.answered.compareAndSet(false, true)) {
+            export.ata.dropped(r);                      // no reply: the initiator retransmits
+        }
+        order.remove(r);
+        release(r);
+    }
+
+    /**
+     * Hands the requests of a list made by {@link #dispatch} to their store, without this export's
+     * lock (a store may complete a request before {@code submit} returns).
+     */
+    void start(Request ready) {
+        while (ready != null) {
+            Request r = ready;
+            ready = r.nextReady;
+            r.nextReady = null;
+            r.started = true;
+            if (r.answered.get()) {
+                r.completed(null);                      // timed out meanwhile: never touch the store late
+            } else if (r.store != export.store) {
+                // the store was replaced after a pause that gave up waiting: never use the old one
+                if (r.answered.compareAndSet(false, true)) {
+                    export.ata.dropped(r);
+                }
+                r.completed(null);
+            } else {
+                try {
+                    r.store.submit(r);
+                } catch (RuntimeException e) {
+                    LOG.error("export {}: {} refused a request", export.name(), r.store.describe(), e);
+                    r.completed(new IOException(e));
+                }
+            }
         }
     }
 
@@ -246,8 +351,11 @@ final class AsyncIo {
         return earlier.lba < later.lba + later.count && later.lba < earlier.lba + earlier.count;
     }
 
-    /** Its store call returned (or was skipped): free the slot, start what waited for it. */
-    synchronized void finished(Request r) {
+    /**
+     * Its store call returned or its store completed it (or it was skipped): free the slot, dispatch
+     * what waited for it. Returns the requests now due to a submitting store, for {@link #start}.
+     */
+    synchronized Request finished(Request r) {
         order.remove(r);
         if (r.stuck) {
             stuckThreads--;
@@ -255,22 +363,33 @@ final class AsyncIo {
             pool.setMaximumPoolSize(pool.getMaximumPoolSize() - 1);
         }
         release(r);
-        dispatchWaiting();
+        return dispatchWaiting();
     }
 
-    private void dispatchWaiting() {
+    /** Dispatches the waiting requests no longer blocked; returns those due to a submitting store, in order. */
+    private Request dispatchWaiting() {
         if (waiting == 0) {
-            return;
+            return null;
         }
+        Request head = null;
+        Request tail = null;
         for (int i = 0; i < order.size(); i++) {
             Request w = order.get(i);
             if (!w.dispatched && !blocked(i)) {
                 waiting--;
                 if (!dispatch(w)) {
                     i--;
+                } else if (w.submits) {
+                    if (head == null) {
+                        head = w;
+                    } else {
+                        tail.nextReady = w;
+                    }
+                    tail = w;
                 }
             }
         }
+        return head;
     }
 
     /**
@@ -283,6 +402,7 @@ final class AsyncIo {
         long limit = timeoutNanos;
         int n = 0;
         String first = null;
+        Request ready = null;
         synchronized (this) {
             boolean removed = false;
             for (int i = 0; i < order.size(); i++) {
@@ -290,7 +410,7 @@ final class AsyncIo {
                 if (now - r.submitted <= limit || !r.answered.compareAndSet(false, true)) {
                     continue;
                 }
-                if (r.started && stuckThreads < threads) {
+                if (r.started && !r.submits && stuckThreads < threads) {
                     // stuck in the store: a thread more serves the others meanwhile (bounded)
                     r.stuck = true;
                     stuckThreads++;
@@ -312,9 +432,10 @@ final class AsyncIo {
                 }
             }
             if (removed) {
-                dispatchWaiting();
+                ready = dispatchWaiting();
             }
         }
+        start(ready);
         if (n > 0) {
             LOG.warn("export {}: {} request(s) not completed within {} ms, answered with an ATA error (first: {})",
                     export.name(), n, TimeUnit.NANOSECONDS.toMillis(limit), first);
@@ -332,6 +453,7 @@ final class AsyncIo {
 
     /** Ends the threads once their requests are done (the export stopped). */
     synchronized void shutdown() {
+        shut = true;
         if (watchdog != null) {
             watchdog.cancel(false);
             watchdog = null;

@@ -13,8 +13,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The ATA command set of one export: reads, writes (held for coalescing or written at once),
- * flush, identify; for an asynchronous store, the hand-over to the I/O threads ({@link AsyncIo})
- * and the replies made there. Runs on the ports' receive threads and on the I/O threads.
+ * flush, identify; for an asynchronous or submitting store, the hand-over to {@link AsyncIo} and
+ * the replies made at completion. Runs on the ports' receive threads, the I/O threads and a
+ * submitting store's completion threads.
  */
 final class AtaCommands {
     private static final Logger LOG = LoggerFactory.getLogger(Export.class);   // the log category it always had
@@ -83,7 +84,7 @@ final class AtaCommands {
                     export.count(port, Stats.Error.ATA_IDNF);
                     return ataStatus(reply, Ata.STATUS_DRDY | Ata.STATUS_ERR, Ata.ERROR_IDNF, Ata.HEADER);
                 }
-                if (later != null && export.store.asynchronous()) {
+                if (later != null && (export.store.asynchronous() || export.store.submits())) {
                     if (write && export.store.readOnly()) {
                         export.count(port, Stats.Error.ATA_ABRT);
                         return writeFailed(reply);
@@ -104,7 +105,7 @@ final class AtaCommands {
                 return ataStatus(reply, Ata.STATUS_DRDY, 0, Ata.HEADER);
             }
             case Ata.CMD_FLUSH, Ata.CMD_FLUSH_EXT -> {
-                if (later != null && export.store.asynchronous()) {
+                if (later != null && (export.store.asynchronous() || export.store.submits())) {
                     return submit(port, req, AsyncIo.FLUSH, 0, 0, ini, later);   // after the writes received before it
                 }
                 export.header(port, req, reply, Ata.HEADER);
@@ -181,6 +182,9 @@ final class AtaCommands {
 
     // ---- asynchronous stores (AsyncIo) ----------------------------------------------------
 
+    /** A flush's {@link org.aoede.api.IoRequest#data()}. */
+    private static final ByteBuffer NO_DATA = ByteBuffer.allocate(0);
+
     /**
      * Copies a checked read, write or flush into a request slot for the I/O threads. It counts as in
      * progress until its reply was sent. With every slot taken (more requests than the initiators
@@ -200,7 +204,13 @@ final class AtaCommands {
         r.lba = lba;
         r.count = count;
         r.port = port;
-        r.store = export.store;
+        BlockStore st = export.store;
+        r.store = st;
+        r.submits = st.submits();
+        int bytes = count * Ata.SECTOR;
+        r.data = kind == AsyncIo.READ ? r.replyData.clear().limit(Ata.DATA + bytes).position(Ata.DATA)
+                : kind == AsyncIo.WRITE ? r.requestData.clear().limit(Ata.DATA + bytes).position(Ata.DATA)
+                : NO_DATA;
         r.initiator = ini;
         r.start = System.nanoTime();
         export.inFlight.incrementAndGet();
@@ -209,7 +219,7 @@ final class AtaCommands {
         return NO_REPLY;
     }
 
-    /** On an I/O thread: the store call of r, then its reply, unless the time-out answered it already. */
+    /** On an I/O thread: the store call of r, then its reply ({@link #completed}). */
     void complete(AsyncIo.Request r) {
         BlockStore st = r.store;
         if (st != export.store) {
@@ -230,9 +240,18 @@ final class AtaCommands {
         } catch (IOException | RuntimeException e) {
             failure = e;
         }
+        completed(r, failure);
+    }
+
+    /**
+     * r's store call returned or its store completed it ({@code failure} null on success): its reply,
+     * unless the time-out (or a stop) answered it already.
+     */
+    void completed(AsyncIo.Request r, Exception failure) {
         if (!r.answered.compareAndSet(false, true)) {
             return;                                 // too late: the time-out sent an error reply
         }
+        int bytes = r.count * Ata.SECTOR;
         ByteBuffer reply = r.reply;
         reply.clear();
         int n;

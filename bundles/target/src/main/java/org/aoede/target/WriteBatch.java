@@ -66,8 +66,9 @@ final class WriteBatch {
      * link: it continues the export's last write and the store coalesces writes of that size.
      */
     static boolean holds(Export e, long lba, int count) {
-        // an asynchronous store's writes go to the I/O threads one by one, never held
-        return lba == e.nextWrite && count <= e.store.coalesceWritesUpTo() && !e.store.asynchronous();
+        // an asynchronous or submitting store's writes go to AsyncIo one by one, never held
+        return lba == e.nextWrite && count <= e.store.coalesceWritesUpTo() && !e.store.asynchronous()
+                && !e.store.submits();
     }
 
     /**

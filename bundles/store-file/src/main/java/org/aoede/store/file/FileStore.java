@@ -15,7 +15,10 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 import com.sun.nio.file.ExtendedOpenOption;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.aoede.api.BlockStore;
+import org.aoede.api.IoRequest;
 import org.aoede.api.StoreSpec;
 import org.aoede.api.StoreSpec.Invalid;
 
@@ -26,6 +29,12 @@ import org.aoede.api.StoreSpec.Invalid;
  * a mounted device).
  */
 public final class FileStore implements BlockStore {
+    private static final Logger LOG = LoggerFactory.getLogger(FileStore.class);
+    /** Direct mode submits through Linux AIO unless {@code aoede.aio=false} (then: the export's I/O threads). */
+    static final boolean AIO = !"false".equals(System.getProperty("aoede.aio"));
+    /** Why Linux AIO is not available here (null: it is); checked once. */
+    private static volatile String aioUnavailable;
+    private static volatile boolean aioChecked;
     /**
      * The stores open in this JVM. FileChannel's locks are per JVM (and dropped by closing any
      * descriptor of the file), so {@link #check} compares with these instead of trying a lock.
@@ -48,11 +57,13 @@ public final class FileStore implements BlockStore {
     private final DirectIo direct;
     /** pwritev on a descriptor of its own; null when read-only or direct (DirectIo gathers itself). */
     private final Gather gather;
+    /** Direct mode's Linux AIO: reads and aligned writes submitted, completed on its own thread; else null. */
+    private final LinuxAio aio;
     /** Gathering writes done in one call (pwritev, or one aligned direct write). */
     final java.util.concurrent.atomic.LongAdder gatheringWrites = new java.util.concurrent.atomic.LongAdder();
 
     private FileStore(Path file, FileChannel channel, FileLock lock, BlockDeviceClaim claim, StoreSpec spec,
-                      Window window, DirectIo direct, Gather gather) {
+                      Window window, DirectIo direct, Gather gather, LinuxAio aio) {
         this.file = file;
         this.spec = spec;
         this.window = window;
@@ -66,6 +77,7 @@ public final class FileStore implements BlockStore {
         this.sectors = window.length;
         this.direct = direct;
         this.gather = gather;
+        this.aio = aio;
     }
 
     public static FileStore open(StoreSpec spec) throws IOException {
@@ -107,7 +119,12 @@ public final class FileStore implements BlockStore {
                 gather = Gather.open(file, spec.sync());
                 opened.add(0, gather);              // closed first: it would drop the channel's lock
             }
-            FileStore store = new FileStore(file, ch, lock, claim, spec, w, direct, gather);
+            LinuxAio aio = null;
+            if (direct != null && AIO && aioAvailable()) {
+                aio = new LinuxAio(file, spec.readOnly(), spec.sync(), w.align, spec.offsetSectors() * SECTOR, direct);
+                opened.add(0, aio);                 // closed first, as the gathering descriptor
+            }
+            FileStore store = new FileStore(file, ch, lock, claim, spec, w, direct, gather, aio);
             OPEN.add(store);
             return store;
         } catch (IOException | RuntimeException e) {
@@ -120,6 +137,21 @@ public final class FileStore implements BlockStore {
             }
             throw e;
         }
+    }
+
+    private static boolean aioAvailable() {
+        if (!aioChecked) {
+            synchronized (FileStore.class) {
+                if (!aioChecked) {
+                    aioUnavailable = LinuxAio.unavailable();
+                    aioChecked = true;
+                    if (aioUnavailable != null) {
+                        LOG.warn("direct mode uses I/O threads instead of Linux AIO: {}", aioUnavailable);
+                    }
+                }
+            }
+        }
+        return aioUnavailable == null;
     }
 
     /**
@@ -370,6 +402,43 @@ public final class FileStore implements BlockStore {
         return direct != null || (sync && !readOnly) || blockDevice;
     }
 
+    /** Direct mode with Linux AIO: the export hands reads, writes and flushes to {@link #submit}. */
+    @Override
+    public boolean submits() {
+        return aio != null;
+    }
+
+    /** Requests in the kernel now (tests). */
+    int aioInKernel() {
+        return aio == null ? 0 : aio.inKernel();
+    }
+
+    @Override
+    public void submit(IoRequest request) {
+        if (aio == null) {
+            BlockStore.super.submit(request);
+            return;
+        }
+        int kind = request.kind();
+        if (kind != IoRequest.READ && readOnly) {
+            if (kind == IoRequest.FLUSH) {
+                request.completed(null);            // nothing written: nothing to flush
+            } else {
+                request.completed(new IOException("read-only"));
+            }
+            return;
+        }
+        if (kind != IoRequest.FLUSH) {
+            try {
+                position(request.lba(), request.data().remaining());
+            } catch (IOException e) {
+                request.completed(e);
+                return;
+            }
+        }
+        aio.submit(request);
+    }
+
     @Override
     public String describe() {
         return file + " [" + offset / SECTOR + "+" + sectors + "]" + (readOnly ? " ro" : "")
@@ -379,6 +448,9 @@ public final class FileStore implements BlockStore {
     @Override
     public void close() throws IOException {
         OPEN.remove(this);
+        if (aio != null) {
+            aio.close();                            // its requests end before the channel's descriptor
+        }
         try {
             if (lock.isValid()) {
                 lock.release();
