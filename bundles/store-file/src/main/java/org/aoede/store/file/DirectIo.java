@@ -5,7 +5,8 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.concurrent.locks.ReentrantLock;
+
+import org.aoede.api.StripedLocks;
 
 /**
  * O_DIRECT needs positions, lengths and buffers aligned to the file system's block, but AoE
@@ -17,15 +18,12 @@ final class DirectIo {
     private static final int STRIPES = 256;
     private final FileChannel channel;
     private final int align;
-    private final ReentrantLock[] stripes = new ReentrantLock[STRIPES];
+    private final StripedLocks stripes = new StripedLocks(STRIPES);
     private final ThreadLocal<ByteBuffer> bounce;
 
     DirectIo(FileChannel channel, int align) {
         this.channel = channel;
         this.align = align;
-        for (int i = 0; i < STRIPES; i++) {
-            stripes[i] = new ReentrantLock();
-        }
         this.bounce = ThreadLocal.withInitial(() -> ByteBuffer.allocateDirect(64 * 1024 + 2 * align).alignedSlice(align));
     }
 
@@ -119,31 +117,12 @@ final class DirectIo {
         return (v + align - 1) / align * align;
     }
 
-    // Stripes are always taken in ascending stripe index, whatever the blocks: a span that crosses
-    // a multiple of STRIPES blocks (block 255 then block 256 = stripe 0) takes its low stripes first.
-    // Taken in block order instead, three concurrent spans across that boundary deadlocked (review).
-    // A span is at most STRIPES / 2 blocks ({@link #fits}), so its stripes are distinct.
+    /** The block locks of {@code [start, start + span)}; a span is at most STRIPES / 2 blocks ({@link #fits}). */
     private void lock(long start, int span) {
-        int first = (int) ((start / align) % STRIPES);
-        int n = span / align;
-        int wrapped = Math.max(0, first + n - STRIPES);
-        for (int i = 0; i < wrapped; i++) {
-            stripes[i].lock();
-        }
-        for (int i = first; i < first + n - wrapped; i++) {
-            stripes[i].lock();
-        }
+        stripes.lock(start / align, span / align);
     }
 
     private void unlock(long start, int span) {
-        int first = (int) ((start / align) % STRIPES);
-        int n = span / align;
-        int wrapped = Math.max(0, first + n - STRIPES);
-        for (int i = first + n - wrapped - 1; i >= first; i--) {
-            stripes[i].unlock();
-        }
-        for (int i = wrapped - 1; i >= 0; i--) {
-            stripes[i].unlock();
-        }
+        stripes.unlock(start / align, span / align);
     }
 }
