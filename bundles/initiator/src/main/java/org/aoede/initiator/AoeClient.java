@@ -176,7 +176,7 @@ public final class AoeClient implements FrameHandler, AutoCloseable {
      * Sectors per ATA frame: the target's advertised count, further limited by this side's MTU
      * (the Linux driver likewise takes the minimum over the path).
      */
-    public int sectorsPerFrame(Target t) {
+    public int sectorsPerFrame(TargetInfo t) {
         int mine = link.mtu() > 0 ? Math.max(1, Ata.maxSectors(link.mtu() - (crcOn(t) ? Crc8x4.BYTES : 0))) : Integer.MAX_VALUE;
         return Math.min(t.maxSectors(), mine);
     }
@@ -187,12 +187,12 @@ public final class AoeClient implements FrameHandler, AutoCloseable {
      * Broadcasts a query config to {@code shelf.slot} (0xffff.0xff for everyone) and collects every
      * reply that arrives within {@code waitMs}; one entry per (MAC, shelf, slot).
      */
-    public List<Target> discover(int shelf, int slot, long waitMs) throws IOException {
-        List<Target> found = Collections.synchronizedList(new ArrayList<>());
+    public List<TargetInfo> discover(int shelf, int slot, long waitMs) throws IOException {
+        List<TargetInfo> found = Collections.synchronizedList(new ArrayList<>());
         ByteBuffer f = frame(Mac.BROADCAST, shelf, slot, Aoe.CMD_CONFIG, Config.HEADER);
         Config.putHeader(f, 0, 0, 0, Config.READ, 0);
         Consumer<ByteBuffer> collect = r -> {
-            Target t = Target.fromReply(r);
+            TargetInfo t = TargetInfo.fromReply(r);
             synchronized (found) {
                 if (found.stream().noneMatch(x -> x.mac() == t.mac() && x.shelf() == t.shelf() && x.slot() == t.slot())) {
                     found.add(t);
@@ -206,7 +206,7 @@ public final class AoeClient implements FrameHandler, AutoCloseable {
     }
 
     /** Finds one export by a broadcast query config; throws {@link NoReplyException} if nobody answers. */
-    public Target find(int shelf, int slot) throws IOException {
+    public TargetInfo find(int shelf, int slot) throws IOException {
         return config(Mac.BROADCAST, shelf, slot, Config.READ, new byte[0], options.tries);
     }
 
@@ -214,14 +214,14 @@ public final class AoeClient implements FrameHandler, AutoCloseable {
      * A query config command with a subcommand (read, test exact, test prefix, set, force set). A
      * target that does not match a test stays silent: that shows as {@link NoReplyException}.
      */
-    public Target config(long dst, int shelf, int slot, int subcommand, byte[] string, int tries) throws IOException {
+    public TargetInfo config(long dst, int shelf, int slot, int subcommand, byte[] string, int tries) throws IOException {
         ByteBuffer f = frame(dst, shelf, slot, Aoe.CMD_CONFIG, Config.HEADER + string.length);
         Config.put(f, 0, 0, 0, subcommand, string);
-        return Target.fromReply(await(submit(f, tries, false, null, 0)));
+        return TargetInfo.fromReply(await(submit(f, tries, false, null, 0)));
     }
 
     /** MAC mask list: read (no directives) or edit; returns the target's merror and list. */
-    public MaskReply mask(Target t, int subcommand, List<Directive> directives) throws IOException {
+    public MaskReply mask(TargetInfo t, int subcommand, List<Directive> directives) throws IOException {
         ByteBuffer f = frame(t.mac(), t.shelf(), t.slot(), Aoe.CMD_MASK, MacMask.HEADER + directives.size() * MacMask.DIRECTIVE);
         MacMask.putHeader(f, subcommand, 0, directives.size());
         for (int i = 0; i < directives.size(); i++) {
@@ -237,7 +237,7 @@ public final class AoeClient implements FrameHandler, AutoCloseable {
     }
 
     /** Reserve/release: read (0), set (1) or force set (2); an empty set releases. Returns the reservation list. */
-    public long[] reserve(Target t, int subcommand, long[] macs) throws IOException {
+    public long[] reserve(TargetInfo t, int subcommand, long[] macs) throws IOException {
         ByteBuffer f = frame(t.mac(), t.shelf(), t.slot(), Aoe.CMD_RESERVE, Reserve.HEADER + 6 * macs.length);
         Reserve.put(f, subcommand, macs);
         ByteBuffer r = await(submit(f, options.tries, false, null, 0));
@@ -252,7 +252,7 @@ public final class AoeClient implements FrameHandler, AutoCloseable {
     // ---- ATA ----
 
     /** Any ATA command; {@code len} bytes of {@code data} go after the ATA header (writes). ERR is not an exception here. */
-    public CompletableFuture<AtaReply> ataAsync(Target t, int aflags, int feature, int count, int command, long lba,
+    public CompletableFuture<AtaReply> ataAsync(TargetInfo t, int aflags, int feature, int count, int command, long lba,
                                                 byte[] data, int off, int len) throws IOException {
         boolean crc = crcOn(t);
         boolean crcWrite = crc && len > 0 && (command == Ata.CMD_WRITE || command == Ata.CMD_WRITE_EXT);
@@ -271,22 +271,22 @@ public final class AoeClient implements FrameHandler, AutoCloseable {
         });
     }
 
-    public AtaReply ata(Target t, int aflags, int feature, int count, int command, long lba, byte[] data) throws IOException {
+    public AtaReply ata(TargetInfo t, int aflags, int feature, int count, int command, long lba, byte[] data) throws IOException {
         return await(ataAsync(t, aflags, feature, count, command, lba, data, 0, data == null ? 0 : data.length));
     }
 
-    public Identify identify(Target t) throws IOException {
+    public Identify identify(TargetInfo t) throws IOException {
         AtaReply r = ata(t, 0, 0, 1, Ata.CMD_IDENTIFY, 0, null);
         check("IDENTIFY", r);
         return Identify.parse(r.data());
     }
 
-    public void flush(Target t) throws IOException {
+    public void flush(TargetInfo t) throws IOException {
         check("FLUSH CACHE EXT", ata(t, Ata.AFLAG_EXTENDED, 0, 0, Ata.CMD_FLUSH_EXT, 0, null));
     }
 
     /** Reads {@code count} sectors at {@code lba}, split into frames of the target's sector count. */
-    public CompletableFuture<byte[]> readAsync(Target t, long lba, int count) throws IOException {
+    public CompletableFuture<byte[]> readAsync(TargetInfo t, long lba, int count) throws IOException {
         byte[] out = new byte[count * Ata.SECTOR];
         int spf = sectorsPerFrame(t);
         List<CompletableFuture<?>> parts = new ArrayList<>();
@@ -308,7 +308,7 @@ public final class AoeClient implements FrameHandler, AutoCloseable {
     }
 
     /** Writes {@code count} sectors from {@code buf[off..]} at {@code lba}, split like {@link #readAsync}. */
-    public CompletableFuture<Void> writeAsync(Target t, long lba, byte[] buf, int off, int count) throws IOException {
+    public CompletableFuture<Void> writeAsync(TargetInfo t, long lba, byte[] buf, int off, int count) throws IOException {
         int spf = sectorsPerFrame(t);
         List<CompletableFuture<?>> parts = new ArrayList<>();
         for (int done = 0; done < count; ) {
@@ -322,11 +322,11 @@ public final class AoeClient implements FrameHandler, AutoCloseable {
         return CompletableFuture.allOf(parts.toArray(CompletableFuture[]::new));
     }
 
-    public byte[] read(Target t, long lba, int count) throws IOException {
+    public byte[] read(TargetInfo t, long lba, int count) throws IOException {
         return await(readAsync(t, lba, count));
     }
 
-    public void write(Target t, long lba, byte[] buf, int count) throws IOException {
+    public void write(TargetInfo t, long lba, byte[] buf, int count) throws IOException {
         await(writeAsync(t, lba, buf, 0, count));
     }
 
@@ -373,14 +373,14 @@ public final class AoeClient implements FrameHandler, AutoCloseable {
      * Returns whether the export accepted; throws {@link AoeErrorException} (1) if the export does
      * not know 0x23.
      */
-    public boolean negotiateCrc(Target t) throws IOException {
+    public boolean negotiateCrc(TargetInfo t) throws IOException {
         boolean accepted = negotiate(t, java.util.List.of("crc8x4")).accepted("crc8x4");
         useCrc(t, accepted);
         return accepted;
     }
 
     /** Turns CRC8x4 on or off for an export without asking it (after a negotiation made elsewhere, or for tests). */
-    public void useCrc(Target t, boolean on) {
+    public void useCrc(TargetInfo t, boolean on) {
         if (on) {
             crcExports.add(t.shelf() << 8 | t.slot());
         } else {
@@ -388,7 +388,7 @@ public final class AoeClient implements FrameHandler, AutoCloseable {
         }
     }
 
-    public boolean crcOn(Target t) {
+    public boolean crcOn(TargetInfo t) {
         return crcOn(t.shelf(), t.slot());
     }
 
@@ -453,7 +453,7 @@ public final class AoeClient implements FrameHandler, AutoCloseable {
      * and what it left. An export without the negotiation extension answers AoE error 1
      * ({@link AoeErrorException}).
      */
-    public Negotiated negotiate(Target t, java.util.List<String> names) throws IOException {
+    public Negotiated negotiate(TargetInfo t, java.util.List<String> names) throws IOException {
         byte[] list = Negotiate.encode(names);
         ByteBuffer f = frame(t.mac(), t.shelf(), t.slot(), Negotiate.COMMAND, Negotiate.O_NAMES + list.length);
         Negotiate.put(f, list);
@@ -474,7 +474,7 @@ public final class AoeClient implements FrameHandler, AutoCloseable {
      * as a READ EXT reply under its own tag; an entry whose reply is lost is retried as a plain
      * READ EXT (counted in {@link #retransmits()}). Counts are at most {@link #sectorsPerFrame}.
      */
-    public CompletableFuture<byte[][]> coalescedReadAsync(Target t, long[] lbas, int[] counts) throws IOException {
+    public CompletableFuture<byte[][]> coalescedReadAsync(TargetInfo t, long[] lbas, int[] counts) throws IOException {
         int n = lbas.length;
         if (n == 0 || n != counts.length || n > coalescedEntriesPerFrame()) {
             throw new IllegalArgumentException("1 to " + coalescedEntriesPerFrame() + " entries, one count per lba");
@@ -542,7 +542,7 @@ public final class AoeClient implements FrameHandler, AutoCloseable {
     }
 
     /** Reads {@code count} sectors at {@code lba} through coalesced read frames; returns the data and the frames sent. */
-    public byte[] readCoalesced(Target t, long lba, int count, long[] framesSent) throws IOException {
+    public byte[] readCoalesced(TargetInfo t, long lba, int count, long[] framesSent) throws IOException {
         byte[] out = new byte[count * Ata.SECTOR];
         int spf = sectorsPerFrame(t);
         int per = coalescedEntriesPerFrame();
@@ -624,7 +624,7 @@ public final class AoeClient implements FrameHandler, AutoCloseable {
      * every later request with a consecutive 32-bit counter in that byte order in the tag field
      * (retransmissions still get a fresh number). Returns whether the export accepted.
      */
-    public boolean negotiateTags(Target t, boolean littleEndian) throws IOException {
+    public boolean negotiateTags(TargetInfo t, boolean littleEndian) throws IOException {
         String name = littleEndian ? "tag_inc_le" : "tag_inc_be";
         // reset first: a new process must not inherit an earlier one's tag window (nor its byte order);
         // a CRC negotiated before is asked for again in the same request

@@ -159,7 +159,7 @@ public final class Cli {
                                 PrintStream err) throws IOException {
         if (a.command.equals("discover")) {
             int[] addr = a.positional.isEmpty() ? new int[] {Aoe.BROADCAST_SHELF, Aoe.BROADCAST_SLOT} : address(a);
-            List<Target> found = c.discover(addr[0], addr[1], a.num("--wait-ms", 1000));
+            List<TargetInfo> found = c.discover(addr[0], addr[1], a.num("--wait-ms", 1000));
             found.forEach(t -> out.println(t.describe()));
             if (found.isEmpty()) {
                 err.println("error: no AoE targets answered");
@@ -174,7 +174,7 @@ public final class Cli {
         if (a.command.equals("config")) {
             return config(a, c, o, addr, out);
         }
-        Target t = c.find(addr[0], addr[1]);
+        TargetInfo t = c.find(addr[0], addr[1]);
         if (a.has("--crc")) {
             // CRC8x4: negotiate it first; then every write carries it and every data reply is checked
             if (!c.negotiateCrc(t)) {
@@ -216,7 +216,7 @@ public final class Cli {
         }
     }
 
-    private static int run(Args a, AoeClient c, Target t, AoeClient.Options o, PrintStream out, PrintStream err) throws IOException {
+    private static int run(Args a, AoeClient c, TargetInfo t, AoeClient.Options o, PrintStream out, PrintStream err) throws IOException {
         switch (a.command) {
             case "identify":
                 out.println("identify target=" + t.address() + " " + c.identify(t).describe());
@@ -297,7 +297,7 @@ public final class Cli {
         }
     }
 
-    private static int ata(Args a, AoeClient c, Target t, PrintStream out) throws IOException {
+    private static int ata(Args a, AoeClient c, TargetInfo t, PrintStream out) throws IOException {
         int cmd = (int) a.hex("--cmd", -1);
         need(cmd >= 0 && cmd <= 0xff, "ata needs --cmd HEX");
         int aflags = (int) a.hex("--aflags", 0);
@@ -328,7 +328,7 @@ public final class Cli {
         // A target whose string does not match a test stays silent: two tries are enough to tell.
         int tries = sub == Config.TEST_EXACT || sub == Config.TEST_PREFIX ? 2 : o.tries;
         try {
-            Target t = c.config(Mac.BROADCAST, addr[0], addr[1], sub, str, tries);
+            TargetInfo t = c.config(Mac.BROADCAST, addr[0], addr[1], sub, str, tries);
             out.println("config reply " + t.describe().substring("target ".length()));
             return 0;
         } catch (NoReplyException e) {
@@ -337,7 +337,7 @@ public final class Cli {
         }
     }
 
-    private static int mask(Args a, AoeClient c, Target t, PrintStream out) throws IOException {
+    private static int mask(Args a, AoeClient c, TargetInfo t, PrintStream out) throws IOException {
         List<AoeClient.Directive> dirs = new ArrayList<>();
         a.all("--add").forEach(m -> dirs.add(new AoeClient.Directive(MacMask.DIR_ADD, Mac.parse(m))));
         a.all("--del").forEach(m -> dirs.add(new AoeClient.Directive(MacMask.DIR_DELETE, Mac.parse(m))));
@@ -353,7 +353,7 @@ public final class Cli {
         return r.merror() == 0 ? 0 : 1;
     }
 
-    private static int reserve(Args a, AoeClient c, Target t, PrintStream out) throws IOException {
+    private static int reserve(Args a, AoeClient c, TargetInfo t, PrintStream out) throws IOException {
         int sub = Reserve.READ;
         long[] macs = new long[0];
         if (a.one("--set") != null) {
@@ -386,7 +386,7 @@ public final class Cli {
         target.command = a.command;
         target.positional.add(a.positional.get(0));
         int[] addr = address(target);
-        Target t = c.find(addr[0], addr[1]);
+        TargetInfo t = c.find(addr[0], addr[1]);
         Negotiated n = c.negotiate(t, a.positional.subList(1, a.positional.size()));
         out.println(n.describe(t.address()));
         return 0;

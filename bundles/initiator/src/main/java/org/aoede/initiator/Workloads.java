@@ -18,7 +18,7 @@ final class Workloads {
      * Writes the seed's pattern to every selected frame-sized chunk, then reads each back and compares.
      * Returns the number of bad sectors plus failed requests (0 = all good).
      */
-    static long verify(AoeClient c, Target t, long capacity, long seed, long frames, PrintStream out) throws IOException {
+    static long verify(AoeClient c, TargetInfo t, long capacity, long seed, long frames, PrintStream out) throws IOException {
         return verify(c, t, capacity, seed, frames, true, 1, 0, out);
     }
 
@@ -27,7 +27,7 @@ final class Workloads {
      * {@code readPasses} times and for at least {@code minSeconds}: a long read phase, e.g. while
      * the export is switched read-only.
      */
-    static long verify(AoeClient c, Target t, long capacity, long seed, long frames, boolean write, int readPasses,
+    static long verify(AoeClient c, TargetInfo t, long capacity, long seed, long frames, boolean write, int readPasses,
                        double minSeconds, PrintStream out) throws IOException {
         return verify(c, t, 0, capacity, seed, frames, write, readPasses, minSeconds, 1, 0, out);
     }
@@ -38,7 +38,7 @@ final class Workloads {
      * (a delayed duplicate) reads back as a mismatch. {@code settleMs} > 0: after the last
      * generation, waits that long (the latest late copy is sent by then) and reads back once more.
      */
-    static long verify(AoeClient c, Target t, long first, long sectors, long seed, long frames, boolean write,
+    static long verify(AoeClient c, TargetInfo t, long first, long sectors, long seed, long frames, boolean write,
                        int readPasses, double minSeconds, int generations, long settleMs, PrintStream out)
             throws IOException {
         int spf = c.sectorsPerFrame(t);
@@ -79,7 +79,7 @@ final class Workloads {
         return mismatches.get() + errors.get();
     }
 
-    private static void writeAll(AoeClient c, Target t, long first, long end, int spf, long[] chunks, long seed,
+    private static void writeAll(AoeClient c, TargetInfo t, long first, long end, int spf, long[] chunks, long seed,
                                  AtomicLong errors, PrintStream out) throws IOException {
         Phaser writes = new Phaser(1);
         for (long chunk : chunks) {
@@ -96,7 +96,7 @@ final class Workloads {
         writes.arriveAndAwaitAdvance();
     }
 
-    private static void readAll(AoeClient c, Target t, long first, long end, int spf, long[] chunks, long seed,
+    private static void readAll(AoeClient c, TargetInfo t, long first, long end, int spf, long[] chunks, long seed,
                                 AtomicLong errors, AtomicLong mismatches, PrintStream out) throws IOException {
         Phaser reads = new Phaser(1);
         for (long chunk : chunks) {
@@ -150,7 +150,7 @@ final class Workloads {
     }
 
     /** Runs one pattern for {@code seconds} with the client's window as queue depth; returns the error count. */
-    static long bench(AoeClient c, Target t, long capacity, String pattern, int sectors, int qd, double seconds,
+    static long bench(AoeClient c, TargetInfo t, long capacity, String pattern, int sectors, int qd, double seconds,
                       PrintStream out) throws IOException {
         return bench(c, t, capacity, pattern, sectors, qd, 0, seconds, out);
     }
@@ -160,7 +160,7 @@ final class Workloads {
      * both ends settles); the line then also says {@code warmup_ios}, so that a target's CPU time
      * over the whole run can be divided by every request it served.
      */
-    static long bench(AoeClient c, Target t, long capacity, String pattern, int sectors, int qd, double warmupSeconds,
+    static long bench(AoeClient c, TargetInfo t, long capacity, String pattern, int sectors, int qd, double warmupSeconds,
                       double seconds, PrintStream out) throws IOException {
         long warmupIos = 0;
         if (warmupSeconds > 0) {
@@ -184,7 +184,7 @@ final class Workloads {
      * out together with the link's one {@code sendmmsg} at the end of the batch, and the initiator
      * costs little per request. The lanes end at the deadline.
      */
-    private static Run run(AoeClient c, Target t, long capacity, String pattern, int sectors, int qd, double seconds)
+    private static Run run(AoeClient c, TargetInfo t, long capacity, String pattern, int sectors, int qd, double seconds)
             throws IOException {
         boolean write = pattern.endsWith("write");
         boolean random = pattern.startsWith("rand");

@@ -11,7 +11,7 @@
  *
  * <p><b>Start reading:</b> {@link org.aoede.initiator.Cli} (the commands),
  * {@link org.aoede.initiator.AoeClient} (tags, retransmission, the request window); what it
- * returns: {@link org.aoede.initiator.Target}, {@link org.aoede.initiator.AtaReply},
+ * returns: {@link org.aoede.initiator.TargetInfo}, {@link org.aoede.initiator.AtaReply},
  * {@link org.aoede.initiator.Identify}, {@link org.aoede.initiator.Negotiated}; its failures:
  * {@link org.aoede.initiator.NoReplyException}, {@link org.aoede.initiator.AoeErrorException},
  * {@link org.aoede.initiator.AtaErrorException}. Faults made on purpose for tests

@@ -46,7 +46,7 @@ class AoeClientTest {
 
     @Test
     void findsTargetAndUsesUserlandTags() throws Exception {
-        Target t = open(4).find(1, 0);
+        TargetInfo t = open(4).find(1, 0);
         assertEquals(FakeTarget.TARGET_MAC, t.mac());
         assertEquals(2, t.sectors());
         assertEquals("abc", t.configString());
@@ -57,7 +57,7 @@ class AoeClientTest {
     @Test
     void retransmitsWithNewTagAndIgnoresStaleReply() throws Exception {
         open(4, 100);
-        Target t = client.find(1, 0);
+        TargetInfo t = client.find(1, 0);
         List<ByteBuffer> held = new java.util.concurrent.CopyOnWriteArrayList<>();
         AtomicInteger n = new AtomicInteger();
         fake.responder = q -> {
@@ -110,7 +110,7 @@ class AoeClientTest {
 
     @Test
     void ataErrorSurfacesRegistersNotRetried() throws Exception {
-        Target t = open(4).find(1, 0);
+        TargetInfo t = open(4).find(1, 0);
         AtaErrorException e = assertThrows(AtaErrorException.class, () -> client.read(t, 63, 2));
         assertEquals(Ata.STATUS_DRDY | Ata.STATUS_ERR, e.status());
         assertEquals(Ata.ERROR_IDNF, e.error());
@@ -122,7 +122,7 @@ class AoeClientTest {
 
     @Test
     void pipelinedWriteAndReadSplitIntoFramesWithinWindow() throws Exception {
-        Target t = open(3).find(1, 0);
+        TargetInfo t = open(3).find(1, 0);
         byte[] data = Pattern.of(9, 0, 41);
         client.write(t, 0, data, 41);
         assertArrayEquals(data, java.util.Arrays.copyOf(fake.disk, 41 * 512));
@@ -144,7 +144,7 @@ class AoeClientTest {
             }
             return null;
         };
-        List<Target> found = client.discover(0xffff, 0xff, 100);
+        List<TargetInfo> found = client.discover(0xffff, 0xff, 100);
         assertEquals(3, found.size());
         assertEquals(1, fake.sent.size(), "discovery is one broadcast, no retransmit");
     }

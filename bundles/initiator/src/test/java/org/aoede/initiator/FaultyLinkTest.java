@@ -24,7 +24,7 @@ class FaultyLinkTest {
     private final FaultyLink faults = new FaultyLink();
     private AoeClient client;
 
-    private Target open(long timeoutMs) throws Exception {
+    private TargetInfo open(long timeoutMs) throws Exception {
         AoeClient.Options o = new AoeClient.Options();
         o.timeoutMs = timeoutMs;
         o.maxTimeoutMs = 2 * timeoutMs;
@@ -56,7 +56,7 @@ class FaultyLinkTest {
 
     @Test
     void duplicatedAndReorderedUnderConsecutiveTags() throws Exception {
-        Target t = open(2000);
+        TargetInfo t = open(2000);
         fake.responder = this::acceptingEverything;
         assertTrue(client.negotiateTags(t, true));
         faults.duplicateAndReorder(true);
@@ -88,7 +88,7 @@ class FaultyLinkTest {
 
     @Test
     void delayedDuplicatesGoOutLateUnderTheirTags() throws Exception {
-        Target t = open(2000);
+        TargetInfo t = open(2000);
         faults.delayDuplicates(150, 100);            // every request once more, 0-150 ms later
         int before = fake.sent.size();
         long t0 = System.nanoTime();
@@ -118,7 +118,7 @@ class FaultyLinkTest {
 
     @Test
     void corruptedWriteIsRetransmittedWithTheRightCrc() throws Exception {
-        Target t = open(50);
+        TargetInfo t = open(50);
         client.useCrc(t, true);
         fake.responder = q -> Aoe.command(q) == Aoe.CMD_ATA && !crcRight(q) ? null : fake.serve(q);
         faults.corruptCrcOfNextWrites(1);
@@ -135,7 +135,7 @@ class FaultyLinkTest {
 
     @Test
     void lateRepliesToDuplicatesHaveTheirCrcChecked() throws Exception {
-        Target t = open(2000);
+        TargetInfo t = open(2000);
         client.useCrc(t, true);
         fake.responder = q -> {
             ByteBuffer r = fake.serve(q);

@@ -8,15 +8,15 @@ import org.aoede.protocol.Config;
 import org.aoede.protocol.Mac;
 
 /** One export as its config reply describes it: where it answers from and how much it takes per frame. */
-public record Target(long mac, int shelf, int slot, int bufferCount, int firmware, int sectors,
-                     int aoeVersion, int subcommand, byte[] config) {
+public record TargetInfo(long mac, int shelf, int slot, int bufferCount, int firmware, int sectors,
+                         int aoeVersion, int subcommand, byte[] config) {
 
     /** Decodes a config reply; a declared string longer than the frame is cut to what arrived. */
-    public static Target fromReply(ByteBuffer f) {
+    public static TargetInfo fromReply(ByteBuffer f) {
         int len = Math.max(0, Math.min(Config.stringLength(f), f.limit() - Config.STRING));
         byte[] s = new byte[len];
         f.get(Config.STRING, s);
-        return new Target(Aoe.src(f), Aoe.shelf(f), Aoe.slot(f), Config.bufferCount(f),
+        return new TargetInfo(Aoe.src(f), Aoe.shelf(f), Aoe.slot(f), Config.bufferCount(f),
                 Config.firmwareVersion(f), Config.sectorCount(f), Config.aoeVersion(f), Config.subcommand(f), s);
     }
 
