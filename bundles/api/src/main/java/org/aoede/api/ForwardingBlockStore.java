@@ -69,6 +69,17 @@ public abstract class ForwardingBlockStore implements BlockStore {
         return delegate.asynchronous() || delegate.submits();
     }
 
+    /** False: a wrapper works in read and write, which run on the export's I/O threads. */
+    @Override
+    public boolean submits() {
+        return false;
+    }
+
+    @Override
+    public void submit(IoRequest request) {
+        BlockStore.super.submit(request);
+    }
+
     @Override
     public String describe() {
         return delegate.describe();
