@@ -49,7 +49,7 @@ public class AdminService implements ExportAdmin {
         KEYS.put("shelf", "0-65534 (not 4095)");
         KEYS.put("slot", "0-254");
         KEYS.put("interfaces", "network interfaces, comma separated");
-        KEYS.put("file", "file or block device to export");
+        KEYS.put("file", "file or block device to export, or an RBD image: rbd:POOL/IMAGE[:id=USER][:conf=PATH]");
         KEYS.put("read-only", "true/false: refuse writes");
         KEYS.put("direct", "true/false: O_DIRECT, bypass the page cache");
         KEYS.put("sync", "true/false: O_DSYNC, stable before the reply");
