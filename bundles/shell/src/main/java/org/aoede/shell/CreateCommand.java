@@ -83,7 +83,8 @@ public class CreateCommand extends AoeAction {
         s.put("shelf", shelf);
         s.put("slot", slot);
         s.put("interfaces", interfaces);
-        s.put("file", file == null ? null : Path.of(file).toAbsolutePath().normalize().toString());
+        s.put("file", file == null ? null : file.startsWith("rbd:") ? file       // an RBD image, not a path
+                : Path.of(file).toAbsolutePath().normalize().toString());
         if (readOnly) {
             s.put("read-only", "true");
         }
