@@ -280,23 +280,27 @@ public final class RbdStore implements BlockStore, ResizingStore {
     }
 
     private void refreshSize() {
-        if (closed) {
-            return;
-        }
-        long[] size = new long[1];
-        int rc = Rbd.rbd_get_size(image, size);
-        if (rc < 0) {
-            LOG.warn("{}: cannot read the size after an update: {}", rbd, Ceph.error(rc));
-            return;
-        }
-        long now = window(size[0]);
-        long was = sectors;
-        if (now != was) {
+        long now;
+        long was;
+        synchronized (this) {                      // not while close() closes the image
+            if (closed) {
+                return;
+            }
+            long[] size = new long[1];
+            int rc = Rbd.rbd_get_size(image, size);
+            if (rc < 0) {
+                LOG.warn("{}: cannot read the size after an update: {}", rbd, Ceph.error(rc));
+                return;
+            }
+            now = window(size[0]);
+            was = sectors;
             sectors = now;
+        }
+        if (now != was) {
             LOG.info("{}: resized, the export has {} sectors (was {})", rbd, now, was);
             Runnable r = resized;
             if (r != null && !closed) {
-                r.run();
+                r.run();                           // outside the lock: the listener takes the target's
             }
         }
     }
@@ -452,9 +456,9 @@ public final class RbdStore implements BlockStore, ResizingStore {
             ByteBuffer d = r.data();
             s.buf.write(0, d.array(), d.arrayOffset() + d.position(), n);
         }
-        s.request = r;
         s.kind = kind;
         s.bytes = n;
+        s.request = r;                             // last: the callback thread reads it first
         long[] c = new long[1];
         int rc = Rbd.rbd_aio_create_completion(s.index, COMPLETED, c);
         if (rc < 0) {
@@ -526,7 +530,7 @@ public final class RbdStore implements BlockStore, ResizingStore {
     }
 
     @Override
-    public void close() throws IOException {
+    public synchronized void close() throws IOException {
         if (closed) {
             return;
         }
