@@ -27,7 +27,8 @@ final class StoreFactories implements BlockStoreFactory {
         final String scheme;
 
         Missing(String scheme) {
-            super("no store for '" + scheme + ":' is installed (feature aoede-store-" + scheme + ")");
+            super(scheme.equals(FILE) ? "the file store is not there (yet)"
+                    : "no store for '" + scheme + ":' is installed (feature aoede-store-" + scheme + ")");
             this.scheme = scheme;
         }
     }

@@ -487,7 +487,8 @@ public class Target {
         try {
             store = stores.open(spec(s));
         } catch (StoreFactories.Missing e) {
-            c.status(ExportState.WAITING, "for store '" + e.scheme + "' (feature aoede-store-" + e.scheme + ")");
+            c.status(ExportState.WAITING, "for store '" + e.scheme + "'" + (e.scheme.equals(StoreFactories.FILE)
+                    ? "" : " (feature aoede-store-" + e.scheme + ")"));
             return;
         } catch (IOException | RuntimeException e) {
             c.refuse(cannotOpen(s, e));
