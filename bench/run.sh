@@ -26,6 +26,12 @@
 #               appliance with direct = true, vblade -d and fio (libaio, direct=1, same iodepth) on the
 #               same file, back to back; prints the ratios; bench/results/results-DATE-disk.md (or --name);
 #               --targets: a subset of appliance-direct, vblade-d, fio
+#   --rbd       instead of the above: a Ceph RBD image. A one-OSD memstore cluster
+#               (scripts/ceph-test-cluster.sh) in the targets' namespace, a 256 MiB image written in
+#               full, MTU 9000, 4 KiB random reads and writes at QD 16: the appliance with
+#               file = rbd:rbd/bench and `rbd bench --io-size 4K --io-threads 16 --io-pattern rand`
+#               on the same image, back to back; prints the ratios; bench/results/results-DATE-rbd.md
+#               (or --name); --targets: a subset of appliance-rbd, rbd-bench
 #
 # Needs: root, the built initiator (bundles/initiator/target/aoede-initiator.jar), the built
 # assembly (karaf-assembly/target/aoede-karaf-*.zip), JDK 17, vblade, python3, iproute2, util-linux
@@ -36,7 +42,7 @@ cd "$(dirname "$0")/.."
 ROOT=$PWD
 
 RUNS=3; SECS=5; WARM=1; QUICK=0; DO16=1; PROFILE=1; BUSYPOLL=""; QBYPASS=""; TQDISC=""; NAME=""
-DISK=0; DISKDIR=/var/tmp; ZIPARG=""; FIXSECT=""; QDSET=0; MTUSET=0; TARGETSET=0
+DISK=0; RBD=0; DISKDIR=/var/tmp; ZIPARG=""; FIXSECT=""; QDSET=0; MTUSET=0; TARGETSET=0
 TARGETS=appliance-afpacket,appliance-pcap,vblade,reflector-one,reflector-batch
 PATTERNS=randread,randwrite,seqread,seqwrite
 MTUS=1500,9000
@@ -58,8 +64,9 @@ while [ $# -gt 0 ]; do
     --name) NAME=$2; shift ;;
     --zip) ZIPARG=$2; shift ;;
     --disk) DISK=1 ;;
+    --rbd) RBD=1 ;;
     --disk-dir) DISKDIR=$2; shift ;;
-    -h|--help) sed -n '2,32p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,38p' "$0"; exit 0 ;;
     *) echo "unknown option $1" >&2; exit 2 ;;
   esac
   shift
@@ -99,6 +106,7 @@ KPID=""
 DIMG=""          # --disk: the image on the disk
 cleanup() {
   set +e
+  [ "${RBD:-0}" = 1 ] && "$ROOT/scripts/ceph-test-cluster.sh" stop "$WORK/ceph" >/dev/null 2>&1
   [ -n "$DIMG" ] && rm -f "$DIMG"
   [ -n "$TPID" ] && kill -9 "$TPID" 2>/dev/null
   [ -n "$KPID" ] && kill -9 "$KPID" 2>/dev/null
@@ -287,6 +295,81 @@ PY
     printf 'Initiator: `aoede-initiator.jar bench --transport afpacket --sectors 8`; %s run(s) of %s s per cell (median) after %s s of warm-up.\n' "$RUNS" "$SECS" "$WARM"
     printf 'Load average at the start: %s; at the end: %s.\n\n' "$LOAD0" "$(cut -d' ' -f1-3 /proc/loadavg)"
     python3 "$ROOT/bench/disk_report.py" "$RES"
+  } > "$OUT"
+  cp "$RES" "${OUT%.md}.tsv"
+  cat "$OUT"
+  log "written to $OUT (raw runs: ${OUT%.md}.tsv)"
+  exit 0
+fi
+
+# ---- --rbd: a Ceph RBD image: the appliance and rbd bench on one image of one cluster ----
+if [ $RBD = 1 ]; then
+  command -v ceph-osd >/dev/null || { echo "--rbd needs ceph-mon ceph-osd ceph-mgr ceph-common (scripts/install-deps.sh test)" >&2; exit 2; }
+  [ $QDSET = 1 ] || QDS=16
+  [ $MTUSET = 1 ] || MTUS=9000
+  [ $TARGETSET = 1 ] || TARGETS=appliance-rbd,rbd-bench
+  FIXSECT=8
+  PATTERNS=randread,randwrite
+  log "starting a one-OSD Ceph cluster in $NT"
+  ip netns exec "$NT" "$ROOT/scripts/ceph-test-cluster.sh" start "$WORK/ceph" >"$WORK/ceph.out" 2>&1 \
+    || { cat "$WORK/ceph.out" >&2; exit 1; }
+  CONF=$WORK/ceph/ceph.conf
+  rbdc() { ip netns exec "$NT" rbd -c "$CONF" "$@"; }
+  rbdc create --size 256M rbd/bench
+  rbdc bench --io-type write --io-size 4M --io-pattern seq --io-total 256M rbd/bench >/dev/null 2>&1
+  [ -n "$ZIP" ] || { echo "missing karaf-assembly/target/aoede-karaf-*.zip: build first" >&2; exit 2; }
+  (cd "$WORK" && unzip -q "$ZIP" && mv aoede-karaf-*/ karaf)
+  K=$WORK/karaf
+  answering() { local c; c=$(grep -c "answering on" "$K/data/log/karaf.log" 2>/dev/null) || true; echo "${c:-0}"; }
+  for mtu in ${MTUS//,/ }; do
+    set_mtu "$mtu"
+    has appliance-rbd || continue
+    printf 'shelf = 1\nslot = 0\ninterfaces = %s\nfile = rbd:rbd/bench:conf=%s\ntransport = afpacket\n' "$VT" "$CONF" \
+      > "$K/etc/org.aoede.export-bench.cfg"
+    log "starting the appliance (file = rbd:rbd/bench) in $NT"
+    (ip netns exec "$NT" "$K/bin/karaf" server >"$WORK/karaf.out" 2>&1 &)
+    for _ in $(seq 1 120); do KPID=$(pgrep -f "karaf.home=$K" | head -1 || true); [ -n "$KPID" ] && break; sleep 0.5; done
+    for _ in $(seq 1 90); do [ "$(answering)" -gt 0 ] && break; sleep 1; done
+    TPID=$KPID
+    matrix appliance-rbd "$mtu"
+    kill "$KPID" 2>/dev/null || true
+    for _ in $(seq 1 20); do kill -0 "$KPID" 2>/dev/null || break; sleep 0.5; done
+    kill -9 "$KPID" 2>/dev/null || true
+    KPID=""; TPID=""
+    rm -rf "$K/data"
+  done
+  # rbd bench on the same image: what librbd does at this depth without AoE (cache off, as the appliance)
+  for p in ${PATTERNS//,/ }; do
+    has rbd-bench || break
+    t=${p#rand}
+    for q in ${QDS//,/ }; do
+      for r in $(seq 1 "$RUNS"); do
+        # about SECS seconds at the rates seen here (reads ~20k/s, writes ~10k/s)
+        if [ "$t" = read ]; then total=$((SECS * 80))M; else total=$((SECS * 40))M; fi
+        out=$(rbdc bench --io-type "$t" --io-size 4K --io-threads "$q" --io-pattern rand --io-total "$total" \
+              --rbd_cache=false rbd/bench 2>&1 | tail -1)
+        ops=$(sed -n 's/.*ops: *\([0-9]*\).*/\1/p' <<<"$out")
+        iops=$(sed -n 's/.*ops\/sec: *\([0-9.]*\).*/\1/p' <<<"$out")
+        if [ -z "$iops" ]; then log "rbd bench $p qd=$q: no result: $out"; continue; fi
+        printf 'rbd-bench\t-\t8\t%s\t%s\t%s\t%s\t%s\t%s\tnan\tnan\tnan\t0\t0\tnan\n' "$p" "$q" "$r" "$ops" "${iops%.*}" \
+          "$(awk -v i="$iops" 'BEGIN{printf "%.1f", i*4096/1e6}')" >> "$RES"
+        log "rbd bench $p qd=$q run=$r: ${iops%.*} IOPS"
+      done
+    done
+  done
+  STAMP=$(date -u +%Y-%m-%d)
+  mkdir -p "$ROOT/bench/results"
+  OUT=$ROOT/bench/results/results-$STAMP-${NAME:-rbd}.md
+  {
+    printf '# AoEde on a Ceph RBD image, %s UTC\n\n' "$(date -u '+%Y-%m-%d %H:%M')"
+    printf 'Machine: %s CPUs (%s), kernel %s, %s, Ceph %s. veth pair between two namespaces, MTU %s.\n' \
+      "$NCPU" "$(sed -n 's/^model name[^:]*: //p' /proc/cpuinfo | head -1)" "$(uname -r)" "$("$JAVA" -version 2>&1 | head -1)" \
+      "$(ceph --version | awk '{print $3}')" "$MTUS"
+    printf 'Cluster: scripts/ceph-test-cluster.sh (one mon, one mgr, one memstore OSD, pool size 1) on 127.0.0.1 of the targets'"'"' namespace, on the same machine. Image: 256 MiB, written in full before. 4 KiB (8 sectors) random requests.\n'
+    printf 'Targets: the appliance (afpacket, `file = rbd:rbd/bench`, librbd cache off) and `rbd bench --io-size 4K --io-threads QD --io-pattern rand --rbd_cache=false` on the same image (no AoE: what librbd does).\n'
+    printf 'Initiator: `aoede-initiator.jar bench --transport afpacket --sectors 8`; %s run(s) of %s s per cell (median) after %s s of warm-up; rbd bench runs about as long.\n' "$RUNS" "$SECS" "$WARM"
+    printf 'Load average at the start: %s; at the end: %s.\n\n' "$LOAD0" "$(cut -d' ' -f1-3 /proc/loadavg)"
+    python3 "$ROOT/bench/rbd_report.py" "$RES"
   } > "$OUT"
   cp "$RES" "${OUT%.md}.tsv"
   cat "$OUT"

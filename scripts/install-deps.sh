@@ -13,6 +13,9 @@ if [ "$what" = test ]; then
   pkgs+=(chromium chromium-driver)
   # fio: the device's own rate next to the appliance's (bench/run.sh --disk)
   pkgs+=(fio)
+  # A throw-away Ceph cluster for the rbd: store (scripts/ceph-test-cluster.sh, RbdStoreIT); librbd1
+  # is also what the appliance's store-rbd bundle loads.
+  pkgs+=(ceph-mon ceph-osd ceph-mgr ceph-common librbd1)
 fi
 missing=()
 for p in "${pkgs[@]}"; do

@@ -41,7 +41,7 @@ final class PrometheusFormat {
         List<MetricSnapshot> out = new ArrayList<>();
         // ---- exports ----
         InfoSnapshot.Builder info = InfoSnapshot.builder().name("aoede_export")
-                .help("One series per configured export: its address and state (value always 1)");
+                .help("One series per configured export: its address, state and kind of store (file, rbd; value always 1)");
         GaugeSnapshot.Builder up = GaugeSnapshot.builder().name("aoede_export_up")
                 .help("1 exactly when the export answers initiators (state serving), else 0");
         GaugeSnapshot.Builder refusedEdit = GaugeSnapshot.builder().name("aoede_export_edit_refused")
@@ -53,7 +53,8 @@ final class PrometheusFormat {
                 .help("Initiator MAC addresses seen by the export");
         for (ExportInfo e : exports) {
             Labels l = exportLabels(e);
-            info.dataPoint(InfoDataPointSnapshot.builder().labels(l.add("state", e.state().label())).build());
+            info.dataPoint(InfoDataPointSnapshot.builder().labels(l.add("state", e.state().label())
+                    .add("store", storeKind(e))).build());
             up.dataPoint(gauge(l, e.state().answers() ? 1 : 0));
             refusedEdit.dataPoint(gauge(l, e.refusedEdit().isEmpty() ? 0 : 1));
             sectors.dataPoint(gauge(l, e.sectors()));
@@ -119,6 +120,12 @@ final class PrometheusFormat {
 
     static void write(OutputStream out, MetricSnapshots snapshots) throws IOException {
         PrometheusTextFormatWriter.create().write(out, snapshots);
+    }
+
+    /** {@code rbd} for an RBD image ({@code file = rbd:POOL/IMAGE}), else {@code file}. */
+    static String storeKind(ExportInfo e) {
+        String f = e.settings() == null ? null : e.settings().get("file");
+        return f != null && f.startsWith("rbd:") ? "rbd" : "file";
     }
 
     private static Labels exportLabels(ExportInfo e) {

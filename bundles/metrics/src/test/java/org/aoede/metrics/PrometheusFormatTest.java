@@ -48,7 +48,7 @@ class PrometheusFormatTest {
         assertTrue(t.contains("aoede_export_duplicates_total" + l + " 3.0\n"), t);
         assertTrue(t.contains("aoede_export_errors_total{address=\"e1.0\",export=\"disk1\",kind=\"ata-idnf\"} 2.0\n"), t);
         assertTrue(t.contains("aoede_export_drops_total{address=\"e1.0\",export=\"disk1\",kind=\"masked\"} 5.0\n"), t);
-        assertTrue(t.contains("aoede_export_info{address=\"e1.0\",export=\"disk1\",state=\"serving\"} 1\n"), t);
+        assertTrue(t.contains("aoede_export_info{address=\"e1.0\",export=\"disk1\",state=\"serving\",store=\"file\"} 1\n"), t);
         assertTrue(t.contains("aoede_export_up" + l + " 1.0\n"), "serving with a refused edit still answers: " + t);
         assertTrue(t.contains("aoede_export_edit_refused" + l + " 1.0\n"), t);
         // informational values are not errors: an alert on errors must not fire on a freeze

@@ -13,7 +13,6 @@ import org.apache.karaf.shell.api.action.Command;
 import org.apache.karaf.shell.api.action.Completion;
 import org.apache.karaf.shell.api.action.Option;
 import org.apache.karaf.shell.api.action.lifecycle.Service;
-import org.apache.karaf.shell.support.completers.FileCompleter;
 
 @Service
 @Command(scope = "aoe", name = "create", description = "Creates an export (as vblade SHELF SLOT NETIF FILENAME) "
@@ -32,8 +31,9 @@ public class CreateCommand extends AoeAction {
     @Completion(InterfaceCompleter.class)
     String interfaces;
 
-    @Argument(index = 4, name = "file", description = "file or block device to export", required = true)
-    @Completion(FileCompleter.class)
+    @Argument(index = 4, name = "file", description = "file or block device to export, or an RBD image: "
+            + "rbd:POOL/IMAGE[:id=USER][:conf=/etc/ceph/ceph.conf]", required = true)
+    @Completion(StoreCompleter.class)
     String file;
 
     @Argument(index = 5, name = "options", description = "the options may also follow the file", multiValued = true)
@@ -83,7 +83,8 @@ public class CreateCommand extends AoeAction {
         s.put("shelf", shelf);
         s.put("slot", slot);
         s.put("interfaces", interfaces);
-        s.put("file", file == null ? null : Path.of(file).toAbsolutePath().normalize().toString());
+        s.put("file", file == null ? null : file.startsWith("rbd:") ? file       // an RBD image, not a path
+                : Path.of(file).toAbsolutePath().normalize().toString());
         if (readOnly) {
             s.put("read-only", "true");
         }

@@ -43,6 +43,9 @@ public class ShowCommand extends AoeAction {
         System.out.println("  address  " + Fmt.orDash(e.address()));
         System.out.println("  state    " + e.status());
         System.out.println("  size     " + Fmt.size(e.sectors()) + (e.sectors() < 0 ? "" : " (" + e.sectors() + " sectors)"));
+        String file = e.settings().get("file");
+        System.out.println("  store    " + (file != null && file.startsWith("rbd:")
+                ? "Ceph RBD image " + file.substring("rbd:".length()) : "file " + Fmt.orDash(file)));
         freezeStatus(name).ifPresent(f -> System.out.println("  freeze   " + f.summary()
                 + (f.state() == org.aoede.api.Freezer.State.NORMAL ? "" : ", shadow " + f.shadow())
                 + (f.limitSectors() > 0 ? ", limit " + Fmt.size(f.limitSectors()) : "")));

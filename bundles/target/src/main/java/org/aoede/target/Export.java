@@ -341,6 +341,13 @@ final class Export {
         paused = false;
     }
 
+    /** The store's size changed by itself (an image resized elsewhere): IDENTIFY shows the new one. */
+    void resized() {
+        ExportSettings s = settings;
+        identify = Identify.build(store.sectors(), s.model(), s.serial(),
+                String.format("%04x", Identify.FIRMWARE_VERSION));
+    }
+
     @Override
     public String toString() {
         return name() + " " + settings.address() + " " + store.describe();

@@ -58,7 +58,7 @@ public record ExportSettings(
         k.put("shelf", "0-65534 (not 4095)");
         k.put("slot", "0-254");
         k.put("interfaces", "network interfaces, comma separated");
-        k.put("file", "file or block device to export");
+        k.put("file", "file or block device to export, or an RBD image: rbd:POOL/IMAGE[:id=USER][:conf=PATH]");
         k.put("read-only", "true/false: refuse writes");
         k.put("direct", "true/false: O_DIRECT, bypass the page cache");
         k.put("sync", "true/false: O_DSYNC, stable before the reply");

@@ -19,6 +19,7 @@ import org.aoede.api.ExportHandle;
 import org.aoede.api.ExportState;
 import org.aoede.api.Extension;
 import org.aoede.api.Link;
+import org.aoede.api.ResizingStore;
 import org.aoede.api.StoreSpec;
 import org.aoede.api.Transport;
 import org.aoede.protocol.Config;
@@ -53,8 +54,10 @@ public class Target {
     private ScheduledExecutorService timer;
     private Path stateDir;
 
-    @Reference
-    BlockStoreFactory stores;
+    /** The registered store factories, by the scheme of an export's file. */
+    final StoreFactories factories = new StoreFactories();
+    /** Opens an export's store: {@link #factories}, or a test's own. */
+    BlockStoreFactory stores = factories;
 
     @Activate
     void activate() {
@@ -109,6 +112,34 @@ public class Target {
                 return false;
             });
             reconcile();
+        }
+    }
+
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC)
+    void addStoreFactory(BlockStoreFactory f, Map<String, Object> props) {
+        String scheme = String.valueOf(props.getOrDefault(StoreFactories.PROPERTY, StoreFactories.FILE));
+        factories.add(scheme, f);
+        LOG.info("store '{}' available", scheme);
+        synchronized (this) {
+            if (timer != null) {
+                reconcile();
+            }
+        }
+    }
+
+    void removeStoreFactory(BlockStoreFactory f, Map<String, Object> props) {
+        String scheme = String.valueOf(props.getOrDefault(StoreFactories.PROPERTY, StoreFactories.FILE));
+        synchronized (this) {
+            if (!factories.remove(scheme, f)) {
+                return;
+            }
+            LOG.info("store '{}' gone", scheme);
+            for (ExportComponent c : exports.values()) {
+                if (c.running != null && factories.scheme(c.running.settings.file()).equals(scheme)) {
+                    stop(c);
+                    c.status(ExportState.WAITING, "for store '" + scheme + "'");
+                }
+            }
         }
     }
 
@@ -325,6 +356,7 @@ public class Target {
             c.editRefused(why);
             try {
                 e.resume(old, stores.open(spec(old)));
+                watchSize(e);
                 applyExtensions(c);
             } catch (IOException | RuntimeException ex2) {
                 e.stop();
@@ -334,6 +366,7 @@ public class Target {
             return;
         }
         e.resume(s, fresh);
+        watchSize(e);
         LOG.info("export {} ({}): now {}", s.name(), c.source, fresh.describe());
         update(c, old);
     }
@@ -469,6 +502,10 @@ public class Target {
         BlockStore store;
         try {
             store = stores.open(spec(s));
+        } catch (StoreFactories.Missing e) {
+            c.status(ExportState.WAITING, "for store '" + e.scheme + "'" + (e.scheme.equals(StoreFactories.FILE)
+                    ? "" : " (feature aoede-store-" + e.scheme + ")"));
+            return;
         } catch (IOException | RuntimeException e) {
             c.refuse(cannotOpen(s, e));
             return;
@@ -477,6 +514,7 @@ public class Target {
         LiveState live = sf.load(new StateFile.Configured(s.configString(), s.allowedMacs()));
         Export e = new Export(s, c.source, store, sf, live);
         c.running = e;
+        watchSize(e);
         applyExtensions(c);
         c.status(ExportState.PROBING, "");
         LOG.info("export {} ({}): {} on {} from {}", s.name(), c.source, s.address(), s.interfaces(), store.describe());
@@ -633,6 +671,25 @@ public class Target {
             }
         }
         return null;
+    }
+
+    /** A store whose size can change by itself (an RBD image) tells the export, which re-advertises. */
+    private void watchSize(Export e) {
+        if (e.base instanceof ResizingStore r) {
+            BlockStore b = e.base;
+            r.onResize(() -> resized(e, b));
+        }
+    }
+
+    /** The store of a running export changed its size: the next IDENTIFY has it; advertise again. */
+    synchronized void resized(Export e, BlockStore store) {
+        ExportComponent c = owner(e);
+        if (c == null || e.base != store) {
+            return;                                // stopped or reopened since
+        }
+        e.resized();
+        LOG.info("export {}: {} now has {} sectors; advertising again", e.name(), store.describe(), store.sectors());
+        readvertise(e);
     }
 
     /** Re-advertises a running export (after its live mask list was reset). */
