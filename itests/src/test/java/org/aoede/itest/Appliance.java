@@ -65,8 +65,8 @@ final class Appliance implements AutoCloseable {
                 .redirectErrorStream(true).redirectOutput(out.toFile());
         pb.environment().put("JAVA_HOME", System.getProperty("java.home"));
         process = pb.start();
-        waitForLog("Target .* transport 'afpacket' available", Duration.ofSeconds(120));     // the default
-        waitForLog("Target .* transport 'pcap' available", Duration.ofSeconds(60));
+        waitForLog("ExportRegistry .* transport 'afpacket' available", Duration.ofSeconds(120));     // the default
+        waitForLog("ExportRegistry .* transport 'pcap' available", Duration.ofSeconds(60));
     }
 
     /**

@@ -195,7 +195,7 @@ class HotReconfigIT {
     private void refreshUnderLoad(AtomicBoolean stop, CompletableFuture<List<String>> load) throws Exception {
         Appliance.sleep(1500);
         long answering = appliance.count("export hot: e1.0 answering on " + t0);
-        Sh.Result r = shell("bundle:refresh org.aoede.target");
+        Sh.Result r = shell("bundle:refresh org.aoede.server");
         assertEquals(0, r.exit(), r.out());
         appliance.waitForMore("export hot: e1.0 answering on " + t0, answering, Duration.ofSeconds(30));
         Appliance.sleep(1500);

@@ -186,7 +186,7 @@ class KernelInteropIT {
                 + "allowed-macs = 52:54:00:a0:e0:01, 02:00:00:00:00:05\n");
         waitForCount(live, ++changes, Duration.ofSeconds(30));
         long answered = appliance.count(answering);
-        Sh.Result refresh = appliance.client("bundle:refresh org.aoede.target");
+        Sh.Result refresh = appliance.client("bundle:refresh org.aoede.server");
         assertEquals(0, refresh.exit(), refresh.out());
         waitForCount(answering, answered + 1, Duration.ofSeconds(60));
         log("live1500: changed buffer count, config string, mask list and refreshed the target bundle while the guest ran");

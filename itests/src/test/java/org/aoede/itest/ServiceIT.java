@@ -131,7 +131,7 @@ class ServiceIT {
         pb.environment().put("USER", user);
         pb.environment().put("LOGNAME", user);
         process = pb.start();
-        waitForLog("Target .* transport 'pcap' available", Duration.ofSeconds(120), out);
+        waitForLog("ExportRegistry .* transport 'pcap' available", Duration.ofSeconds(120), out);
 
         // the JVM runs as the user, with CAP_NET_RAW only, and cannot gain more
         long pid = Long.parseLong(Sh.run(10, "pgrep", "-u", user, "-f", "karaf.home=" + home).ok().out().trim()

@@ -187,7 +187,7 @@ class CommandsTest {
 
     @Test
     void aCreateTheAdminRefusesForItsFileOrWindowIsTheCommandsErrorAndStoresNothing() throws Exception {
-        // The admin's checks (bundles/target AdminServiceTest) name the key; the command passes that on.
+        // The admin's checks (bundles/server AdminServiceTest) name the key; the command passes that on.
         for (String why : List.of("key 'file': /tmp is a directory",
                 "key 'length': window 0+4096 sectors is past the end of /srv/a.img (2048 sectors)",
                 "key 'file': /srv/missing.img does not exist")) {

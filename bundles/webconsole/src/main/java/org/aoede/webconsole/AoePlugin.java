@@ -114,7 +114,7 @@ public class AoePlugin extends HttpServlet {
         w.println("<style>" + resource("aoe.css") + "</style>");
         w.println("<div id='aoe' data-base='" + Text.html(base) + "' data-token='" + Text.html(token(req)) + "'>");
         if (a == null) {
-            w.println("<p class='aoe-msg aoe-error'>The AoE target (bundle aoede-target) is not running.</p></div>");
+            w.println("<p class='aoe-msg aoe-error'>The AoE target (bundle aoede-server) is not running.</p></div>");
             return;
         }
         w.println("<p id='aoe-msg' class='aoe-msg' role='status' aria-live='polite'></p>");

@@ -1,0 +1,272 @@
+package org.aoede.server;
+
+import static org.aoede.server.AsyncStoreTest.assertAtaError;
+import static org.aoede.server.AsyncStoreTest.assertOk;
+import static org.aoede.server.AsyncStoreTest.deliver;
+import static org.aoede.server.AsyncStoreTest.flush;
+import static org.aoede.server.AsyncStoreTest.reply;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+import org.aoede.protocol.Aoe;
+import org.aoede.protocol.Ata;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A store that submits (Linux AIO, librbd aio): requests go to {@code submit} without the I/O
+ * threads, many at once; replies leave as the store completes them, in any order; overlapping
+ * requests keep their order; a flush waits for the writes before it; pause and stop wait; errors
+ * and time-outs are ATA errors, and a completion after a time-out sends nothing.
+ */
+class SubmittingStoreTest {
+    static final int SECTORS = 256;
+
+    SubmittingStore store = new SubmittingStore(SECTORS);
+
+    Harness harness(Path dir) throws Exception {
+        return new Harness(dir, 1500, false, Map.of(), store);
+    }
+
+    Map<String, SubmittingStore.Pending> arrive(int n) throws InterruptedException {
+        Map<String, SubmittingStore.Pending> m = new HashMap<>();
+        for (int i = 0; i < n; i++) {
+            SubmittingStore.Pending p = store.next();
+            m.put(p.toString(), p);
+        }
+        assertEquals(n, m.size(), "submitted: " + m.keySet());
+        return m;
+    }
+
+    @Test
+    void manyInFlightAndRepliesInCompletionOrder(@TempDir Path dir) throws Exception {
+        try (Harness h = harness(dir)) {
+            int n = 3 * AsyncIo.THREADS;                    // more than any thread pool would take
+            List<ByteBuffer> reqs = new ArrayList<>();
+            for (int i = 0; i < n; i++) {
+                store.data[i * 2 * Ata.SECTOR] = (byte) (i + 1);
+                ByteBuffer r = Harness.read(i + 1, i * 2, 2);
+                reqs.add(r);
+                deliver(h, r);
+            }
+            List<SubmittingStore.Pending> in = new ArrayList<>();
+            for (int i = 0; i < n; i++) {
+                in.add(store.next());                       // all in the store, none completed
+            }
+            assertEquals(0, h.link.sent.size());
+            assertEquals(n, h.export.inFlight.get());
+            for (int i = n - 1; i >= 0; i--) {              // completed backwards
+                in.get(i).complete();
+                ByteBuffer rr = reply(h, n - i);
+                assertOk(reqs.get(i), rr);
+                assertEquals(i + 1, rr.get(Ata.DATA));
+                assertEquals(Ata.DATA + 2 * Ata.SECTOR, rr.limit());
+            }
+            assertEquals(n, h.export.stats.reads.sum());
+            assertEquals(0, h.export.io.pending());
+            assertEquals(0, h.export.inFlight.get());
+        }
+    }
+
+    @Test
+    void overlappingRequestsAreSubmittedInTheOrderTheyArrived(@TempDir Path dir) throws Exception {
+        try (Harness h = harness(dir)) {
+            ByteBuffer w1 = Harness.write(1, 10, 2, (byte) 1);
+            ByteBuffer w2 = Harness.write(2, 11, 2, (byte) 2);   // overlaps w1 at sector 11
+            ByteBuffer r3 = Harness.read(3, 11, 1);               // must see w2
+            ByteBuffer w4 = Harness.write(4, 100, 1, (byte) 4);   // elsewhere: not held up
+            deliver(h, w1);
+            deliver(h, w2);
+            deliver(h, r3);
+            deliver(h, w4);
+            Map<String, SubmittingStore.Pending> in = arrive(2);
+            assertTrue(in.containsKey("write@10") && in.containsKey("write@100"), in.keySet().toString());
+            assertNull(store.none(150), "the second write waits for the first");
+            in.get("write@100").complete();
+            assertOk(w4, reply(h, 1));
+            in.get("write@10").complete();
+            assertOk(w1, reply(h, 2));
+            SubmittingStore.Pending p2 = store.next();
+            assertEquals("write@11", p2.toString());
+            assertNull(store.none(100), "the read waits for the write before it");
+            p2.complete();
+            assertOk(w2, reply(h, 3));
+            store.next().complete();
+            ByteBuffer r = reply(h, 4);
+            assertOk(r3, r);
+            assertEquals(2, r.get(Ata.DATA), "the read saw the later write");
+            assertEquals(1, store.data[10 * Ata.SECTOR]);
+            assertEquals(2, store.data[11 * Ata.SECTOR]);
+        }
+    }
+
+    @Test
+    void aFlushIsSubmittedAfterTheWritesBeforeIt(@TempDir Path dir) throws Exception {
+        try (Harness h = harness(dir)) {
+            ByteBuffer w1 = Harness.write(1, 0, 1, (byte) 1);
+            ByteBuffer w2 = Harness.write(2, 8, 1, (byte) 2);
+            ByteBuffer f = flush(3);
+            ByteBuffer w4 = Harness.write(4, 16, 1, (byte) 4);
+            deliver(h, w1);
+            deliver(h, w2);
+            deliver(h, f);
+            deliver(h, w4);
+            Map<String, SubmittingStore.Pending> in = arrive(3);
+            assertTrue(in.keySet().containsAll(List.of("write@0", "write@8", "write@16")), in.keySet().toString());
+            assertNull(store.none(150), "the flush waits for the writes received before it");
+            in.get("write@16").complete();
+            in.get("write@0").complete();
+            assertNull(store.none(150), "... for all of them");
+            in.get("write@8").complete();
+            SubmittingStore.Pending pf = store.next();
+            assertEquals("flush@-1", pf.toString());
+            assertEquals(0, pf.request.data().remaining());
+            assertEquals(3, h.link.sent.size(), "the writes are acknowledged, the flush not yet");
+            pf.complete();
+            assertOk(f, reply(h, 4));
+            assertEquals(1, store.flushes.get());
+        }
+    }
+
+    @Test
+    void pauseAndStopWaitForRequestsInFlight(@TempDir Path dir) throws Exception {
+        try (Harness h = harness(dir)) {
+            ByteBuffer w = Harness.write(1, 0, 1, (byte) 9);
+            deliver(h, w);
+            SubmittingStore.Pending p = store.next();
+            CompletableFuture<Void> paused = CompletableFuture.runAsync(h.export::pause);
+            Thread.sleep(200);
+            assertFalse(paused.isDone(), "pause waits for the write in flight");
+            p.complete();
+            paused.get(5, TimeUnit.SECONDS);
+            assertOk(w, reply(h, 1));
+            h.export.resume(h.export.settings, store);
+
+            ByteBuffer r = Harness.read(2, 0, 1);
+            deliver(h, r);
+            SubmittingStore.Pending p2 = store.next();
+            CompletableFuture<Void> stopped = CompletableFuture.runAsync(h.export::stop);
+            Thread.sleep(200);
+            assertFalse(stopped.isDone(), "stop waits for the read in flight");
+            assertFalse(store.closed);
+            p2.complete();
+            stopped.get(5, TimeUnit.SECONDS);
+            ByteBuffer rr = reply(h, 2);
+            assertOk(r, rr);
+            assertEquals(9, rr.get(Ata.DATA));
+            assertTrue(store.closed, "closed after the request ended");
+        }
+    }
+
+    @Test
+    void storeErrorsAreAtaErrors(@TempDir Path dir) throws Exception {
+        try (Harness h = harness(dir)) {
+            ByteBuffer r = Harness.read(1, 0, 1);
+            ByteBuffer w = Harness.write(2, 8, 1, (byte) 1);
+            ByteBuffer f = flush(3);
+            deliver(h, r);
+            deliver(h, w);
+            Map<String, SubmittingStore.Pending> in = arrive(2);
+            in.get("read@0").fail(new IOException("medium error"));
+            assertAtaError(r, reply(h, 1), Ata.ERROR_UNC);
+            in.get("write@8").fail(new IOException("medium error"));
+            assertAtaError(w, reply(h, 2), Ata.ERROR_ABRT);
+            deliver(h, f);
+            store.next().fail(new IOException("medium error"));
+            assertAtaError(f, reply(h, 3), Ata.ERROR_ABRT);
+            // a store that completes with an error inside submit (on the receive thread)
+            store.refuse = new IOException("cannot start");
+            ByteBuffer r2 = Harness.read(4, 16, 1);
+            deliver(h, r2);
+            assertAtaError(r2, reply(h, 4), Ata.ERROR_UNC);
+            assertEquals(0, h.export.io.pending());
+            assertEquals(0, h.export.inFlight.get());
+            assertEquals(4L, h.export.stats.snapshot().errors().get("io"));
+        }
+    }
+
+    @Test
+    void aRequestNeverCompletedTimesOutAndALateCompletionSendsNothing(@TempDir Path dir) throws Exception {
+        try (Harness h = harness(dir)) {
+            h.export.io.timeoutMillis(300);
+            ByteBuffer stuck = Harness.write(1, 0, 1, (byte) 1);
+            ByteBuffer behind = Harness.write(2, 0, 1, (byte) 2);   // same LBA: waits behind it
+            deliver(h, stuck);
+            deliver(h, behind);
+            SubmittingStore.Pending p = store.next();
+            for (int i = 0; i < 3 * AsyncIo.THREADS; i++) {         // the export goes on serving the others
+                ByteBuffer r = Harness.read(10 + i, 64 + i, 1);
+                deliver(h, r);
+                store.next().complete();
+            }
+            long end = System.currentTimeMillis() + 5000;
+            while (errors(h) < 2 && System.currentTimeMillis() < end) {
+                Thread.sleep(10);
+            }
+            assertEquals(2, errors(h), "the stuck write and the one behind it got an ATA error");
+            for (ByteBuffer r : h.link.sent) {
+                if (Aoe.tag(r) == 1) {
+                    assertAtaError(stuck, r, Ata.ERROR_ABRT);
+                }
+            }
+            assertEquals(0, h.export.inFlight.get(), "answered: pause and stop no longer wait for them");
+            assertEquals(1, h.export.io.pending(), "the stuck write keeps its slot until the store lets go");
+            int before = h.link.sent.size();
+            p.complete();                                            // it comes back after all
+            assertNull(store.none(300), "the write behind it was answered already: never submitted late");
+            assertEquals(before, h.link.sent.size(), "no second reply for the timed-out write");
+            assertEquals(0, h.export.io.pending());
+            assertEquals(0, h.export.inFlight.get());
+            // the slot is reused correctly
+            ByteBuffer again = Harness.read(99, 0, 1);
+            deliver(h, again);
+            store.next().complete();
+            ByteBuffer ra = reply(h, before + 1);
+            assertOk(again, ra);
+            assertEquals(1, ra.get(Ata.DATA));
+            assertEquals(2L, h.export.stats.snapshot().errors().get("timeout"));
+        }
+    }
+
+    @Test
+    void theReplyIsMadeOnTheCompletingThreadWithItsHooks(@TempDir Path dir) throws Exception {
+        try (Harness h = harness(dir)) {
+            List<String> log = new java.util.concurrent.CopyOnWriteArrayList<>();
+            h.export.extensions(new org.aoede.api.Extension[] {new org.aoede.api.Extension() {
+                @Override
+                public int afterAta(org.aoede.api.ExtensionContext ctx, ByteBuffer request, ByteBuffer reply, int length) {
+                    log.add(Thread.currentThread().getName() + " " + Aoe.tag(request) + " " + reply.get(Ata.DATA));
+                    return length;
+                }
+            }});
+            store.data[0] = 7;
+            ByteBuffer r = Harness.read(5, 0, 1);
+            deliver(h, r);
+            store.next().complete();
+            assertOk(r, reply(h, 1));
+            assertEquals(List.of("test-completion 5 7"), log, "no I/O thread in between");
+        }
+    }
+
+    private static int errors(Harness h) {
+        int n = 0;
+        for (ByteBuffer r : h.link.sent) {
+            if ((Ata.status(r) & Ata.STATUS_ERR) != 0) {
+                n++;
+            }
+        }
+        return n;
+    }
+}
