@@ -294,7 +294,7 @@ PY
     printf 'Targets: the appliance (afpacket, `direct = true`), `vblade -d` (O_DIRECT), and `fio --ioengine=libaio --direct=1 --bs=4k --iodepth=QD` on the same file (no network: what the device does).\n'
     printf 'Initiator: `aoede-initiator.jar bench --transport afpacket --sectors 8`; %s run(s) of %s s per cell (median) after %s s of warm-up.\n' "$RUNS" "$SECS" "$WARM"
     printf 'Load average at the start: %s; at the end: %s.\n\n' "$LOAD0" "$(cut -d' ' -f1-3 /proc/loadavg)"
-    python3 "$ROOT/bench/disk_report.py" "$RES"
+    python3 "$ROOT/bench/side_report.py" disk "$RES"
   } > "$OUT"
   cp "$RES" "${OUT%.md}.tsv"
   cat "$OUT"
@@ -369,7 +369,7 @@ if [ $RBD = 1 ]; then
     printf 'Targets: the appliance (afpacket, `file = rbd:rbd/bench`, librbd cache off) and `rbd bench --io-size 4K --io-threads QD --io-pattern rand --rbd_cache=false` on the same image (no AoE: what librbd does).\n'
     printf 'Initiator: `aoede-initiator.jar bench --transport afpacket --sectors 8`; %s run(s) of %s s per cell (median) after %s s of warm-up; rbd bench runs about as long.\n' "$RUNS" "$SECS" "$WARM"
     printf 'Load average at the start: %s; at the end: %s.\n\n' "$LOAD0" "$(cut -d' ' -f1-3 /proc/loadavg)"
-    python3 "$ROOT/bench/rbd_report.py" "$RES"
+    python3 "$ROOT/bench/side_report.py" rbd "$RES"
   } > "$OUT"
   cp "$RES" "${OUT%.md}.tsv"
   cat "$OUT"
