@@ -218,6 +218,24 @@ stop_target() {
 
 has() { [[ ",$TARGETS," == *",$1,"* ]]; }
 
+# The appliance unpacked in $K, started in the targets' namespace; sets KPID and TPID.
+start_appliance() {
+  log "starting the appliance ($1) in $NT"
+  (ip netns exec "$NT" "$K/bin/karaf" server >"$WORK/karaf.out" 2>&1 &)
+  for _ in $(seq 1 120); do KPID=$(pgrep -f "karaf.home=$K" | head -1 || true); [ -n "$KPID" ] && break; sleep 0.5; done
+  TPID=$KPID
+}
+
+stop_appliance() {
+  kill "$KPID" 2>/dev/null || true
+  for _ in $(seq 1 20); do kill -0 "$KPID" 2>/dev/null || break; sleep 0.5; done
+  kill -9 "$KPID" 2>/dev/null || true
+  KPID=""; TPID=""
+}
+
+# How many "answering on" lines the appliance has logged.
+answering() { local c; c=$(grep -c "answering on" "$K/data/log/karaf.log" 2>/dev/null) || true; echo "${c:-0}"; }
+
 # ---- --disk: a real disk, direct I/O: the appliance, vblade -d and fio on one file ----
 if [ $DISK = 1 ]; then
   FSTYPE=$(stat -f -c %T "$DISKDIR")
@@ -235,22 +253,15 @@ if [ $DISK = 1 ]; then
   [ -n "$ZIP" ] || { echo "missing karaf-assembly/target/aoede-karaf-*.zip: build first" >&2; exit 2; }
   (cd "$WORK" && unzip -q "$ZIP" && mv aoede-karaf-*/ karaf)
   K=$WORK/karaf
-  answering() { local c; c=$(grep -c "answering on" "$K/data/log/karaf.log" 2>/dev/null) || true; echo "${c:-0}"; }
   for mtu in ${MTUS//,/ }; do
     set_mtu "$mtu"
     if has appliance-direct; then
     printf 'shelf = 1\nslot = 0\ninterfaces = %s\nfile = %s\ntransport = afpacket\ndirect = true\n' "$VT" "$DIMG" \
       > "$K/etc/org.aoede.export-bench.cfg"
-    log "starting the appliance (direct = true) in $NT"
-    (ip netns exec "$NT" "$K/bin/karaf" server >"$WORK/karaf.out" 2>&1 &)
-    for _ in $(seq 1 120); do KPID=$(pgrep -f "karaf.home=$K" | head -1 || true); [ -n "$KPID" ] && break; sleep 0.5; done
+    start_appliance "direct = true"
     for _ in $(seq 1 90); do [ "$(answering)" -gt 0 ] && break; sleep 1; done
-    TPID=$KPID
     matrix appliance-direct "$mtu"
-    kill "$KPID" 2>/dev/null || true
-    for _ in $(seq 1 20); do kill -0 "$KPID" 2>/dev/null || break; sleep 0.5; done
-    kill -9 "$KPID" 2>/dev/null || true
-    KPID=""; TPID=""
+    stop_appliance
     rm -rf "$K/data"
     fi
 
@@ -320,22 +331,15 @@ if [ $RBD = 1 ]; then
   [ -n "$ZIP" ] || { echo "missing karaf-assembly/target/aoede-karaf-*.zip: build first" >&2; exit 2; }
   (cd "$WORK" && unzip -q "$ZIP" && mv aoede-karaf-*/ karaf)
   K=$WORK/karaf
-  answering() { local c; c=$(grep -c "answering on" "$K/data/log/karaf.log" 2>/dev/null) || true; echo "${c:-0}"; }
   for mtu in ${MTUS//,/ }; do
     set_mtu "$mtu"
     has appliance-rbd || continue
     printf 'shelf = 1\nslot = 0\ninterfaces = %s\nfile = rbd:rbd/bench:conf=%s\ntransport = afpacket\n' "$VT" "$CONF" \
       > "$K/etc/org.aoede.export-bench.cfg"
-    log "starting the appliance (file = rbd:rbd/bench) in $NT"
-    (ip netns exec "$NT" "$K/bin/karaf" server >"$WORK/karaf.out" 2>&1 &)
-    for _ in $(seq 1 120); do KPID=$(pgrep -f "karaf.home=$K" | head -1 || true); [ -n "$KPID" ] && break; sleep 0.5; done
+    start_appliance "file = rbd:rbd/bench"
     for _ in $(seq 1 90); do [ "$(answering)" -gt 0 ] && break; sleep 1; done
-    TPID=$KPID
     matrix appliance-rbd "$mtu"
-    kill "$KPID" 2>/dev/null || true
-    for _ in $(seq 1 20); do kill -0 "$KPID" 2>/dev/null || break; sleep 0.5; done
-    kill -9 "$KPID" 2>/dev/null || true
-    KPID=""; TPID=""
+    stop_appliance
     rm -rf "$K/data"
   done
   # rbd bench on the same image: what librbd does at this depth without AoE (cache off, as the appliance)
@@ -391,7 +395,6 @@ if has appliance-afpacket || has appliance-pcap || [ $DO16 = 1 ]; then
     printf 'shelf = 1\nslot = 0\ninterfaces = %s\nfile = %s\ntransport = %s\n' "$VT" "$WORK/disk.img" "$1" > "$K/etc/org.aoede.export-bench.tmp"
     mv "$K/etc/org.aoede.export-bench.tmp" "$K/etc/org.aoede.export-bench.cfg"
   }
-  answering() { local c; c=$(grep -c "answering on" "$K/data/log/karaf.log" 2>/dev/null) || true; echo "${c:-0}"; }
   wait_answering() { # count-before
     local i; for i in $(seq 1 90); do [ "$(answering)" -gt "$1" ] && return 0; sleep 1; done
     log "appliance: export did not come up"; return 1
@@ -402,11 +405,8 @@ if has appliance-afpacket || has appliance-pcap || [ $DO16 = 1 ]; then
   # reopens the interface and reads its MTU again.
   T0=afpacket; has appliance-afpacket || T0=pcap
   export_cfg "$T0"
-  log "starting the appliance (Karaf) in $NT"
-  (ip netns exec "$NT" "$K/bin/karaf" server >"$WORK/karaf.out" 2>&1 &)
-  for _ in $(seq 1 120); do KPID=$(pgrep -f "karaf.home=$K" | head -1 || true); [ -n "$KPID" ] && break; sleep 0.5; done
+  start_appliance "Karaf"
   wait_answering 0
-  TPID=$KPID
   cur=$T0
   for mtu in ${MTUS//,/ }; do
     set_mtu "$mtu"
@@ -516,10 +516,7 @@ if has appliance-afpacket || has appliance-pcap || [ $DO16 = 1 ]; then
       printf -- '- `jcmd PID GC.heap_info` under load:\n\n```\n%s\n```\n' "$heap")
     log "16 exports: $iops16 IOPS, RSS $((rss / 1024)) MiB"
   fi
-  kill "$KPID" 2>/dev/null || true
-  for _ in $(seq 1 20); do kill -0 "$KPID" 2>/dev/null || break; sleep 0.5; done
-  kill -9 "$KPID" 2>/dev/null || true
-  KPID=""; TPID=""
+  stop_appliance
 fi
 
 # ---- vblade ----
