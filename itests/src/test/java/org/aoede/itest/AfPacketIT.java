@@ -11,6 +11,7 @@ import java.time.Duration;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
@@ -49,6 +50,17 @@ class AfPacketIT {
         image("a.img", SECTORS);
         image("b.img", SECTORS);
         image("c.img", 8L * 1024 * 1024 / 512);
+        appliance.writeExport("a", export(1, 0, t0, "a.img", "afpacket"));
+        appliance.waitForLog("export a: e1.0 answering on " + t0, Duration.ofSeconds(30));
+        appliance.writeExport("b", export(2, 0, t1, "b.img", "afpacket"));
+        appliance.waitForLog("export b: e2.0 answering on " + t1, Duration.ofSeconds(30));
+        fx.snapshot();
+    }
+
+    /** Each test starts from the state the set-up made (see {@link Fixture#restore}). */
+    @BeforeEach
+    void knownState() throws IOException {
+        fx.restore();
     }
 
     @AfterAll
@@ -73,8 +85,6 @@ class AfPacketIT {
     @Test
     @Order(1)
     void discoverIdentifyAndVerifyAtMtu1500() throws IOException {
-        appliance.writeExport("a", export(1, 0, t0, "a.img", "afpacket"));
-        appliance.waitForLog("export a: e1.0 answering on " + t0, Duration.ofSeconds(30));
         assertTrue(appliance.count("interface " + t0 + ": up") >= 1, appliance.tail());
         Initiator ini = ini("i0");
         String d = ini.run("discover", "1.0").ok().out();
@@ -92,8 +102,6 @@ class AfPacketIT {
     @Test
     @Order(2)
     void verifyAtMtu9000With17SectorsAFrame() throws IOException {
-        appliance.writeExport("b", export(2, 0, t1, "b.img", "afpacket"));
-        appliance.waitForLog("export b: e2.0 answering on " + t1, Duration.ofSeconds(30));
         Initiator ini = ini("i1");
         assertEquals("17", Initiator.field(ini.run("discover", "2.0").ok().out(), "sectors"), "MTU 9000: 17 sectors");
         String v = ini.run("verify", "2.0", "--all", "--qd", "16", "--seed", "9").ok().out();

@@ -15,6 +15,7 @@ import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
@@ -64,6 +65,13 @@ class CacheIT {
         fx.answering("c", "4.1", t0);
         fx.answering("w", "4.3", t1);
         fx.answering("n", "4.2", t0);
+        fx.snapshot();
+    }
+
+    /** Each test starts from the state the set-up made (see {@link Fixture#restore}). */
+    @BeforeEach
+    void knownState() throws IOException {
+        fx.restore();
     }
 
     @AfterAll

@@ -12,6 +12,7 @@ import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
@@ -43,6 +44,13 @@ class CrcIT {
         fx.export("c", 3, 1, fx.t(0) + ", " + fx.t(1), Fixture.sparse(work.resolve("c.img"), SECTORS * 512),
                 "extensions = negotiation, crc");
         fx.answering("c", "3.1", fx.t(1), fx.t(0));
+        fx.snapshot();
+    }
+
+    /** Each test starts from the state the set-up made (see {@link Fixture#restore}). */
+    @BeforeEach
+    void knownState() throws IOException {
+        fx.restore();
     }
 
     @AfterAll

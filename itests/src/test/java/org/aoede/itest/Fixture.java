@@ -2,14 +2,29 @@ package org.aoede.itest;
 
 import java.io.IOException;
 import java.io.RandomAccessFile;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 
 /**
  * The setup most ITs share: a target namespace ({@code PREFIX-t}) and an initiator namespace
  * ({@code PREFIX-i}) joined by veth pairs {@code tK <-> iK}, one per MTU given, the built
  * appliance running in the target namespace and one {@link Initiator} per pair. {@link #close()}
  * stops the appliance and removes the namespaces, also when the constructor fails half way.
+ *
+ * <p>A class's set-up ends with {@link #snapshot()}, and each test method starts with
+ * {@link #restore()}: whatever the test before it did or failed to undo (an export edited or
+ * added, a bundle stopped or uninstalled, the appliance killed), the next one starts from the
+ * state the set-up made, so a failure names its own cause instead of cascading.
  */
 final class Fixture implements AutoCloseable {
     final Path work;
@@ -18,6 +33,11 @@ final class Fixture implements AutoCloseable {
     final String ins;
     final Appliance appliance;
     private final Initiator[] initiators;
+    private static final ObjectMapper JSON = new ObjectMapper();
+    /** What {@link #restore} returns to: export .cfg name → text, export → state, AoEde bundles. */
+    private Map<String, String> cfgs;
+    private Map<String, String> states;
+    private List<String> bundles;
 
     /** {@code new Fixture(work, 1500, 9000)}: pair 0 with MTU 1500, pair 1 with MTU 9000. */
     Fixture(Path work, int... mtus) throws IOException {
@@ -99,6 +119,98 @@ final class Fixture implements AutoCloseable {
         for (String ifname : ifnames) {
             appliance.waitForLog("export " + name + ": e" + address + " answering on " + ifname, Duration.ofSeconds(60));
         }
+    }
+
+    /** Records the appliance's state now (after the class's set-up) as the one {@link #restore} returns to. */
+    void snapshot() throws IOException {
+        cfgs = exportFiles();
+        states = exportStates();
+        bundles = activeBundles();
+    }
+
+    /**
+     * Brings the appliance back to the {@link #snapshot}: running, the same AoEde bundles active,
+     * exactly the same export files, each export in the same state again (up to 90 s).
+     */
+    void restore() throws IOException {
+        if (states == null) {
+            throw new IllegalStateException("restore() before snapshot()");
+        }
+        if (!appliance.isAlive()) {
+            appliance.start();
+        }
+        List<String> active = activeBundles();
+        for (String b : bundles) {
+            if (!active.contains(b)) {
+                String line = appliance.bundleLine("| " + b, false);
+                if (line.isEmpty()) {
+                    appliance.installBundle(b.substring("org.aoede.".length()).replace('.', '-'));
+                } else {
+                    appliance.client("bundle:start " + b);
+                }
+            }
+        }
+        Map<String, String> now = exportFiles();
+        for (String name : now.keySet()) {
+            if (!cfgs.containsKey(name)) {
+                Files.deleteIfExists(appliance.etc(name));
+            }
+        }
+        for (Map.Entry<String, String> e : cfgs.entrySet()) {
+            if (!e.getValue().equals(now.get(e.getKey()))) {
+                String export = e.getKey().substring("org.aoede.export-".length(), e.getKey().length() - ".cfg".length());
+                appliance.writeExport(export, e.getValue());
+            }
+        }
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+        Map<String, String> seen = exportStates();
+        while (!seen.equals(states)) {
+            if (System.nanoTime() > end) {
+                throw new AssertionError("the appliance did not return to its set-up state: want " + states + ", have "
+                        + seen + "\n" + appliance.tail());
+            }
+            Appliance.sleep(300);
+            seen = exportStates();
+        }
+    }
+
+    private Map<String, String> exportFiles() throws IOException {
+        Map<String, String> m = new TreeMap<>();
+        try (Stream<Path> files = Files.list(appliance.home.resolve("etc"))) {
+            for (Path f : (Iterable<Path>) files::iterator) {
+                String n = f.getFileName().toString();
+                if (n.startsWith("org.aoede.export-") && n.endsWith(".cfg")) {
+                    m.put(n, Files.readString(f));
+                }
+            }
+        }
+        return m;
+    }
+
+    /** Export name → state (serving, waiting, refused, ...) from {@code aoe:list --json}. */
+    private Map<String, String> exportStates() throws IOException {
+        Sh.Result r = appliance.client("aoe:list --json");
+        Map<String, String> m = new TreeMap<>();
+        if (r.exit() != 0) {
+            m.put("aoe:list", "failed: " + r.out());
+            return m;
+        }
+        for (JsonNode e : JSON.readTree(r.out())) {
+            m.put(e.get("name").asText(), e.get("state").asText());
+        }
+        return m;
+    }
+
+    /** Symbolic names of the AoEde bundles that are Active. */
+    private List<String> activeBundles() {
+        List<String> out = new ArrayList<>();
+        for (String l : appliance.client("bundle:list -t 0 -s").ok().out().lines().toList()) {
+            String[] cols = l.split("\\|");
+            if (cols.length >= 5 && cols[1].strip().equals("Active") && cols[cols.length - 1].strip().startsWith("org.aoede.")) {
+                out.add(cols[cols.length - 1].strip());
+            }
+        }
+        return out;
     }
 
     @Override

@@ -17,6 +17,7 @@ import java.util.regex.Pattern;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
@@ -53,6 +54,13 @@ class MetricsIT {
         image("m.img");
         appliance.writeExport("m", export(3, 0, "m.img"));
         appliance.waitForLog("export m: e3.0 answering on " + t0, Duration.ofSeconds(30));
+        fx.snapshot();
+    }
+
+    /** Each test starts from the state the set-up made (see {@link Fixture#restore}). */
+    @BeforeEach
+    void knownState() throws IOException {
+        fx.restore();
     }
 
     @AfterAll

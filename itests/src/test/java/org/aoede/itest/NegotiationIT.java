@@ -12,6 +12,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
@@ -51,6 +52,13 @@ class NegotiationIT {
         fx.answering("b", "2.0", t0);
         fx.answering("c", "3.0", t0);
         appliance.waitForLog("extension 'negotiation' available", Duration.ofSeconds(30));
+        fx.snapshot();
+    }
+
+    /** Each test starts from the state the set-up made (see {@link Fixture#restore}). */
+    @BeforeEach
+    void knownState() throws IOException {
+        fx.restore();
     }
 
     @AfterAll
