@@ -18,6 +18,7 @@ import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
@@ -54,6 +55,17 @@ class FreezeIT {
         fx.export("g", 5, 2, t0, work.resolve("g.img"));
         fx.answering("f", "5.1", t0);
         fx.answering("g", "5.2", t0);
+        fx.snapshot();
+    }
+
+    /** Each test starts from the state the set-up made (see {@link Fixture#restore}), f neither frozen nor merging. */
+    @BeforeEach
+    void knownState() throws IOException {
+        fx.restore();
+        if (!show().contains("freeze   not frozen")) {
+            appliance.client("aoe:unfreeze f");
+            waitShow("freeze   not frozen", true);
+        }
     }
 
     @AfterAll
@@ -190,6 +202,8 @@ class FreezeIT {
     @Test
     @Order(4)
     void kill9WhileMergingLosesNothing() throws Exception {
+        client("aoe:freeze f");
+        verifyOk("--seed", "3", "--count-frames", "4000", "--qd", "16");   // a shadow of about 4 MB
         client("aoe:set f freeze.merge-rate 128K");        // a merge of the 4 MB shadow that lasts ~30 s
         String out = client("aoe:unfreeze f");
         assertTrue(out.contains("MERGING"), out);
