@@ -181,9 +181,17 @@ final class Port implements FrameHandler {
 
     @Override
     public void endOfBatch(Link l) {
-        if (!batch.isEmpty()) {
-            batch.commit();
+        try {
+            if (!batch.isEmpty()) {
+                batch.commit();
+            }
+        } finally {
+            startSubmitted();
         }
+    }
+
+    /** Tells the stores given batched requests in this batch that it ended: they start them now. */
+    private void startSubmitted() {
         int n = submittedCount;
         if (n > 0) {
             submittedCount = 0;
