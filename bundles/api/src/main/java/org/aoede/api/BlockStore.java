@@ -106,6 +106,17 @@ public interface BlockStore extends AutoCloseable {
         request.completed(new IOException(describe() + " does not submit requests"));
     }
 
+    /**
+     * Starts the requests this store held back since the last call: those whose
+     * {@link IoRequest#batched()} was true when they were submitted. The export calls it on the
+     * receive thread when a receive batch ends, after every {@code submit} of that batch, so a store
+     * may start the requests of one batch with one call to its device (one {@code io_submit} of
+     * several iocbs). Requests held by another thread may be started too. The default does nothing:
+     * a store that holds nothing back needs nothing here.
+     */
+    default void submitBatchEnd() {
+    }
+
     /** A short human description, e.g. the file and window. */
     String describe();
 

@@ -11,14 +11,14 @@ import java.util.Map;
  * wrapper that changes {@link #write(long, ByteBuffer)} must therefore change
  * {@link #write(long, ByteBuffer[])} as well.
  *
- * <p>Three methods do not go to the delegate:
+ * <p>Four methods do not go to the delegate:
  * <ul>
  * <li>{@link #close()} releases nothing: the wrapped store belongs to the export (see
  * {@link Extension#wrap}). A wrapper that holds resources of its own overrides it and releases
  * those only.</li>
- * <li>{@link #submits()} is false and {@link #submit(IoRequest)} is {@link BlockStore}'s: a
- * wrapper changes {@code read}, {@code write} and {@code flush}, which a submission would
- * bypass. A wrapper that forwards submissions knowingly overrides both.</li>
+ * <li>{@link #submits()} is false, and {@link #submit(IoRequest)} and {@link #submitBatchEnd()}
+ * are {@link BlockStore}'s: a wrapper changes {@code read}, {@code write} and {@code flush}, which
+ * a submission would bypass. A wrapper that forwards submissions knowingly overrides all three.</li>
  * </ul>
  */
 public abstract class ForwardingBlockStore implements BlockStore {
@@ -88,6 +88,11 @@ public abstract class ForwardingBlockStore implements BlockStore {
     @Override
     public void submit(IoRequest request) {
         BlockStore.super.submit(request);
+    }
+
+    /** Nothing: no request was submitted to this wrapper (see {@link #submits()}). */
+    @Override
+    public void submitBatchEnd() {
     }
 
     @Override

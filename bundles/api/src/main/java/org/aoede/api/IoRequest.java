@@ -36,4 +36,16 @@ public interface IoRequest {
      * every write completed before it was submitted is on stable storage.
      */
     void completed(IOException error);
+
+    /**
+     * True if the export calls {@link BlockStore#submitBatchEnd()} on this store, from the thread
+     * that submits this request, once the current receive batch has been dispatched (microseconds
+     * later): the store may hold the request until then and start it together with the batch's
+     * others. False (the default, and for requests started from a completion or a timer): start it
+     * now. The export orders overlapping requests before submitting them, so holding never reorders
+     * what must stay ordered.
+     */
+    default boolean batched() {
+        return false;
+    }
 }

@@ -100,6 +100,11 @@ final class AsyncIo {
         boolean submits;
         /** What the store reads into or writes from ({@link #data()}), set before {@link AsyncIo#submit}. */
         ByteBuffer data;
+        /**
+         * Submitted on a receive thread during a batch whose end calls {@link BlockStore#submitBatchEnd}
+         * ({@link IoRequest#batched()}); cleared when it has to wait, since another thread starts it then.
+         */
+        boolean batched;
         /** The next request to hand to the store once the lock is released (an intrusive list). */
         Request nextReady;
 
@@ -140,6 +145,11 @@ final class AsyncIo {
         @Override
         public ByteBuffer data() {
             return data;
+        }
+
+        @Override
+        public boolean batched() {
+            return batched;
         }
 
         /** The store is done with it (any thread): its reply, unless the time-out sent one; then the slot is free. */
@@ -238,6 +248,7 @@ final class AsyncIo {
             r.stuck = false;
             r.dispatched = false;
             r.submits = false;
+            r.batched = false;
             r.nextReady = null;
         }
         return r;
@@ -263,6 +274,7 @@ final class AsyncIo {
             int i = order.size();
             order.add(r);
             if (blocked(i)) {
+                r.batched = false;                      // started later by whoever finishes what it waits for
                 waiting++;
             } else if (dispatch(r) && r.submits) {
                 ready = r;

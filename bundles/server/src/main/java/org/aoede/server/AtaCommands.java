@@ -213,8 +213,14 @@ final class AtaCommands {
                 : NO_DATA;
         r.initiator = ini;
         r.start = System.nanoTime();
+        // held by the store until the port's receive batch ends (r is not touched after submit)
+        boolean batched = r.submits && port.batching();
+        r.batched = batched;
         export.inFlight.incrementAndGet();
         export.io.submit(r);
+        if (batched) {
+            port.submittedInBatch(st);
+        }
         later.later();
         return NO_REPLY;
     }

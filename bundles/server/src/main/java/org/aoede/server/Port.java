@@ -9,6 +9,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.LongAdder;
 
+import org.aoede.api.BlockStore;
 import org.aoede.api.FrameHandler;
 import org.aoede.api.Link;
 import org.aoede.protocol.Aoe;
@@ -49,6 +50,9 @@ final class Port implements FrameHandler {
     private final Outcome outcome = new Outcome();
     /** Writes held for coalescing until the receive batch ends (receive thread only). */
     final WriteBatch batch = new WriteBatch(this);
+    /** Stores given batched requests in this receive batch: told when it ends (receive thread only). */
+    private BlockStore[] submittedTo = new BlockStore[4];
+    private int submittedCount;
     /**
      * The reply buffer for an extension's own command (should its extension have come while the
      * reply was already being built in a transmit slot): it may send frames of its own.
@@ -159,10 +163,47 @@ final class Port implements FrameHandler {
         return l != null && l.batches();
     }
 
+    /**
+     * A request of this receive batch went to {@code store} with {@link org.aoede.api.IoRequest#batched()}:
+     * the store hears {@link BlockStore#submitBatchEnd()} when the batch ends. Receive thread only.
+     */
+    void submittedInBatch(BlockStore store) {
+        for (int i = 0; i < submittedCount; i++) {
+            if (submittedTo[i] == store) {
+                return;
+            }
+        }
+        if (submittedCount == submittedTo.length) {
+            submittedTo = java.util.Arrays.copyOf(submittedTo, submittedCount * 2);
+        }
+        submittedTo[submittedCount++] = store;
+    }
+
     @Override
     public void endOfBatch(Link l) {
-        if (!batch.isEmpty()) {
-            batch.commit();
+        try {
+            if (!batch.isEmpty()) {
+                batch.commit();
+            }
+        } finally {
+            startSubmitted();
+        }
+    }
+
+    /** Tells the stores given batched requests in this batch that it ended: they start them now. */
+    private void startSubmitted() {
+        int n = submittedCount;
+        if (n > 0) {
+            submittedCount = 0;
+            for (int i = 0; i < n; i++) {
+                BlockStore s = submittedTo[i];
+                submittedTo[i] = null;
+                try {
+                    s.submitBatchEnd();
+                } catch (RuntimeException e) {
+                    LOG.error("interface {}: {} failed at the end of a batch", name, s.describe(), e);
+                }
+            }
         }
     }
 

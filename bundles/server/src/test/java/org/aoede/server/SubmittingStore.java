@@ -20,9 +20,12 @@ final class SubmittingStore extends MemStore {
     final class Pending {
         final IoRequest request;
         final String name;
+        /** {@link IoRequest#batched()} when it was submitted. */
+        final boolean batched;
 
         Pending(IoRequest request) {
             this.request = request;
+            this.batched = request.batched();
             this.name = (request.kind() == IoRequest.READ ? "read" : request.kind() == IoRequest.WRITE ? "write" : "flush")
                     + "@" + (request.kind() == IoRequest.FLUSH ? -1 : request.lba());
         }
@@ -80,6 +83,14 @@ final class SubmittingStore extends MemStore {
             return;
         }
         submitted.add(new Pending(request));
+    }
+
+    /** Calls of {@link #submitBatchEnd()}, with the thread of each. */
+    final BlockingQueue<String> batchEnds = new LinkedBlockingQueue<>();
+
+    @Override
+    public void submitBatchEnd() {
+        batchEnds.add(Thread.currentThread().getName());
     }
 
     /** The next request submitted (within 5 s). */

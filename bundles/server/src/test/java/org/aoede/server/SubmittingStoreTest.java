@@ -81,6 +81,40 @@ class SubmittingStoreTest {
     }
 
     @Test
+    void requestsOfAReceiveBatchAreBatchedAndTheStoreHearsTheBatchEnd(@TempDir Path dir) throws Exception {
+        try (Harness h = harness(dir)) {
+            h.link.batches = true;
+            ByteBuffer w1 = Harness.write(1, 10, 2, (byte) 1);
+            ByteBuffer r2 = Harness.read(2, 40, 2);
+            ByteBuffer w3 = Harness.write(3, 11, 1, (byte) 3);     // overlaps w1: waits, started by w1's completion
+            deliver(h, w1);
+            deliver(h, r2);
+            deliver(h, w3);
+            Map<String, SubmittingStore.Pending> in = arrive(2);
+            assertTrue(in.get("write@10").batched && in.get("read@40").batched, "held for the batch end");
+            assertTrue(store.batchEnds.isEmpty(), "not before the batch ends");
+            h.port.endOfBatch(h.link);
+            assertEquals(Thread.currentThread().getName(), store.batchEnds.poll(), "on the receive thread");
+            assertTrue(store.batchEnds.isEmpty(), "once per batch, however many requests");
+            h.port.endOfBatch(h.link);
+            assertTrue(store.batchEnds.isEmpty(), "a batch with no request: nothing");
+            in.get("write@10").complete();
+            assertOk(w1, reply(h, 1));
+            SubmittingStore.Pending p3 = store.next();
+            assertEquals("write@11", p3.toString());
+            assertFalse(p3.batched, "started from a completion: at once, no batch end follows");
+            p3.complete();
+            in.get("read@40").complete();
+            reply(h, 3);
+            assertEquals(0, h.export.inFlight.get());
+
+            h.link.batches = false;                                 // a link without batch ends
+            deliver(h, Harness.read(4, 60, 1));
+            assertFalse(store.next().batched);
+        }
+    }
+
+    @Test
     void overlappingRequestsAreSubmittedInTheOrderTheyArrived(@TempDir Path dir) throws Exception {
         try (Harness h = harness(dir)) {
             ByteBuffer w1 = Harness.write(1, 10, 2, (byte) 1);

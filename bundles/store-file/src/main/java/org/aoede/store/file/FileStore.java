@@ -384,6 +384,10 @@ public final class FileStore implements BlockStore {
 
     @Override
     public java.util.Map<String, Long> statistics() {
+        if (aio != null) {
+            return java.util.Map.of("store-gathering-writes", gatheringWrites.sum(),
+                    "store-aio-submit-calls", aio.submitCalls(), "store-aio-submitted", aio.submitted());
+        }
         return java.util.Map.of("store-gathering-writes", gatheringWrites.sum());
     }
 
@@ -437,6 +441,14 @@ public final class FileStore implements BlockStore {
             }
         }
         aio.submit(request);
+    }
+
+    /** Starts the batched requests Linux AIO held back, with one {@code io_submit}. */
+    @Override
+    public void submitBatchEnd() {
+        if (aio != null) {
+            aio.submitBatchEnd();
+        }
     }
 
     @Override

@@ -28,6 +28,13 @@ import org.slf4j.LoggerFactory;
  * batches ({@code io_getevents}) and completes them, which sends their replies. The device sees as
  * many requests at once as the initiators send, with no thread per request.
  *
+ * <p>A request that is {@link IoRequest#batched()} (dispatched by a receive thread during a batch)
+ * is prepared in its slot and held until {@link #submitBatchEnd()}, which starts all held requests
+ * with one {@code io_submit}: on a virtual disk each {@code io_submit} notifies the device (a VM
+ * exit), so one per receive batch costs less than one per request. Requests started from elsewhere
+ * (a completion starting a queued request) go at once. {@code aoede.aio.batch=false} starts every
+ * request at once.
+ *
  * <p>What AIO does not do well is served on a few helper threads instead, with the synchronous
  * {@link DirectIo} path: writes not aligned to the file system block (1 KiB frames at MTU 1500) need
  * a read-modify-write under DirectIo's block locks (two such writes to different sectors of one
@@ -44,6 +51,8 @@ final class LinuxAio implements AutoCloseable {
     static final int DEPTH = Integer.getInteger("aoede.aio.depth", 256);
     /** Helper threads per store for unaligned writes and flushes (started on demand). */
     static final int HELPERS = Integer.getInteger("aoede.aio.helpers", 16);
+    /** Holds batched requests until the end of their receive batch (false: one io_submit each). */
+    static final boolean BATCH = !"false".equals(System.getProperty("aoede.aio.batch"));
     // <fcntl.h>; O_DIRECT differs between x86_64 and aarch64
     private static final int O_RDONLY = 0;
     private static final int O_RDWR = 2;
@@ -161,6 +170,14 @@ final class LinuxAio implements AutoCloseable {
     /** Requests that found no free slot, started as slots free up. */
     private final ArrayDeque<IoRequest> queued = new ArrayDeque<>();
     private final AtomicInteger inKernel = new AtomicInteger();
+    /** Guards the held requests: their iocb pointers, prepared and counted in the kernel, not yet submitted. */
+    private final Object heldLock = new Object();
+    private final Native64 held;
+    private int heldCount;
+    private boolean heldClosed;
+    /** io_submit calls and the requests they started (statistics, tests). */
+    private final java.util.concurrent.atomic.LongAdder submitCalls = new java.util.concurrent.atomic.LongAdder();
+    private final java.util.concurrent.atomic.LongAdder submitted = new java.util.concurrent.atomic.LongAdder();
     private final ThreadPoolExecutor helpers;
     private final Thread reaper;
     private volatile boolean closing;
@@ -200,6 +217,7 @@ final class LinuxAio implements AutoCloseable {
         this.ctx = ctxp.getLong(0);
         iocbs = new Native64((long) DEPTH * IOCB);
         pointers = new Native64((long) DEPTH * 8);
+        held = new Native64((long) DEPTH * 8);
         slots = new Slot[DEPTH];
         for (int i = 0; i < DEPTH; i++) {
             slots[i] = new Slot(i);
@@ -240,10 +258,11 @@ final class LinuxAio implements AutoCloseable {
             r.completed(new IOException(file + " is closed"));
             return;
         }
-        start(s, r, position(r));
+        start(s, r, position(r), BATCH && r.batched());
     }
 
-    private void start(Slot s, IoRequest r, long pos) {
+    /** Starts r in slot s: at once, or (hold) when {@link #submitBatchEnd()} is called. */
+    private void start(Slot s, IoRequest r, long pos, boolean hold) {
         s.request = r;
         s.pos = pos;
         int kind = r.kind();
@@ -283,14 +302,80 @@ final class LinuxAio implements AutoCloseable {
         m.setLong(o + 48, 0);
         m.setLong(o + 56, 0);                   // aio_flags, aio_resfd
         inKernel.incrementAndGet();
+        if (hold) {
+            synchronized (heldLock) {
+                if (!heldClosed) {
+                    held.memory.setLong(heldCount++ * 8L, s.iocb);
+                    return;
+                }
+            }
+            inKernel.decrementAndGet();
+            finish(s, new IOException(file + " is closed"));
+            return;
+        }
         int n;
         do {
             n = Lib.io_submit(ctx, 1, pointers.address + (long) s.index * 8);
         } while (n == -EINTR);
+        submitCalls.increment();
         if (n != 1) {
             inKernel.decrementAndGet();
             finish(s, new IOException(file + ": io_submit failed (" + (n < 0 ? "errno " + -n : "none taken") + ")"));
+        } else {
+            submitted.increment();
         }
+    }
+
+    /**
+     * Starts the held requests with one {@code io_submit} (more only if the kernel takes fewer);
+     * those it refuses are completed with an error. Any thread; nothing if none are held.
+     */
+    void submitBatchEnd() {
+        int[] failed = null;
+        int errno = 0;
+        synchronized (heldLock) {
+            int n = heldCount;
+            if (n == 0) {
+                return;
+            }
+            heldCount = 0;
+            int i = 0;
+            while (i < n) {
+                int r = Lib.io_submit(ctx, n - i, held.address + i * 8L);
+                if (r == -EINTR) {
+                    continue;
+                }
+                submitCalls.increment();
+                if (r <= 0) {
+                    errno = -r;
+                    break;
+                }
+                submitted.add(r);
+                i += r;
+            }
+            if (i < n) {
+                failed = new int[n - i];
+                for (int k = i; k < n; k++) {
+                    failed[k - i] = (int) ((held.memory.getLong(k * 8L) - iocbs.address) / IOCB);
+                }
+            }
+        }
+        if (failed != null) {
+            for (int index : failed) {
+                inKernel.decrementAndGet();
+                finish(slots[index], new IOException(file + ": io_submit failed ("
+                        + (errno > 0 ? "errno " + errno : "none taken") + ")"));
+            }
+        }
+    }
+
+    /** io_submit calls so far and the requests they started (statistics). */
+    long submitCalls() {
+        return submitCalls.sum();
+    }
+
+    long submitted() {
+        return submitted.sum();
     }
 
     private void helper(Slot s) {
@@ -365,7 +450,7 @@ final class LinuxAio implements AutoCloseable {
         }
         r.completed(failure);                   // no reference kept to r from here on
         if (next != null) {
-            start(s, next, position(next));
+            start(s, next, position(next), false);
         }
     }
 
@@ -395,6 +480,19 @@ final class LinuxAio implements AutoCloseable {
         }
         for (IoRequest r : left) {
             r.completed(new IOException(file + " is closed"));
+        }
+        int[] unsent;
+        synchronized (heldLock) {
+            heldClosed = true;
+            unsent = new int[heldCount];
+            for (int k = 0; k < heldCount; k++) {
+                unsent[k] = (int) ((held.memory.getLong(k * 8L) - iocbs.address) / IOCB);
+            }
+            heldCount = 0;
+        }
+        for (int index : unsent) {
+            inKernel.decrementAndGet();
+            finish(slots[index], new IOException(file + " is closed"));
         }
         helpers.shutdown();
         try {

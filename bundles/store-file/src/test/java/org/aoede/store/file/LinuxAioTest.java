@@ -65,6 +65,8 @@ class LinuxAioTest {
         final int count;
         final ByteBuffer data;
         final CountDownLatch done = new CountDownLatch(1);
+        /** Submitted as part of a receive batch: the store may hold it until submitBatchEnd. */
+        boolean batched;
         final AtomicReference<IOException> error = new AtomicReference<>();
         volatile String thread;
         volatile int completions;
@@ -107,6 +109,16 @@ class LinuxAioTest {
         @Override
         public ByteBuffer data() {
             return data;
+        }
+
+        @Override
+        public boolean batched() {
+            return batched;
+        }
+
+        Req inBatch() {
+            batched = true;
+            return this;
         }
 
         @Override
@@ -191,6 +203,71 @@ class LinuxAioTest {
             assertEquals(0, st.aioInKernel());
         }
         assertArrayEquals(model, Files.readAllBytes(f));
+    }
+
+    @Test
+    void batchedRequestsWaitForTheBatchEndAndGoInOneSubmit() throws Exception {
+        assumeTrue(LinuxAio.BATCH, "aoede.aio.batch=false");
+        int sectors = 1024;
+        Path f = image(sectors, 7);
+        byte[] model = Files.readAllBytes(f);
+        Random rnd = new Random(8);
+        try (FileStore st = open(f, false, 0, 0)) {
+            long calls0 = st.statistics().get("store-aio-submit-calls");
+            List<Req> batch = new ArrayList<>();
+            for (int i = 0; i < 16; i++) {                  // 8 aligned 4 KiB writes, 8 reads of other blocks
+                Req r;
+                if (i % 2 == 0) {
+                    byte[] b = new byte[8 * S];
+                    rnd.nextBytes(b);
+                    System.arraycopy(b, 0, model, i * 8 * S, b.length);
+                    r = Req.write(i * 8L, b).inBatch();
+                } else {
+                    r = Req.read(i * 8L + 1, 5).inBatch();
+                }
+                batch.add(r);
+                st.submit(r);
+            }
+            Thread.sleep(100);
+            for (Req r : batch) {
+                assertEquals(1, r.done.getCount(), "held until the batch ends");
+            }
+            assertEquals(16, st.aioInKernel());
+            assertEquals(calls0, st.statistics().get("store-aio-submit-calls"));
+            Req now = Req.read(200, 8);                      // not batched: goes at once
+            st.submit(now);
+            now.await();
+            assertNull(now.error.get());
+            assertEquals(calls0 + 1, st.statistics().get("store-aio-submit-calls"));
+            st.submitBatchEnd();
+            for (Req r : batch) {
+                r.await();
+                assertNull(r.error.get());
+                if (r.kind == IoRequest.READ) {
+                    byte[] want = java.util.Arrays.copyOfRange(model, (int) r.lba * S, (int) (r.lba + r.count) * S);
+                    assertArrayEquals(want, r.bytes(), "read at " + r.lba);
+                }
+            }
+            assertEquals(calls0 + 2, st.statistics().get("store-aio-submit-calls"), "one io_submit for the batch");
+            assertEquals(17, st.statistics().get("store-aio-submitted"));
+            st.submitBatchEnd();                             // nothing held: no call
+            assertEquals(calls0 + 2, st.statistics().get("store-aio-submit-calls"));
+            assertEquals(0, st.aioInKernel());
+        }
+        assertArrayEquals(model, Files.readAllBytes(f));
+    }
+
+    @Test
+    void heldRequestsFailWhenTheStoreCloses() throws Exception {
+        assumeTrue(LinuxAio.BATCH, "aoede.aio.batch=false");
+        Path f = image(64, 9);
+        FileStore st = open(f, false, 0, 0);
+        Req r = Req.read(0, 8).inBatch();
+        st.submit(r);
+        st.close();
+        r.await();
+        assertNotNull(r.error.get());
+        st.submitBatchEnd();                                 // after close: nothing, no crash
     }
 
     @Test
