@@ -49,6 +49,8 @@ final class Export {
     private volatile java.util.List<String> waitingFor = java.util.List.of();
     /** Finished its probe and answered on an interface: it holds its address against newcomers. */
     volatile boolean answered;
+    /** Failover state when its store is shared and locked (a writable RBD image), else null. */
+    volatile Guard guard;
     final Stats stats = new Stats();
     /** The I/O threads for a store that is {@link BlockStore#asynchronous()}; no thread runs until one is. */
     final AsyncIo io;
@@ -328,6 +330,11 @@ final class Export {
     void pause() {
         paused = true;
         drain();
+    }
+
+    /** Answers again after {@link #pause()}, from the same store. */
+    void unpause() {
+        paused = false;
     }
 
     /** Answers again, from a new store (and settings) if the edit changed them. */

@@ -4,6 +4,8 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ExecutorService;
@@ -17,6 +19,7 @@ import com.sun.jna.Native;
 import com.sun.jna.Pointer;
 import org.aoede.api.BlockStore;
 import org.aoede.api.IoRequest;
+import org.aoede.api.LockingStore;
 import org.aoede.api.ResizingStore;
 import org.aoede.api.StoreSpec;
 import org.aoede.api.StoreSpec.Invalid;
@@ -33,7 +36,7 @@ import org.slf4j.LoggerFactory;
  * completed write is on the OSDs: the Linux aoe driver never sends FLUSH and treats a completed
  * write as stable.
  */
-public final class RbdStore implements BlockStore, ResizingStore {
+public final class RbdStore implements BlockStore, ResizingStore, LockingStore {
     private static final Logger LOG = LoggerFactory.getLogger(RbdStore.class);
     /** Seconds to reach the monitors and authenticate before open fails (cluster unreachable). */
     static final String CONNECT_TIMEOUT = System.getProperty("aoede.rbd.connect.timeout", "5");
@@ -84,6 +87,9 @@ public final class RbdStore implements BlockStore, ResizingStore {
     private final boolean readOnly;
     private volatile long sectors;
     private volatile Runnable resized;
+    private volatile Runnable fencedListener;
+    /** Set when the cluster refused this client's I/O (-ESHUTDOWN: blocklisted); for good. */
+    private volatile boolean fenced;
     private volatile boolean closed;
     /** Requests of this store in flight. */
     private final AtomicInteger inFlight = new AtomicInteger();
@@ -358,6 +364,7 @@ public final class RbdStore implements BlockStore, ResizingStore {
         long rc = Rbd.rbd_read(image, pos, n, p);
         if (rc != n) {
             errors.increment();
+            fencedIf(rc);
             throw new IOException(describe() + ": read of " + n + " bytes at sector " + lba + " failed: "
                     + (rc < 0 ? Ceph.error(rc) : "short read of " + rc));
         }
@@ -386,6 +393,7 @@ public final class RbdStore implements BlockStore, ResizingStore {
         long rc = Rbd.rbd_write(image, pos, n, p);
         if (rc != n) {
             errors.increment();
+            fencedIf(rc);
             throw new IOException(describe() + ": write of " + n + " bytes at sector " + lba + " failed: "
                     + (rc < 0 ? Ceph.error(rc) : "short write of " + rc));
         }
@@ -397,6 +405,7 @@ public final class RbdStore implements BlockStore, ResizingStore {
         int rc = Rbd.rbd_flush(image);
         if (rc < 0) {
             errors.increment();
+            fencedIf(rc);
             throw new IOException(describe() + ": flush failed: " + Ceph.error(rc));
         }
     }
@@ -501,6 +510,7 @@ public final class RbdStore implements BlockStore, ResizingStore {
         IOException error = null;
         if (rc < 0 || s.kind == READ && rc != s.bytes) {
             store.errors.increment();
+            store.fencedIf(rc);
             error = new IOException(store.describe() + ": " + kindName(s.kind) + " of " + s.bytes / SECTOR
                     + " sectors failed: " + (rc < 0 ? Ceph.error(rc) : "short read of " + rc + " bytes"));
         } else if (s.kind == READ) {
@@ -510,6 +520,126 @@ public final class RbdStore implements BlockStore, ResizingStore {
         }
         store.release(s);
         r.completed(error);
+    }
+
+    // ---- the image's exclusive lock (failover) ---------------------------------------------------
+
+    /** Metadata key naming the appliance that took the lock ({@code conf_} keys would be librbd settings). */
+    static final String HOLDER_KEY = "aoede.holder";
+    private static final int ESHUTDOWN = 108;
+
+    /** -ESHUTDOWN: the cluster blocklisted this client (another appliance broke its lock). */
+    private void fencedIf(long rc) {
+        if (rc == -ESHUTDOWN && !fenced) {
+            fenced = true;
+            LOG.warn("{}: the cluster refuses this client's I/O (blocklisted): another appliance took the image", rbd);
+            Runnable r = fencedListener;
+            if (r != null) {
+                WATCH.execute(r);
+            }
+        }
+    }
+
+    @Override
+    public List<String> lockOwners() throws IOException {
+        int[] mode = new int[1];
+        long[] max = {8};
+        Memory owners = new Memory(8L * max[0]);
+        int rc = Rbd.rbd_lock_get_owners(image, mode, owners, max);
+        if (rc == -2) {
+            return List.of();                      // ENOENT: nobody holds it
+        }
+        if (rc < 0) {
+            fencedIf(rc);
+            throw new IOException(rbd + ": cannot read the lock's owners: " + Ceph.error(rc));
+        }
+        List<String> out = new ArrayList<>();
+        for (int i = 0; i < max[0]; i++) {
+            out.add(owners.getPointer(8L * i).getString(0));
+        }
+        Rbd.rbd_lock_get_owners_cleanup(owners, max[0]);
+        return out;
+    }
+
+    @Override
+    public void lock() throws IOException {
+        int rc = Rbd.rbd_lock_acquire(image, Rbd.LOCK_EXCLUSIVE);
+        if (rc < 0) {
+            fencedIf(rc);
+            throw new IOException(rbd + ": cannot take the image's exclusive lock: " + (rc == -30
+                    ? "another client holds it" : Ceph.error(rc)));
+        }
+        List<String> mine = lockOwners();
+        String host = hostName();
+        if (mine.size() == 1) {
+            rc = Rbd.rbd_metadata_set(image, HOLDER_KEY, mine.get(0) + " " + host);
+            if (rc < 0) {
+                LOG.warn("{}: cannot note the lock's holder in the image's metadata: {}", rbd, Ceph.error(rc));
+            }
+        }
+        LOG.info("{}: took the image's exclusive lock", rbd);
+    }
+
+    @Override
+    public void breakLock(String owner) throws IOException {
+        int rc = Rbd.rbd_lock_break(image, Rbd.LOCK_EXCLUSIVE, owner);
+        if (rc < 0 && rc != -2) {
+            fencedIf(rc);
+            throw new IOException(rbd + ": cannot break the lock of " + owner + ": " + Ceph.error(rc));
+        }
+        LOG.warn("{}: broke the lock of {}: the cluster fences it (blocklist)", rbd, owner);
+    }
+
+    @Override
+    public void unlock() throws IOException {
+        int rc = Rbd.rbd_lock_release(image);
+        if (rc < 0) {
+            throw new IOException(rbd + ": cannot release the image's lock: " + Ceph.error(rc));
+        }
+        LOG.info("{}: released the image's exclusive lock", rbd);
+    }
+
+    @Override
+    public boolean ownsLock() {
+        if (fenced || closed) {
+            return false;
+        }
+        int[] owner = new int[1];
+        int rc = Rbd.rbd_is_exclusive_lock_owner(image, owner);
+        if (rc < 0) {
+            fencedIf(rc);
+            return false;
+        }
+        return owner[0] != 0;
+    }
+
+    @Override
+    public void onFenced(Runnable listener) {
+        fencedListener = listener;
+    }
+
+    /** {@code HOST (owner)} when the image's metadata says which appliance took the lock as {@code owner}. */
+    @Override
+    public String describeOwner(String owner) {
+        Memory v = new Memory(256);
+        long[] len = {256};
+        int rc = Rbd.rbd_metadata_get(image, HOLDER_KEY, v, len);
+        if (rc < 0) {
+            return owner;
+        }
+        String s = v.getString(0);
+        return s.startsWith(owner + " ") ? s.substring(owner.length() + 1) + " (" + owner + ")" : owner;
+    }
+
+    /** {@code appliance HOST pid N}: two appliances on one machine differ by their process. */
+    private static String hostName() {
+        String host;
+        try {
+            host = Files.readString(Path.of("/proc/sys/kernel/hostname")).trim();
+        } catch (IOException e) {
+            host = "?";
+        }
+        return "appliance " + host + " pid " + ProcessHandle.current().pid();
     }
 
     @Override
@@ -536,6 +666,7 @@ public final class RbdStore implements BlockStore, ResizingStore {
         }
         closed = true;
         resized = null;
+        fencedListener = null;
         BY_ID.remove(id);
         OPEN.remove(this);
         Rbd.rbd_update_unwatch(image, watch);
