@@ -8,7 +8,7 @@ import java.util.List;
  * lock that the storage cluster keeps: the writable export that holds the lock answers; the
  * others with the same export stay silent standbys. Breaking another client's lock fences it
  * (the cluster refuses its I/O from then on), so a holder that lost the lock can never write.
- * Every call but {@link #ownsLock()} may talk to the cluster: never call them on the data path.
+ * Every call may talk to the cluster: never call them on the data path.
  */
 public interface LockingStore {
     /** Who holds the lock (opaque owner names as the cluster gives them); empty if nobody. */
@@ -23,7 +23,7 @@ public interface LockingStore {
     /** Gives the lock up (a handover); the store stays open. */
     void unlock() throws IOException;
 
-    /** True while this store holds the lock and has not been fenced; cheap (no cluster round trip). */
+    /** True while this store holds the lock and has not been fenced (may ask the cluster: a round trip). */
     boolean ownsLock();
 
     /**

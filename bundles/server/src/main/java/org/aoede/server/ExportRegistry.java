@@ -599,6 +599,9 @@ public class ExportRegistry {
             Port p = ports.get(key(e.settings.transport(), ifname));
             if (p != null) {
                 p.detach(e);
+                if (e.guard != null) {
+                    p.endProbe(e);                 // a standby's query in progress
+                }
             }
         }
         e.stop();

@@ -88,6 +88,8 @@ public final class RbdStore implements BlockStore, ResizingStore, LockingStore {
     private volatile long sectors;
     private volatile Runnable resized;
     private volatile Runnable fencedListener;
+    /** The lock's owner as the cluster named this store when it took the lock. */
+    private volatile String owner;
     /** Set when the cluster refused this client's I/O (-ESHUTDOWN: blocklisted); for good. */
     private volatile boolean fenced;
     private volatile boolean closed;
@@ -572,6 +574,7 @@ public final class RbdStore implements BlockStore, ResizingStore, LockingStore {
         List<String> mine = lockOwners();
         String host = hostName();
         if (mine.size() == 1) {
+            owner = mine.get(0);
             rc = Rbd.rbd_metadata_set(image, HOLDER_KEY, mine.get(0) + " " + host);
             if (rc < 0) {
                 LOG.warn("{}: cannot note the lock's holder in the image's metadata: {}", rbd, Ceph.error(rc));
@@ -596,21 +599,35 @@ public final class RbdStore implements BlockStore, ResizingStore, LockingStore {
         if (rc < 0) {
             throw new IOException(rbd + ": cannot release the image's lock: " + Ceph.error(rc));
         }
+        owner = null;
         LOG.info("{}: released the image's exclusive lock", rbd);
     }
 
+    /**
+     * librbd's own view ({@code rbd_is_exclusive_lock_owner}) and the cluster's: the lock's owner is
+     * still the one this store became. librbd may not have noticed yet that its lock was broken; a
+     * blocklisted client's question to the cluster fails with ESHUTDOWN.
+     */
     @Override
     public boolean ownsLock() {
         if (fenced || closed) {
             return false;
         }
-        int[] owner = new int[1];
-        int rc = Rbd.rbd_is_exclusive_lock_owner(image, owner);
+        int[] isOwner = new int[1];
+        int rc = Rbd.rbd_is_exclusive_lock_owner(image, isOwner);
         if (rc < 0) {
             fencedIf(rc);
             return false;
         }
-        return owner[0] != 0;
+        if (isOwner[0] == 0) {
+            return false;
+        }
+        String mine = owner;
+        try {
+            return mine == null || lockOwners().contains(mine);
+        } catch (IOException e) {
+            return !fenced;                        // blocklisted: no; the cluster slow or away: librbd's view
+        }
     }
 
     @Override
