@@ -127,6 +127,7 @@ class RbdFailoverIT {
     @Order(1)
     void aKilledHolderIsReplacedByTheStandbyUnderLoad() throws Exception {
         assertTrue(b.client("aoe:list").ok().out().contains("standby"), b.client("aoe:list").out());
+        ini.run("config", ADDRESS, "--force-set", "failover-1").ok();    // live state, kept with the image
         Path out = work.resolve("load1.txt");
         Process load = load(out, 21);
         Appliance.sleep(6000);
@@ -140,6 +141,8 @@ class RbdFailoverIT {
         String o = finished(load, out);
         System.out.println("RbdFailoverIT: load across the kill: " + o.trim());
         assertTrue(b.client("aoe:show s").ok().out().contains("serving"));
+        String cfg = ini.run("config", ADDRESS, "--read").ok().out();
+        assertEquals("failover-1", Initiator.field(cfg, "config"), "the new holder's config string: " + cfg);
     }
 
     @Test

@@ -32,6 +32,15 @@ public interface LockingStore {
      */
     void onFenced(Runnable listener);
 
+    /**
+     * Values kept with the shared store for whichever appliance holds it next (an RBD image's
+     * metadata): the export's live state. Null for a key never written.
+     */
+    String shared(String key) throws IOException;
+
+    /** Writes a value {@link #shared} returns, for the next holder (only the lock's holder writes). */
+    void share(String key, String value) throws IOException;
+
     /** What an operator reads for an owner: the appliance that took it, if it said so; else the owner. */
     default String describeOwner(String owner) {
         return owner;

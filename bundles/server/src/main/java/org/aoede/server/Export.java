@@ -111,11 +111,15 @@ final class Export {
         return live;
     }
 
-    /** Replaces the live state (operator edit) and saves it. */
+    /** Replaces the live state (operator edit, or from the wire) and saves it (and shares it: {@link Guard}). */
     void live(LiveState s) {
         synchronized (stateLock) {
             live = s;
             stateFile.save(s);
+        }
+        Guard g = guard;
+        if (g != null) {
+            g.share(s);                            // for the next holder of a shared image
         }
     }
 

@@ -529,7 +529,7 @@ public class ExportRegistry {
         Guard guard = null;
         if (store instanceof LockingStore l && !store.readOnly()) {
             try {
-                guard = guard(l);
+                guard = guard(s.name(), l);
             } catch (IOException ex) {
                 try {
                     store.close();
@@ -545,6 +545,9 @@ public class ExportRegistry {
         Export e = new Export(s, c.source, store, sf, live);
         e.guard = guard;
         c.running = e;
+        if (guard != null && guard.role == Guard.Role.HOLDER) {
+            adopt(e, guard);
+        }
         watchSize(e);
         watchFence(e);
         applyExtensions(c);
@@ -739,13 +742,13 @@ public class ExportRegistry {
     // ---- failover: shared stores (an RBD image) and their lock --------------------------------
 
     /** Takes the lock if nobody holds it; else a standby guard naming the holder. */
-    private static Guard guard(LockingStore l) throws IOException {
+    private static Guard guard(String name, LockingStore l) throws IOException {
         long now = System.currentTimeMillis();
         List<String> owners = l.lockOwners();
         if (owners.isEmpty()) {
             try {
                 l.lock();
-                return new Guard(l, Guard.Role.HOLDER, now);
+                return new Guard(name, l, Guard.Role.HOLDER, now);
             } catch (IOException ex) {
                 owners = l.lockOwners();           // taken meanwhile: stand by; else the refusal
                 if (owners.isEmpty()) {
@@ -753,7 +756,7 @@ public class ExportRegistry {
                 }
             }
         }
-        Guard g = new Guard(l, Guard.Role.STANDBY, now);
+        Guard g = new Guard(name, l, Guard.Role.STANDBY, now);
         g.holder = l.describeOwner(owners.get(0));
         return g;
     }
@@ -894,6 +897,20 @@ public class ExportRegistry {
         takeOver(c, e, how);
     }
 
+    /**
+     * A new holder serves the live state (config string, mask list, reservation) the last holder
+     * kept with the image; the first holder of an image puts its own there.
+     */
+    private static void adopt(Export e, Guard g) {
+        LiveState kept = g.shared();
+        if (kept == null) {
+            g.share(e.live());
+        } else if (!kept.equals(e.live())) {
+            LOG.info("export {}: live state (config string, mask list, reservation) as the image keeps it", e.name());
+            e.live(kept);
+        }
+    }
+
     /** A standby that now holds the lock answers and advertises itself on its interfaces. */
     private synchronized void takeOver(ExportComponent c, Export e, String how) {
         Guard g = e.guard;
@@ -901,6 +918,7 @@ public class ExportRegistry {
             return;                                // stopped meanwhile: its store's close released the lock
         }
         g.role = Guard.Role.HOLDER;
+        adopt(e, g);
         List<String> on = new ArrayList<>();
         for (String ifname : e.settings.interfaces()) {
             Port p = ports.get(key(e.settings.transport(), ifname));

@@ -1,5 +1,6 @@
 package org.aoede.server;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -35,6 +36,7 @@ class FailoverTest {
     static final class FakeCluster {
         volatile String owner;
         final Set<String> fenced = ConcurrentHashMap.newKeySet();
+        final Map<String, String> metadata = new ConcurrentHashMap<>();
     }
 
     /** A store that shares {@link FakeCluster}'s lock under the client name {@code me}. */
@@ -99,6 +101,18 @@ class FailoverTest {
         }
 
         @Override
+        public String shared(String key) throws IOException {
+            alive();
+            return cluster.metadata.get(key);
+        }
+
+        @Override
+        public void share(String key, String value) throws IOException {
+            alive();
+            cluster.metadata.put(key, value);
+        }
+
+        @Override
         public void onFenced(Runnable listener) {
             fencedListener = listener;
         }
@@ -133,6 +147,9 @@ class FailoverTest {
     }
 
     ExportComponent component(String file) throws Exception {
+        // The registry keeps live state in karaf.data (here the temporary directory): start clean.
+        java.nio.file.Files.deleteIfExists(java.nio.file.Path.of(System.getProperty("karaf.data",
+                System.getProperty("java.io.tmpdir")), "aoede", "exports", "disk.state"));
         ExportComponent c = new ExportComponent();
         c.pid = "org.aoede.export~disk";
         c.source = "etc/org.aoede.export-disk.cfg";
@@ -267,6 +284,37 @@ class FailoverTest {
         await(() -> c.status().equals("serving"), 4000, "takes it back, was " + c.status());
         ExportAdmin.Refused r = assertThrows(ExportAdmin.Refused.class, () -> admin.handover("nosuch"));
         assertEquals("no export 'nosuch'", r.getMessage());
+    }
+
+    @Test
+    void theNewHolderServesTheLiveStateTheImageKeeps() throws Exception {
+        cluster.owner = "client.elsewhere";
+        cluster.metadata.put(Guard.CONFIG, "1:" + java.util.HexFormat.of().formatHex("hello".getBytes()));
+        cluster.metadata.put(Guard.MASK, "1:" + Mac.format(Harness.HOST));
+        cluster.metadata.put(Guard.RESERVATION, "1:");
+        ExportComponent c = component("rbd:rbd/disk");
+        registry.put(c);
+        cluster.owner = null;
+        await(() -> c.status().equals("serving"), 2500, "takeover, was " + c.status());
+        LiveState live = c.running.live();
+        assertEquals("hello", new String(live.configString()));
+        assertArrayEquals(new long[] {Harness.HOST}, live.mask());
+        assertTrue(link.sent.stream().anyMatch(f -> Aoe.command(f) == Aoe.CMD_CONFIG && Aoe.tag(f) == 0
+                && Aoe.dst(f) == Harness.HOST), "advertised to the mask list's host");
+
+        AdminService admin = new AdminService();
+        admin.registry = registry;
+        admin.reserve("disk", List.of(Mac.format(Harness.OTHER)));
+        await(() -> ("1:" + Mac.format(Harness.OTHER)).equals(cluster.metadata.get(Guard.RESERVATION)), 2000,
+                "the reservation kept with the image");
+    }
+
+    @Test
+    void theFirstHolderPutsItsLiveStateWithTheImage() throws Exception {
+        ExportComponent c = component("rbd:rbd/disk");
+        registry.put(c);
+        await(() -> c.status().equals("serving"), 5000, "serving");
+        await(() -> "1:".equals(cluster.metadata.get(Guard.MASK)), 2000, "the live state kept with the image");
     }
 
     @Test

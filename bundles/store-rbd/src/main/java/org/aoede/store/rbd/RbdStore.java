@@ -298,6 +298,7 @@ public final class RbdStore implements BlockStore, ResizingStore, LockingStore {
             int rc = Rbd.rbd_get_size(image, size);
             if (rc < 0) {
                 LOG.warn("{}: cannot read the size after an update: {}", rbd, Ceph.error(rc));
+                fencedIf(rc);
                 return;
             }
             now = window(size[0]);
@@ -553,7 +554,9 @@ public final class RbdStore implements BlockStore, ResizingStore, LockingStore {
         }
         if (rc < 0) {
             fencedIf(rc);
-            throw new IOException(rbd + ": cannot read the lock's owners: " + Ceph.error(rc));
+            throw new IOException(rbd + ": cannot read the lock's owners: " + Ceph.error(rc) + (rc == -22
+                    ? " (a writable export needs the image's exclusive-lock feature: rbd feature enable "
+                    + rbd.pool() + "/" + rbd.image() + " exclusive-lock)" : ""));
         }
         List<String> out = new ArrayList<>();
         for (int i = 0; i < max[0]; i++) {
@@ -633,6 +636,37 @@ public final class RbdStore implements BlockStore, ResizingStore, LockingStore {
     @Override
     public void onFenced(Runnable listener) {
         fencedListener = listener;
+    }
+
+    @Override
+    public String shared(String key) throws IOException {
+        long[] len = {1024};
+        for (int attempt = 0; attempt < 3; attempt++) {
+            Memory v = new Memory(len[0] + 1);
+            long size = len[0];
+            int rc = Rbd.rbd_metadata_get(image, key, v, len);
+            if (rc == -2) {
+                return null;
+            }
+            if (rc == -34 && len[0] > size) {      // ERANGE: len says how much is needed
+                continue;
+            }
+            if (rc < 0) {
+                fencedIf(rc);
+                throw new IOException(rbd + ": cannot read metadata " + key + ": " + Ceph.error(rc));
+            }
+            return v.getString(0);
+        }
+        throw new IOException(rbd + ": metadata " + key + " keeps growing");
+    }
+
+    @Override
+    public void share(String key, String value) throws IOException {
+        int rc = Rbd.rbd_metadata_set(image, key, value);
+        if (rc < 0) {
+            fencedIf(rc);
+            throw new IOException(rbd + ": cannot write metadata " + key + ": " + Ceph.error(rc));
+        }
     }
 
     /** {@code HOST (owner)} when the image's metadata says which appliance took the lock as {@code owner}. */
