@@ -58,6 +58,29 @@ final class Appliance implements AutoCloseable {
         }
     }
 
+    /**
+     * Moves Karaf's listening ports (SSH 8101, HTTP 8181, RMI 1099 and 44444) up by {@code offset}:
+     * a second appliance in the same namespace (bin/client reads the SSH port from the same file).
+     */
+    void shiftPorts(int offset) throws IOException {
+        shift("org.apache.karaf.shell.cfg", "sshPort", offset);
+        shift("org.ops4j.pax.web.cfg", "org.osgi.service.http.port", offset);
+        shift("org.apache.karaf.management.cfg", "rmiRegistryPort", offset);
+        shift("org.apache.karaf.management.cfg", "rmiServerPort", offset);
+    }
+
+    private void shift(String file, String key, int offset) throws IOException {
+        Path f = etc(file);
+        Pattern p = Pattern.compile("(?m)^(" + Pattern.quote(key) + "\\s*=\\s*)(\\d+)\\s*$");
+        String text = Files.readString(f);
+        var m = p.matcher(text);
+        if (!m.find()) {
+            throw new AssertionError("no " + key + " in " + f);
+        }
+        int port = Integer.parseInt(m.group(2)) + offset;
+        Files.writeString(f, text.substring(0, m.start()) + m.group(1) + port + text.substring(m.end()));
+    }
+
     void start() throws IOException {
         Path out = home.resolve("data/console.out");
         Files.createDirectories(out.getParent());

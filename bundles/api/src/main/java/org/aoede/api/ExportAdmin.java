@@ -71,4 +71,13 @@ public interface ExportAdmin {
 
     /** Resets the live config string, mask list and reservation to the configured values. */
     void resetLive(String name) throws Refused;
+
+    /**
+     * Hands an export on a shared image (a writable {@code rbd:} export that holds the image's
+     * lock) over to a standby appliance: this one stops answering, releases the lock and stands by
+     * (taking the lock back no sooner than its {@code rbd.takeover-after}); a standby takes it at once.
+     */
+    default void handover(String name) throws Refused {
+        throw new Refused("handover is not supported here");
+    }
 }

@@ -9,6 +9,12 @@ public enum ExportState {
     SERVING,
     /** Listens for another target with its address before answering (about a second). */
     PROBING,
+    /**
+     * Answers nothing while another appliance holds its store's lock (an RBD image): it watches
+     * the holder and takes over when the holder falls silent (detail: who holds it, or why it
+     * gave the lock up: fenced, handed over).
+     */
+    STANDBY,
     /** Valid, but waits for something to come: an interface, a transport, an extension bundle. */
     WAITING,
     /** {@code enabled = false}. */

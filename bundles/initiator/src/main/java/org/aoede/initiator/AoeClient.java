@@ -65,6 +65,12 @@ public final class AoeClient implements FrameHandler, AutoCloseable {
 
     private final Options options;
     private final ConcurrentHashMap<Integer, Pending> pending = new ConcurrentHashMap<>();
+    /**
+     * shelf.slot → the MAC that last advertised it unasked (a config reply with tag 0: a standby
+     * appliance that took the disk over). Requests to that address go there from then on, and so
+     * do retransmits of requests sent before, as the Linux driver moves them to the path that answers.
+     */
+    private final ConcurrentHashMap<Integer, Long> movedTo = new ConcurrentHashMap<>();
     /** Starts anywhere in the 31 bits: several initiators on one interface (they all see every reply) rarely share tags. */
     private final AtomicInteger nextTag = new AtomicInteger(java.util.concurrent.ThreadLocalRandom.current().nextInt());
     private final AtomicLong retransmits = new AtomicLong();
@@ -656,6 +662,7 @@ public final class AoeClient implements FrameHandler, AutoCloseable {
                 throw new InterruptedIOException();
             }
         }
+        follow(f);
         Pending p = new Pending(f, tries, windowed, collector);
         p.timeoutNanos = TimeUnit.MILLISECONDS.toNanos(collector != null ? collectMs : options.timeoutMs);
         p.sent = 1;
@@ -696,6 +703,7 @@ public final class AoeClient implements FrameHandler, AutoCloseable {
                 continue;
             }
             register(p);
+            follow(p.frame);
             p.sent++;
             p.timeoutNanos = Math.min(p.timeoutNanos * 2, TimeUnit.MILLISECONDS.toNanos(options.maxTimeoutMs));
             p.deadline = now + p.timeoutNanos;
@@ -703,6 +711,24 @@ public final class AoeClient implements FrameHandler, AutoCloseable {
             link.send(p.frame.duplicate());
         }
     }
+
+    /** Addresses a unicast request to the MAC that took its shelf.slot over, if one did. */
+    private void follow(ByteBuffer f) {
+        if (movedTo.isEmpty() || Aoe.dst(f) == Mac.BROADCAST) {
+            return;
+        }
+        Long to = movedTo.get(Aoe.shelf(f) << 8 | Aoe.slot(f));
+        if (to != null) {
+            Aoe.setDst(f, to);
+        }
+    }
+
+    /** Targets that took an address over (advertised it unasked) since this client started. */
+    public int moves() {
+        return moves.get();
+    }
+
+    private final java.util.concurrent.atomic.AtomicInteger moves = new java.util.concurrent.atomic.AtomicInteger();
 
     private void end(Pending p, ByteBuffer reply, Throwable failure) {
         if (p.windowed) {
@@ -726,6 +752,12 @@ public final class AoeClient implements FrameHandler, AutoCloseable {
             return;
         }
         int tag = Aoe.tag(frame);
+        if (tag == 0 && Aoe.command(frame) == Aoe.CMD_CONFIG && !Aoe.isError(frame)) {
+            Long was = movedTo.put(Aoe.shelf(frame) << 8 | Aoe.slot(frame), Aoe.src(frame));
+            if (was == null || was != Aoe.src(frame)) {
+                moves.incrementAndGet();
+            }
+        }
         if (tagMode == TAGS_USERLAND ? (tag & Aoe.TAG_USERLAND) == 0 : tag == 0) {
             return;  // unsolicited advertisements (tag 0) and other initiators' traffic
         }

@@ -50,7 +50,8 @@ public final class Cli {
             "                       with --crc the late replies to duplicates are CRC-checked too)",
             "        --dup-delay-ms N [--dup-percent P] (tests: P % (default 20) of ATA requests sent once more,",
             "                       0 to N ms later, under their tag; verify reads back once more N ms after the end)",
-            "        --first-tag N (tests: the tag counter starts at N, after the negotiations)");
+            "        --first-tag N (tests: the tag counter starts at N, after the negotiations)",
+            "        --mac MAC (ask only the target with this MAC, not the first to answer a broadcast)");
 
     private static final Set<String> FLAGS = Set.of("--read", "--release", "--all", "--bad-directive", "--help", "-h", "--crc", "--coalesced", "--dup-reorder");
 
@@ -126,7 +127,7 @@ public final class Cli {
 
     /** Options every command takes. */
     private static final Set<String> COMMON = Set.of("-i", "--timeout-ms", "--tries", "--qd", "--transport", "--crc",
-            "--crc-corrupt", "--tags", "--dup-reorder", "--dup-delay-ms", "--dup-percent", "--first-tag");
+            "--crc-corrupt", "--tags", "--dup-reorder", "--dup-delay-ms", "--dup-percent", "--first-tag", "--mac");
 
     private static void checkKnown(Args a) {
         Set<String> allowed = OPTIONS.get(a.command);
@@ -174,7 +175,8 @@ public final class Cli {
         if (a.command.equals("config")) {
             return config(a, c, o, addr, out);
         }
-        TargetInfo t = c.find(addr[0], addr[1]);
+        TargetInfo t = a.one("--mac") == null ? c.find(addr[0], addr[1])
+                : c.config(Mac.parse(a.one("--mac")), addr[0], addr[1], Config.READ, new byte[0], o.tries);
         if (a.has("--crc")) {
             // CRC8x4: negotiate it first; then every write carries it and every data reply is checked
             if (!c.negotiateCrc(t)) {

@@ -67,6 +67,7 @@ public class AdminService implements ExportAdmin {
         d.put("model", s.model());
         d.put("serial", "AOEDE-{shelf}-{slot}"); // as ExportSettings.parse makes it
         d.put("extensions", "");
+        d.put(ExportSettings.TAKEOVER_AFTER, String.valueOf(ExportSettings.DEFAULT_TAKEOVER_AFTER));
         return Collections.unmodifiableMap(d);
     }
 
@@ -247,6 +248,16 @@ public class AdminService implements ExportAdmin {
         ExportSettings s = e.settings;
         e.live(new LiveState(Config.bytes(s.configString()), s.allowedMacs(), new long[0]));
         registry.readvertise(e);
+    }
+
+    @Override
+    public void handover(String name) throws Refused {
+        ExportComponent c = component(name).orElseThrow(() -> new Refused("no export '" + name + "'"));
+        try {
+            registry.handover(c);
+        } catch (IOException e) {
+            throw new Refused(e.getMessage());
+        }
     }
 
     private Export running(String name) throws Refused {

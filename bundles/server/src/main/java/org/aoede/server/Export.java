@@ -49,6 +49,8 @@ final class Export {
     private volatile java.util.List<String> waitingFor = java.util.List.of();
     /** Finished its probe and answered on an interface: it holds its address against newcomers. */
     volatile boolean answered;
+    /** Failover state when its store is shared and locked (a writable RBD image), else null. */
+    volatile Guard guard;
     final Stats stats = new Stats();
     /** The I/O threads for a store that is {@link BlockStore#asynchronous()}; no thread runs until one is. */
     final AsyncIo io;
@@ -109,11 +111,15 @@ final class Export {
         return live;
     }
 
-    /** Replaces the live state (operator edit) and saves it. */
+    /** Replaces the live state (operator edit, or from the wire) and saves it (and shares it: {@link Guard}). */
     void live(LiveState s) {
         synchronized (stateLock) {
             live = s;
             stateFile.save(s);
+        }
+        Guard g = guard;
+        if (g != null) {
+            g.share(s);                            // for the next holder of a shared image
         }
     }
 
@@ -328,6 +334,11 @@ final class Export {
     void pause() {
         paused = true;
         drain();
+    }
+
+    /** Answers again after {@link #pause()}, from the same store. */
+    void unpause() {
+        paused = false;
     }
 
     /** Answers again, from a new store (and settings) if the edit changed them. */

@@ -46,6 +46,9 @@ public record ExportSettings(
     public static final int MAX_BUFFER_COUNT = 1024;
     /** Mask list and reservation entries: 64 keeps every list reply under 600 bytes. */
     public static final int MAX_MACS = 64;
+    /** Key: seconds of the holder's silence on the LAN before a standby takes an RBD image over. */
+    public static final String TAKEOVER_AFTER = "rbd.takeover-after";
+    public static final int DEFAULT_TAKEOVER_AFTER = 10;
 
     /**
      * The keys an export accepts, in display order, with the description the shell and the web
@@ -72,6 +75,8 @@ public record ExportSettings(
         k.put("model", "IDENTIFY model");
         k.put("serial", "IDENTIFY serial");
         k.put("extensions", "extension bundles this export uses, comma separated (e.g. negotiation, crc)");
+        k.put(TAKEOVER_AFTER, "RBD: seconds a standby waits for a silent holder before it breaks the image's lock "
+                + "and takes over (default " + DEFAULT_TAKEOVER_AFTER + ")");
         return Collections.unmodifiableMap(k);
     }
 
@@ -154,6 +159,7 @@ public record ExportSettings(
         if (config.getBytes(StandardCharsets.UTF_8).length > Config.MAX_STRING) {
             throw new Invalid("config-string", "longer than " + Config.MAX_STRING + " bytes");
         }
+        integer(props, TAKEOVER_AFTER, DEFAULT_TAKEOVER_AFTER, 1, 3600);
         String transport = string(props, "transport", DEFAULT_TRANSPORT);
         String model = string(props, "model", "AoEde virtual disk");
         if (model.length() > 40 || !model.matches("[\\x20-\\x7e]*")) {
@@ -167,6 +173,15 @@ public record ExportSettings(
                 bool(props, "read-only", false), bool(props, "direct", false), bool(props, "sync", false),
                 offset, length, bufferCount, macs, config, transport, bool(props, "enabled", true), model, serial,
                 List.copyOf(extensions));
+    }
+
+    /** {@link #TAKEOVER_AFTER} of a configuration that {@link #parse} accepted, in milliseconds. */
+    static long takeoverAfterMs(Map<String, ?> props) {
+        try {
+            return integer(props, TAKEOVER_AFTER, DEFAULT_TAKEOVER_AFTER, 1, 3600) * 1000;
+        } catch (Invalid e) {
+            return DEFAULT_TAKEOVER_AFTER * 1000L;
+        }
     }
 
     /** Keys Config Admin, FileInstall and DS add to every configuration. */

@@ -7,7 +7,7 @@
  * {@code @Service} actions, registered by Karaf's shell extender ({@code Karaf-Commands: *}):
  * {@code aoe:list}, {@code show}, {@code stats}, {@code ports}, {@code create}, {@code check},
  * {@code set}, {@code unset}, {@code enable}, {@code disable}, {@code delete}, {@code mask},
- * {@code reserve}, {@code config-string}, {@code reset-live}, {@code freeze}, {@code unfreeze},
+ * {@code reserve}, {@code config-string}, {@code reset-live}, {@code handover}, {@code freeze}, {@code unfreeze},
  * {@code help}.
  * <b>Uses</b> (Karaf's {@code @Reference}): {@link org.aoede.api.ExportAdmin};
  * {@link org.aoede.api.Freezer} (optional: null without the freeze bundle); the shell

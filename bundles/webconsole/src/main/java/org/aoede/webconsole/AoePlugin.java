@@ -313,6 +313,10 @@ public class AoePlugin extends HttpServlet {
                 a.resetLive(name);
                 return "export '" + name + "': live config string, mask list and reservation reset to the configured values";
             }
+            case "handover" -> {
+                a.handover(name);
+                return "export '" + name + "': handed over (released the image's lock, standing by)";
+            }
             case "reserve" -> {
                 a.reserve(name, macs(settings.getOrDefault("reservation", "")));
                 return "export '" + name + "': reservation set";

@@ -357,7 +357,12 @@
         el('div', null, el('h4', { text: 'Configured and live values' }), live,
           el('p', null, el('button', { type: 'button', id: 'aoe-reset-live', onclick: function () {
             action(x.name, 'reset-live');
-          }, text: 'Reset live state to the configured values' })),
+          }, text: 'Reset live state to the configured values' }),
+            String((x.settings || {}).file || '').indexOf('rbd:') === 0
+              ? el('button', { type: 'button', id: 'aoe-handover', title: 'Stop answering, release the image\'s lock '
+                  + 'and stand by: a standby appliance takes over at once', onclick: function () {
+                  action(x.name, 'handover');
+                }, text: 'Hand over to a standby' }) : null),
           el('h4', { text: 'Clients seen' }), el('div', { id: 'aoe-d-clients' }),
           el('h4', { text: 'Errors, drops and other counters' }), el('div', { id: 'aoe-d-errors' })),
         el('div', null,

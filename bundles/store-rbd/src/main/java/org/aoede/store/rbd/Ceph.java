@@ -98,6 +98,25 @@ final class Ceph {
         static native int rbd_update_watch(long image, long[] handle, Updated callback, long arg);
 
         static native int rbd_update_unwatch(long image, long handle);
+
+        /** {@code RBD_LOCK_MODE_EXCLUSIVE}. */
+        static final int LOCK_EXCLUSIVE = 0;
+
+        static native int rbd_lock_acquire(long image, int mode);
+
+        static native int rbd_lock_release(long image);
+
+        static native int rbd_lock_get_owners(long image, int[] mode, Pointer owners, long[] max);
+
+        static native void rbd_lock_get_owners_cleanup(Pointer owners, long count);
+
+        static native int rbd_lock_break(long image, int mode, String owner);
+
+        static native int rbd_is_exclusive_lock_owner(long image, int[] isOwner);
+
+        static native int rbd_metadata_get(long image, String key, Pointer value, long[] length);
+
+        static native int rbd_metadata_set(long image, String key, String value);
     }
 
     /** A negative errno as words an operator can act on. */

@@ -4,6 +4,8 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ExecutorService;
@@ -17,6 +19,7 @@ import com.sun.jna.Native;
 import com.sun.jna.Pointer;
 import org.aoede.api.BlockStore;
 import org.aoede.api.IoRequest;
+import org.aoede.api.LockingStore;
 import org.aoede.api.ResizingStore;
 import org.aoede.api.StoreSpec;
 import org.aoede.api.StoreSpec.Invalid;
@@ -33,7 +36,7 @@ import org.slf4j.LoggerFactory;
  * completed write is on the OSDs: the Linux aoe driver never sends FLUSH and treats a completed
  * write as stable.
  */
-public final class RbdStore implements BlockStore, ResizingStore {
+public final class RbdStore implements BlockStore, ResizingStore, LockingStore {
     private static final Logger LOG = LoggerFactory.getLogger(RbdStore.class);
     /** Seconds to reach the monitors and authenticate before open fails (cluster unreachable). */
     static final String CONNECT_TIMEOUT = System.getProperty("aoede.rbd.connect.timeout", "5");
@@ -84,6 +87,11 @@ public final class RbdStore implements BlockStore, ResizingStore {
     private final boolean readOnly;
     private volatile long sectors;
     private volatile Runnable resized;
+    private volatile Runnable fencedListener;
+    /** The lock's owner as the cluster named this store when it took the lock. */
+    private volatile String owner;
+    /** Set when the cluster refused this client's I/O (-ESHUTDOWN: blocklisted); for good. */
+    private volatile boolean fenced;
     private volatile boolean closed;
     /** Requests of this store in flight. */
     private final AtomicInteger inFlight = new AtomicInteger();
@@ -290,6 +298,7 @@ public final class RbdStore implements BlockStore, ResizingStore {
             int rc = Rbd.rbd_get_size(image, size);
             if (rc < 0) {
                 LOG.warn("{}: cannot read the size after an update: {}", rbd, Ceph.error(rc));
+                fencedIf(rc);
                 return;
             }
             now = window(size[0]);
@@ -358,6 +367,7 @@ public final class RbdStore implements BlockStore, ResizingStore {
         long rc = Rbd.rbd_read(image, pos, n, p);
         if (rc != n) {
             errors.increment();
+            fencedIf(rc);
             throw new IOException(describe() + ": read of " + n + " bytes at sector " + lba + " failed: "
                     + (rc < 0 ? Ceph.error(rc) : "short read of " + rc));
         }
@@ -386,6 +396,7 @@ public final class RbdStore implements BlockStore, ResizingStore {
         long rc = Rbd.rbd_write(image, pos, n, p);
         if (rc != n) {
             errors.increment();
+            fencedIf(rc);
             throw new IOException(describe() + ": write of " + n + " bytes at sector " + lba + " failed: "
                     + (rc < 0 ? Ceph.error(rc) : "short write of " + rc));
         }
@@ -397,6 +408,7 @@ public final class RbdStore implements BlockStore, ResizingStore {
         int rc = Rbd.rbd_flush(image);
         if (rc < 0) {
             errors.increment();
+            fencedIf(rc);
             throw new IOException(describe() + ": flush failed: " + Ceph.error(rc));
         }
     }
@@ -501,6 +513,7 @@ public final class RbdStore implements BlockStore, ResizingStore {
         IOException error = null;
         if (rc < 0 || s.kind == READ && rc != s.bytes) {
             store.errors.increment();
+            store.fencedIf(rc);
             error = new IOException(store.describe() + ": " + kindName(s.kind) + " of " + s.bytes / SECTOR
                     + " sectors failed: " + (rc < 0 ? Ceph.error(rc) : "short read of " + rc + " bytes"));
         } else if (s.kind == READ) {
@@ -510,6 +523,174 @@ public final class RbdStore implements BlockStore, ResizingStore {
         }
         store.release(s);
         r.completed(error);
+    }
+
+    // ---- the image's exclusive lock (failover) ---------------------------------------------------
+
+    /** Metadata key naming the appliance that took the lock ({@code conf_} keys would be librbd settings). */
+    static final String HOLDER_KEY = "aoede.holder";
+    private static final int ESHUTDOWN = 108;
+
+    /** -ESHUTDOWN: the cluster blocklisted this client (another appliance broke its lock). */
+    private void fencedIf(long rc) {
+        if (rc == -ESHUTDOWN && !fenced) {
+            fenced = true;
+            LOG.warn("{}: the cluster refuses this client's I/O (blocklisted): another appliance took the image", rbd);
+            Runnable r = fencedListener;
+            if (r != null) {
+                WATCH.execute(r);
+            }
+        }
+    }
+
+    @Override
+    public List<String> lockOwners() throws IOException {
+        int[] mode = new int[1];
+        long[] max = {8};
+        Memory owners = new Memory(8L * max[0]);
+        int rc = Rbd.rbd_lock_get_owners(image, mode, owners, max);
+        if (rc == -2) {
+            return List.of();                      // ENOENT: nobody holds it
+        }
+        if (rc < 0) {
+            fencedIf(rc);
+            throw new IOException(rbd + ": cannot read the lock's owners: " + Ceph.error(rc) + (rc == -22
+                    ? " (a writable export needs the image's exclusive-lock feature: rbd feature enable "
+                    + rbd.pool() + "/" + rbd.image() + " exclusive-lock)" : ""));
+        }
+        List<String> out = new ArrayList<>();
+        for (int i = 0; i < max[0]; i++) {
+            out.add(owners.getPointer(8L * i).getString(0));
+        }
+        Rbd.rbd_lock_get_owners_cleanup(owners, max[0]);
+        return out;
+    }
+
+    @Override
+    public void lock() throws IOException {
+        int rc = Rbd.rbd_lock_acquire(image, Rbd.LOCK_EXCLUSIVE);
+        if (rc < 0) {
+            fencedIf(rc);
+            throw new IOException(rbd + ": cannot take the image's exclusive lock: " + (rc == -30
+                    ? "another client holds it" : Ceph.error(rc)));
+        }
+        List<String> mine = lockOwners();
+        String host = hostName();
+        if (mine.size() == 1) {
+            owner = mine.get(0);
+            rc = Rbd.rbd_metadata_set(image, HOLDER_KEY, mine.get(0) + " " + host);
+            if (rc < 0) {
+                LOG.warn("{}: cannot note the lock's holder in the image's metadata: {}", rbd, Ceph.error(rc));
+            }
+        }
+        LOG.info("{}: took the image's exclusive lock", rbd);
+    }
+
+    @Override
+    public void breakLock(String owner) throws IOException {
+        int rc = Rbd.rbd_lock_break(image, Rbd.LOCK_EXCLUSIVE, owner);
+        if (rc < 0 && rc != -2) {
+            fencedIf(rc);
+            throw new IOException(rbd + ": cannot break the lock of " + owner + ": " + Ceph.error(rc));
+        }
+        LOG.warn("{}: broke the lock of {}: the cluster fences it (blocklist)", rbd, owner);
+    }
+
+    @Override
+    public void unlock() throws IOException {
+        int rc = Rbd.rbd_lock_release(image);
+        if (rc < 0) {
+            throw new IOException(rbd + ": cannot release the image's lock: " + Ceph.error(rc));
+        }
+        owner = null;
+        LOG.info("{}: released the image's exclusive lock", rbd);
+    }
+
+    /**
+     * librbd's own view ({@code rbd_is_exclusive_lock_owner}) and the cluster's: the lock's owner is
+     * still the one this store became. librbd may not have noticed yet that its lock was broken; a
+     * blocklisted client's question to the cluster fails with ESHUTDOWN.
+     */
+    @Override
+    public boolean ownsLock() {
+        if (fenced || closed) {
+            return false;
+        }
+        int[] isOwner = new int[1];
+        int rc = Rbd.rbd_is_exclusive_lock_owner(image, isOwner);
+        if (rc < 0) {
+            fencedIf(rc);
+            return false;
+        }
+        if (isOwner[0] == 0) {
+            return false;
+        }
+        String mine = owner;
+        try {
+            return mine == null || lockOwners().contains(mine);
+        } catch (IOException e) {
+            return !fenced;                        // blocklisted: no; the cluster slow or away: librbd's view
+        }
+    }
+
+    @Override
+    public void onFenced(Runnable listener) {
+        fencedListener = listener;
+    }
+
+    @Override
+    public String shared(String key) throws IOException {
+        long[] len = {1024};
+        for (int attempt = 0; attempt < 3; attempt++) {
+            Memory v = new Memory(len[0] + 1);
+            long size = len[0];
+            int rc = Rbd.rbd_metadata_get(image, key, v, len);
+            if (rc == -2) {
+                return null;
+            }
+            if (rc == -34 && len[0] > size) {      // ERANGE: len says how much is needed
+                continue;
+            }
+            if (rc < 0) {
+                fencedIf(rc);
+                throw new IOException(rbd + ": cannot read metadata " + key + ": " + Ceph.error(rc));
+            }
+            return v.getString(0);
+        }
+        throw new IOException(rbd + ": metadata " + key + " keeps growing");
+    }
+
+    @Override
+    public void share(String key, String value) throws IOException {
+        int rc = Rbd.rbd_metadata_set(image, key, value);
+        if (rc < 0) {
+            fencedIf(rc);
+            throw new IOException(rbd + ": cannot write metadata " + key + ": " + Ceph.error(rc));
+        }
+    }
+
+    /** {@code HOST (owner)} when the image's metadata says which appliance took the lock as {@code owner}. */
+    @Override
+    public String describeOwner(String owner) {
+        Memory v = new Memory(256);
+        long[] len = {256};
+        int rc = Rbd.rbd_metadata_get(image, HOLDER_KEY, v, len);
+        if (rc < 0) {
+            return owner;
+        }
+        String s = v.getString(0);
+        return s.startsWith(owner + " ") ? s.substring(owner.length() + 1) + " (" + owner + ")" : owner;
+    }
+
+    /** {@code appliance HOST pid N}: two appliances on one machine differ by their process. */
+    private static String hostName() {
+        String host;
+        try {
+            host = Files.readString(Path.of("/proc/sys/kernel/hostname")).trim();
+        } catch (IOException e) {
+            host = "?";
+        }
+        return "appliance " + host + " pid " + ProcessHandle.current().pid();
     }
 
     @Override
@@ -536,6 +717,7 @@ public final class RbdStore implements BlockStore, ResizingStore {
         }
         closed = true;
         resized = null;
+        fencedListener = null;
         BY_ID.remove(id);
         OPEN.remove(this);
         Rbd.rbd_update_unwatch(image, watch);
