@@ -38,11 +38,21 @@ final class Port implements FrameHandler {
     final Call call = new Call(this);
     /** Exports that want this port, whether or not they answer here yet. */
     private final Set<Export> attached = new LinkedHashSet<>();
-    /** The dispatch table: exports answering on this port, by shelf << 8 | slot. */
-    private volatile Map<Integer, Export> active = Map.of();
-    /** The same, for the receive thread: primitive keys, no boxing per frame. */
-    private volatile AddressTable<Export> table = AddressTable.empty();
-    private volatile Export[] activeList = new Export[0];
+    /**
+     * The exports answering on this port, by shelf << 8 | slot: as a map for the control plane, a
+     * table with primitive keys for the receive thread's unicast lookups (no boxing per frame) and
+     * an array for broadcasts. One immutable snapshot behind one volatile field, replaced whole
+     * under the port's lock: the receive thread never sees the three views disagree.
+     */
+    private record Dispatch(Map<Integer, Export> active, AddressTable<Export> table, Export[] list) {
+        static final Dispatch EMPTY = new Dispatch(Map.of(), AddressTable.empty(), new Export[0]);
+
+        static Dispatch of(Map<Integer, Export> m) {
+            return new Dispatch(Map.copyOf(m), new AddressTable<>(m), m.values().toArray(new Export[0]));
+        }
+    }
+
+    private volatile Dispatch dispatch = Dispatch.EMPTY;
     private final Map<Integer, Probe> probes = new ConcurrentHashMap<>();
     /** Reply buffer of the receive thread (one per port). */
     private final ByteBuffer reply = ByteBuffer.allocate(65536 + 64);
@@ -125,13 +135,13 @@ final class Port implements FrameHandler {
         int shelf = Aoe.shelf(f);
         int slot = Aoe.slot(f);
         if (Aoe.isBroadcastAddress(shelf, slot)) {
-            for (Export e : activeList) {
+            for (Export e : dispatch.list()) {
                 if (Aoe.addressedTo(shelf, slot, e.settings.shelf(), e.settings.slot())) {
                     serve(l, e, f, true);
                 }
             }
         } else {
-            Export e = table.get(shelf << 8 | slot);
+            Export e = dispatch.table().get(shelf << 8 | slot);
             if (e != null) {
                 serve(l, e, f, false);
             } else {
@@ -235,6 +245,10 @@ final class Port implements FrameHandler {
 
     @Override
     public void linkUp(Link l) {
+        // Separate volatile writes, not one atomic change: a frame handled meanwhile may see the new
+        // MTU with the old sector count or the reverse. Harmless: this runs when the interface
+        // changed, frames sized for the old MTU no longer pass it, and initiators learn the new
+        // count only from the advertisement portUp sends after these writes.
         link = l;
         mac = l.mac();
         mtu = l.mtu();
@@ -252,9 +266,7 @@ final class Port implements FrameHandler {
     public void linkDown(Link l, String reason) {
         LOG.warn("interface {}: down ({}); its exports wait for it", name, reason);
         synchronized (this) {
-            active = Map.of();
-            table = AddressTable.empty();
-            activeList = new Export[0];
+            dispatch = Dispatch.EMPTY;
         }
         registry.portDown(this);
     }
@@ -276,27 +288,23 @@ final class Port implements FrameHandler {
     }
 
     synchronized boolean isActive(Export e) {
-        return active.get(e.settings.addressKey()) == e;
+        return dispatch.active().get(e.settings.addressKey()) == e;
     }
 
     synchronized void activate(Export e) {
         if (!attached.contains(e)) {
             return;
         }
-        Map<Integer, Export> m = new HashMap<>(active);
+        Map<Integer, Export> m = new HashMap<>(dispatch.active());
         m.put(e.settings.addressKey(), e);
-        active = Map.copyOf(m);
-        table = new AddressTable<>(m);
-        activeList = m.values().toArray(new Export[0]);
+        dispatch = Dispatch.of(m);
     }
 
     synchronized void deactivate(Export e) {
-        if (active.get(e.settings.addressKey()) == e) {
-            Map<Integer, Export> m = new HashMap<>(active);
+        if (dispatch.active().get(e.settings.addressKey()) == e) {
+            Map<Integer, Export> m = new HashMap<>(dispatch.active());
             m.remove(e.settings.addressKey());
-            active = Map.copyOf(m);
-            table = new AddressTable<>(m);
-            activeList = m.values().toArray(new Export[0]);
+            dispatch = Dispatch.of(m);
         }
     }
 
@@ -339,7 +347,7 @@ final class Port implements FrameHandler {
 
     java.util.List<String> activeNames() {
         java.util.List<String> names = new java.util.ArrayList<>();
-        for (Export e : activeList) {
+        for (Export e : dispatch.list()) {
             names.add(e.name());
         }
         return names;
