@@ -5,12 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 
@@ -192,49 +190,14 @@ class AsyncStoreTest {
     @Test
     void pauseAndStopWaitForRequestsInProgress(@TempDir Path dir) throws Exception {
         try (Harness h = harness(dir)) {
-            ByteBuffer w = Harness.write(1, 0, 1, (byte) 9);
-            deliver(h, w);
-            GatedStore.Gate g = store.next();
-            CompletableFuture<Void> paused = CompletableFuture.runAsync(h.export::pause);
-            Thread.sleep(200);
-            assertFalse(paused.isDone(), "pause waits for the write in progress");
-            g.release();
-            paused.get(5, TimeUnit.SECONDS);
-            assertOk(w, reply(h, 1));
-            h.export.resume(h.export.settings, store);
-
-            ByteBuffer r = Harness.read(2, 0, 1);
-            deliver(h, r);
-            GatedStore.Gate g2 = store.next();
-            CompletableFuture<Void> stopped = CompletableFuture.runAsync(h.export::stop);
-            Thread.sleep(200);
-            assertFalse(stopped.isDone(), "stop waits for the read in progress");
-            assertFalse(store.closed);
-            g2.release();
-            stopped.get(5, TimeUnit.SECONDS);
-            ByteBuffer rr = reply(h, 2);
-            assertOk(r, rr);
-            assertEquals(9, rr.get(Ata.DATA));
-            assertTrue(store.closed, "closed after the request ended");
+            InFlightRules.pauseAndStopWait(h, store);
         }
     }
 
     @Test
     void storeErrorsAreAtaErrors(@TempDir Path dir) throws Exception {
         try (Harness h = harness(dir)) {
-            ByteBuffer r = Harness.read(1, 0, 1);
-            ByteBuffer w = Harness.write(2, 8, 1, (byte) 1);
-            ByteBuffer f = flush(3);
-            deliver(h, r);
-            deliver(h, w);
-            Map<String, GatedStore.Gate> in = arrive(2);
-            in.get("read@0").fail(new IOException("medium error"));
-            assertAtaError(r, reply(h, 1), Ata.ERROR_UNC);
-            in.get("write@8").fail(new IOException("medium error"));
-            assertAtaError(w, reply(h, 2), Ata.ERROR_ABRT);
-            deliver(h, f);
-            store.next().fail(new IOException("medium error"));  // thrown as a RuntimeException by the gate
-            assertAtaError(f, reply(h, 3), Ata.ERROR_ABRT);
+            InFlightRules.storeErrorsAreAtaErrors(h, store);   // a gate's failure is thrown by the store call
             assertEquals(0, h.export.io.pending());
         }
     }

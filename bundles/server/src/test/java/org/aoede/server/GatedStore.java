@@ -14,9 +14,9 @@ import java.util.concurrent.TimeUnit;
  * An asynchronous {@link MemStore} whose every call waits in the store until the test lets it go
  * (in any order), or makes it fail: completions under the test's control.
  */
-final class GatedStore extends MemStore {
+final class GatedStore extends MemStore implements HeldStore {
     /** One call waiting in the store. */
-    static final class Gate {
+    static final class Gate implements HeldStore.Held {
         final String kind;
         final long lba;
         final CountDownLatch go = new CountDownLatch(1);
@@ -27,11 +27,13 @@ final class GatedStore extends MemStore {
             this.lba = lba;
         }
 
-        void release() {
+        @Override
+        public void release() {
             go.countDown();
         }
 
-        void fail(IOException e) {
+        @Override
+        public void fail(IOException e) {
             failure = e;
             go.countDown();
         }
@@ -90,7 +92,8 @@ final class GatedStore extends MemStore {
     }
 
     /** The next call to arrive in the store (within 5 s). */
-    Gate next() throws InterruptedException {
+    @Override
+    public Gate next() throws InterruptedException {
         Gate g = arrived.poll(5, TimeUnit.SECONDS);
         assertNotNull(g, "a call should have reached the store");
         return g;

@@ -15,9 +15,9 @@ import org.aoede.api.IoRequest;
  * completes it, in any order and from a thread of the test's (as Linux AIO's completion thread
  * would), fails it, or never completes it.
  */
-final class SubmittingStore extends MemStore {
+final class SubmittingStore extends MemStore implements HeldStore {
     /** One submitted request. */
-    final class Pending {
+    final class Pending implements HeldStore.Held {
         final IoRequest request;
         final String name;
         /** {@link IoRequest#batched()} when it was submitted. */
@@ -31,7 +31,8 @@ final class SubmittingStore extends MemStore {
         }
 
         /** Does the request on the memory and completes it, on a thread named like a completion thread. */
-        void complete() throws InterruptedException {
+        @Override
+        public void release() throws InterruptedException {
             run(() -> {
                 IOException failure = null;
                 try {
@@ -47,7 +48,8 @@ final class SubmittingStore extends MemStore {
             });
         }
 
-        void fail(IOException e) throws InterruptedException {
+        @Override
+        public void fail(IOException e) throws InterruptedException {
             run(() -> request.completed(e));
         }
 
@@ -94,7 +96,8 @@ final class SubmittingStore extends MemStore {
     }
 
     /** The next request submitted (within 5 s). */
-    Pending next() throws InterruptedException {
+    @Override
+    public Pending next() throws InterruptedException {
         Pending p = submitted.poll(5, TimeUnit.SECONDS);
         assertNotNull(p, "a request should have been submitted");
         return p;

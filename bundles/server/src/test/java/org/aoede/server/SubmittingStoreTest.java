@@ -17,8 +17,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 
 import org.aoede.protocol.Aoe;
 import org.aoede.protocol.Ata;
@@ -68,7 +66,7 @@ class SubmittingStoreTest {
             assertEquals(0, h.link.sent.size());
             assertEquals(n, h.export.inFlight.get());
             for (int i = n - 1; i >= 0; i--) {              // completed backwards
-                in.get(i).complete();
+                in.get(i).release();
                 ByteBuffer rr = reply(h, n - i);
                 assertOk(reqs.get(i), rr);
                 assertEquals(i + 1, rr.get(Ata.DATA));
@@ -98,13 +96,13 @@ class SubmittingStoreTest {
             assertTrue(store.batchEnds.isEmpty(), "once per batch, however many requests");
             h.port.endOfBatch(h.link);
             assertTrue(store.batchEnds.isEmpty(), "a batch with no request: nothing");
-            in.get("write@10").complete();
+            in.get("write@10").release();
             assertOk(w1, reply(h, 1));
             SubmittingStore.Pending p3 = store.next();
             assertEquals("write@11", p3.toString());
             assertFalse(p3.batched, "started from a completion: at once, no batch end follows");
-            p3.complete();
-            in.get("read@40").complete();
+            p3.release();
+            in.get("read@40").release();
             reply(h, 3);
             assertEquals(0, h.export.inFlight.get());
 
@@ -128,16 +126,16 @@ class SubmittingStoreTest {
             Map<String, SubmittingStore.Pending> in = arrive(2);
             assertTrue(in.containsKey("write@10") && in.containsKey("write@100"), in.keySet().toString());
             assertNull(store.none(150), "the second write waits for the first");
-            in.get("write@100").complete();
+            in.get("write@100").release();
             assertOk(w4, reply(h, 1));
-            in.get("write@10").complete();
+            in.get("write@10").release();
             assertOk(w1, reply(h, 2));
             SubmittingStore.Pending p2 = store.next();
             assertEquals("write@11", p2.toString());
             assertNull(store.none(100), "the read waits for the write before it");
-            p2.complete();
+            p2.release();
             assertOk(w2, reply(h, 3));
-            store.next().complete();
+            store.next().release();
             ByteBuffer r = reply(h, 4);
             assertOk(r3, r);
             assertEquals(2, r.get(Ata.DATA), "the read saw the later write");
@@ -160,15 +158,15 @@ class SubmittingStoreTest {
             Map<String, SubmittingStore.Pending> in = arrive(3);
             assertTrue(in.keySet().containsAll(List.of("write@0", "write@8", "write@16")), in.keySet().toString());
             assertNull(store.none(150), "the flush waits for the writes received before it");
-            in.get("write@16").complete();
-            in.get("write@0").complete();
+            in.get("write@16").release();
+            in.get("write@0").release();
             assertNull(store.none(150), "... for all of them");
-            in.get("write@8").complete();
+            in.get("write@8").release();
             SubmittingStore.Pending pf = store.next();
             assertEquals("flush@-1", pf.toString());
             assertEquals(0, pf.request.data().remaining());
             assertEquals(3, h.link.sent.size(), "the writes are acknowledged, the flush not yet");
-            pf.complete();
+            pf.release();
             assertOk(f, reply(h, 4));
             assertEquals(1, store.flushes.get());
         }
@@ -177,49 +175,14 @@ class SubmittingStoreTest {
     @Test
     void pauseAndStopWaitForRequestsInFlight(@TempDir Path dir) throws Exception {
         try (Harness h = harness(dir)) {
-            ByteBuffer w = Harness.write(1, 0, 1, (byte) 9);
-            deliver(h, w);
-            SubmittingStore.Pending p = store.next();
-            CompletableFuture<Void> paused = CompletableFuture.runAsync(h.export::pause);
-            Thread.sleep(200);
-            assertFalse(paused.isDone(), "pause waits for the write in flight");
-            p.complete();
-            paused.get(5, TimeUnit.SECONDS);
-            assertOk(w, reply(h, 1));
-            h.export.resume(h.export.settings, store);
-
-            ByteBuffer r = Harness.read(2, 0, 1);
-            deliver(h, r);
-            SubmittingStore.Pending p2 = store.next();
-            CompletableFuture<Void> stopped = CompletableFuture.runAsync(h.export::stop);
-            Thread.sleep(200);
-            assertFalse(stopped.isDone(), "stop waits for the read in flight");
-            assertFalse(store.closed);
-            p2.complete();
-            stopped.get(5, TimeUnit.SECONDS);
-            ByteBuffer rr = reply(h, 2);
-            assertOk(r, rr);
-            assertEquals(9, rr.get(Ata.DATA));
-            assertTrue(store.closed, "closed after the request ended");
+            InFlightRules.pauseAndStopWait(h, store);
         }
     }
 
     @Test
     void storeErrorsAreAtaErrors(@TempDir Path dir) throws Exception {
         try (Harness h = harness(dir)) {
-            ByteBuffer r = Harness.read(1, 0, 1);
-            ByteBuffer w = Harness.write(2, 8, 1, (byte) 1);
-            ByteBuffer f = flush(3);
-            deliver(h, r);
-            deliver(h, w);
-            Map<String, SubmittingStore.Pending> in = arrive(2);
-            in.get("read@0").fail(new IOException("medium error"));
-            assertAtaError(r, reply(h, 1), Ata.ERROR_UNC);
-            in.get("write@8").fail(new IOException("medium error"));
-            assertAtaError(w, reply(h, 2), Ata.ERROR_ABRT);
-            deliver(h, f);
-            store.next().fail(new IOException("medium error"));
-            assertAtaError(f, reply(h, 3), Ata.ERROR_ABRT);
+            InFlightRules.storeErrorsAreAtaErrors(h, store);
             // a store that completes with an error inside submit (on the receive thread)
             store.refuse = new IOException("cannot start");
             ByteBuffer r2 = Harness.read(4, 16, 1);
@@ -243,7 +206,7 @@ class SubmittingStoreTest {
             for (int i = 0; i < 3 * AsyncIo.THREADS; i++) {         // the export goes on serving the others
                 ByteBuffer r = Harness.read(10 + i, 64 + i, 1);
                 deliver(h, r);
-                store.next().complete();
+                store.next().release();
             }
             long end = System.currentTimeMillis() + 5000;
             while (errors(h) < 2 && System.currentTimeMillis() < end) {
@@ -258,7 +221,7 @@ class SubmittingStoreTest {
             assertEquals(0, h.export.inFlight.get(), "answered: pause and stop no longer wait for them");
             assertEquals(1, h.export.io.pending(), "the stuck write keeps its slot until the store lets go");
             int before = h.link.sent.size();
-            p.complete();                                            // it comes back after all
+            p.release();                                            // it comes back after all
             assertNull(store.none(300), "the write behind it was answered already: never submitted late");
             assertEquals(before, h.link.sent.size(), "no second reply for the timed-out write");
             assertEquals(0, h.export.io.pending());
@@ -266,7 +229,7 @@ class SubmittingStoreTest {
             // the slot is reused correctly
             ByteBuffer again = Harness.read(99, 0, 1);
             deliver(h, again);
-            store.next().complete();
+            store.next().release();
             ByteBuffer ra = reply(h, before + 1);
             assertOk(again, ra);
             assertEquals(1, ra.get(Ata.DATA));
@@ -288,7 +251,7 @@ class SubmittingStoreTest {
             store.data[0] = 7;
             ByteBuffer r = Harness.read(5, 0, 1);
             deliver(h, r);
-            store.next().complete();
+            store.next().release();
             assertOk(r, reply(h, 1));
             assertEquals(List.of("test-completion 5 7"), log, "no I/O thread in between");
         }
