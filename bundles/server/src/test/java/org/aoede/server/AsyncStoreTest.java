@@ -124,66 +124,14 @@ class AsyncStoreTest {
     @Test
     void writesToOneLbaLandInTheOrderTheyArrived(@TempDir Path dir) throws Exception {
         try (Harness h = harness(dir)) {
-            ByteBuffer w1 = Harness.write(1, 10, 2, (byte) 1);
-            ByteBuffer w2 = Harness.write(2, 11, 2, (byte) 2);   // overlaps w1 at sector 11
-            ByteBuffer r3 = Harness.read(3, 11, 1);               // must see w2
-            ByteBuffer w4 = Harness.write(4, 100, 1, (byte) 4);   // elsewhere: not held up
-            deliver(h, w1);
-            deliver(h, w2);
-            deliver(h, r3);
-            deliver(h, w4);
-            Map<String, GatedStore.Gate> in = arrive(2);
-            GatedStore.Gate g1 = in.get("write@10");
-            GatedStore.Gate g4 = in.get("write@100");
-            assertTrue(g1 != null && g4 != null, "a write elsewhere goes on while the overlapping ones wait: " + in.keySet());
-            assertNull(store.none(200), "the second write waits for the first");
-            g4.release();
-            assertOk(w4, reply(h, 1));
-            g1.release();
-            assertOk(w1, reply(h, 2));
-            GatedStore.Gate g2 = store.next();
-            assertEquals(11, g2.lba);
-            assertNull(store.none(100), "the read waits for the write before it");
-            g2.release();
-            assertOk(w2, reply(h, 3));
-            store.next().release();
-            ByteBuffer r = reply(h, 4);
-            assertOk(r3, r);
-            assertEquals(2, r.get(Ata.DATA), "the read saw the later write");
-            assertEquals(1, store.data[10 * Ata.SECTOR]);
-            assertEquals(2, store.data[11 * Ata.SECTOR]);
-            assertEquals(2, store.data[12 * Ata.SECTOR]);
+            InFlightRules.overlappingRequestsKeepTheirOrder(h, store);
         }
     }
 
     @Test
     void aFlushWaitsForTheWritesBeforeItNotAfter(@TempDir Path dir) throws Exception {
         try (Harness h = harness(dir)) {
-            ByteBuffer w1 = Harness.write(1, 0, 1, (byte) 1);
-            ByteBuffer w2 = Harness.write(2, 8, 1, (byte) 2);
-            ByteBuffer f = flush(3);
-            ByteBuffer w4 = Harness.write(4, 16, 1, (byte) 4);
-            deliver(h, w1);
-            deliver(h, w2);
-            deliver(h, f);
-            deliver(h, w4);
-            Map<String, GatedStore.Gate> in = arrive(3);
-            GatedStore.Gate g1 = in.get("write@0");
-            GatedStore.Gate g2 = in.get("write@8");
-            GatedStore.Gate g4 = in.get("write@16");
-            assertTrue(g1 != null && g2 != null && g4 != null, "a write after the flush does not wait for it: " + in.keySet());
-            assertNull(store.none(150), "the flush waits for the writes received before it");
-            g4.release();
-            g1.release();
-            assertNull(store.none(150), "... for all of them");
-            g2.release();
-            GatedStore.Gate gf = store.next();
-            assertEquals("flush", gf.kind);
-            assertEquals(3, h.link.sent.size(), "the writes are acknowledged, the flush not yet");
-            gf.release();
-            ByteBuffer rf = reply(h, 4);
-            assertOk(f, rf);
-            assertEquals(1, store.flushes.get());
+            InFlightRules.aFlushWaitsForTheWritesBeforeIt(h, store);
         }
     }
 

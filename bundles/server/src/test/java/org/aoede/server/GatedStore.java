@@ -100,7 +100,8 @@ final class GatedStore extends MemStore implements HeldStore {
     }
 
     /** The next call, or null if none arrives within {@code ms}. */
-    Gate none(long ms) throws InterruptedException {
+    @Override
+    public Gate none(long ms) throws InterruptedException {
         return arrived.poll(ms, TimeUnit.MILLISECONDS);
     }
 }

@@ -19,4 +19,7 @@ interface HeldStore {
 
     /** The next request to reach the store (within 5 s). */
     Held next() throws InterruptedException;
+
+    /** The next request, or null if none reaches the store within {@code ms}. */
+    Held none(long ms) throws InterruptedException;
 }

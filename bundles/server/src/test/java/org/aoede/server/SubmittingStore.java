@@ -104,7 +104,8 @@ final class SubmittingStore extends MemStore implements HeldStore {
     }
 
     /** The next request, or null if none is submitted within {@code ms}. */
-    Pending none(long ms) throws InterruptedException {
+    @Override
+    public Pending none(long ms) throws InterruptedException {
         return submitted.poll(ms, TimeUnit.MILLISECONDS);
     }
 }

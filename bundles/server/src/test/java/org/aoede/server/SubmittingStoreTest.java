@@ -115,60 +115,14 @@ class SubmittingStoreTest {
     @Test
     void overlappingRequestsAreSubmittedInTheOrderTheyArrived(@TempDir Path dir) throws Exception {
         try (Harness h = harness(dir)) {
-            ByteBuffer w1 = Harness.write(1, 10, 2, (byte) 1);
-            ByteBuffer w2 = Harness.write(2, 11, 2, (byte) 2);   // overlaps w1 at sector 11
-            ByteBuffer r3 = Harness.read(3, 11, 1);               // must see w2
-            ByteBuffer w4 = Harness.write(4, 100, 1, (byte) 4);   // elsewhere: not held up
-            deliver(h, w1);
-            deliver(h, w2);
-            deliver(h, r3);
-            deliver(h, w4);
-            Map<String, SubmittingStore.Pending> in = arrive(2);
-            assertTrue(in.containsKey("write@10") && in.containsKey("write@100"), in.keySet().toString());
-            assertNull(store.none(150), "the second write waits for the first");
-            in.get("write@100").release();
-            assertOk(w4, reply(h, 1));
-            in.get("write@10").release();
-            assertOk(w1, reply(h, 2));
-            SubmittingStore.Pending p2 = store.next();
-            assertEquals("write@11", p2.toString());
-            assertNull(store.none(100), "the read waits for the write before it");
-            p2.release();
-            assertOk(w2, reply(h, 3));
-            store.next().release();
-            ByteBuffer r = reply(h, 4);
-            assertOk(r3, r);
-            assertEquals(2, r.get(Ata.DATA), "the read saw the later write");
-            assertEquals(1, store.data[10 * Ata.SECTOR]);
-            assertEquals(2, store.data[11 * Ata.SECTOR]);
+            InFlightRules.overlappingRequestsKeepTheirOrder(h, store);
         }
     }
 
     @Test
     void aFlushIsSubmittedAfterTheWritesBeforeIt(@TempDir Path dir) throws Exception {
         try (Harness h = harness(dir)) {
-            ByteBuffer w1 = Harness.write(1, 0, 1, (byte) 1);
-            ByteBuffer w2 = Harness.write(2, 8, 1, (byte) 2);
-            ByteBuffer f = flush(3);
-            ByteBuffer w4 = Harness.write(4, 16, 1, (byte) 4);
-            deliver(h, w1);
-            deliver(h, w2);
-            deliver(h, f);
-            deliver(h, w4);
-            Map<String, SubmittingStore.Pending> in = arrive(3);
-            assertTrue(in.keySet().containsAll(List.of("write@0", "write@8", "write@16")), in.keySet().toString());
-            assertNull(store.none(150), "the flush waits for the writes received before it");
-            in.get("write@16").release();
-            in.get("write@0").release();
-            assertNull(store.none(150), "... for all of them");
-            in.get("write@8").release();
-            SubmittingStore.Pending pf = store.next();
-            assertEquals("flush@-1", pf.toString());
-            assertEquals(0, pf.request.data().remaining());
-            assertEquals(3, h.link.sent.size(), "the writes are acknowledged, the flush not yet");
-            pf.release();
-            assertOk(f, reply(h, 4));
-            assertEquals(1, store.flushes.get());
+            InFlightRules.aFlushWaitsForTheWritesBeforeIt(h, store);
         }
     }
 
