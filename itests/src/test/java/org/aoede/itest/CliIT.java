@@ -18,6 +18,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
@@ -59,11 +60,24 @@ class CliIT {
         while (System.nanoTime() < end) {
             r = aoe("list", "--json");
             if (r.exit() == 0 && r.out().trim().equals("[]")) {
+                fx.snapshot();
                 return;
             }
             Appliance.sleep(1000);
         }
         throw new AssertionError("no bin/aoe list within 90 s: " + r + "\n" + appliance.tail());
+    }
+
+    /** Each test starts from the state the set-up made (no exports; see {@link Fixture#restore}). */
+    @BeforeEach
+    void knownState() throws IOException {
+        fx.restore();
+    }
+
+    /** Export a on the image, e1.0, as the create one-liner makes it: where the later tests start. */
+    static void exportA() throws IOException {
+        appliance.writeExport("a", Fixture.exportCfg(1, 0, t0, image, "buffer-count = 16"));
+        appliance.awaitShow("a", "serving", true);
     }
 
     @AfterAll
@@ -185,6 +199,7 @@ class CliIT {
     @Test
     @Order(3)
     void aRefusalExitsNonZeroWithTheMessageOnStderrAndOneWarnLine() throws IOException {
+        exportA();
         long errors = appliance.count("\\| ERROR ");
         Run r = aoe("create", "b", "70000", "0", t0, image.toString());
         assertNotEquals(0, r.exit());
@@ -212,6 +227,7 @@ class CliIT {
     @Test
     @Order(4)
     void checkValidatesAFileWithoutApplyingIt() throws IOException {
+        exportA();
         Path other = Fixture.sparse(work.resolve("g.img"), 1024 * 1024);   // a.img is export a's
         Path good = work.resolve("org.aoede.export-g.cfg");
         Files.writeString(good, "# checked, not applied\nshelf = 2\nslot = 0\ninterfaces = " + t0 + "\nfile = " + other + "\nread-only = true\n");
@@ -235,6 +251,7 @@ class CliIT {
     @Test
     @Order(5)
     void aShellEditKeepsTheOperatorsComments() throws IOException {
+        exportA();
         Path cfg = cfg("a");
         String mine = "# the build farm's disk: ask Ann\n\n"
                 + "file = " + image + "\n"
@@ -256,6 +273,7 @@ class CliIT {
     @Test
     @Order(6)
     void deleteAndAnEmptyList() throws IOException {
+        exportA();
         aoe("delete", "a").ok();
         assertEquals(0, json("list", "--json").size());
         assertFalse(Files.exists(cfg("a")));

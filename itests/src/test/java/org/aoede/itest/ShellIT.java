@@ -17,6 +17,7 @@ import java.util.function.Predicate;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
@@ -62,11 +63,28 @@ class ShellIT {
         while (System.nanoTime() < end) {
             out = client("aoe:list");
             if (out.contains("no exports")) {
+                fx.snapshot();
                 return;
             }
             Appliance.sleep(1000);
         }
         throw new AssertionError("no aoe:list in the shell within 90 s: " + out + "\n" + appliance.tail());
+    }
+
+    /** Each test starts from the state the set-up made (no exports; see {@link Fixture#restore}). */
+    @BeforeEach
+    void knownState() throws IOException {
+        fx.restore();
+    }
+
+    /**
+     * Export a as the first test's aoe:create makes it (e1.0, buffer count 16, config string
+     * "hello"), serving, with 200 frames of traffic from the initiator: where the later tests start.
+     */
+    static void exportA() throws IOException {
+        appliance.writeExport("a", Fixture.exportCfg(1, 0, t0, image, "buffer-count = 16", "config-string = hello"));
+        appliance.awaitShow("a", "serving", true);
+        ini.run("verify", "1.0", "--count-frames", "200", "--seed", "7").ok();
     }
 
     @AfterAll
@@ -192,7 +210,8 @@ class ShellIT {
 
     @Test
     @Order(2)
-    void list() {
+    void list() throws IOException {
+        exportA();
         String out = ok("aoe:list");
         String row = out.lines().filter(l -> l.contains("e1.0")).findFirst().orElseThrow(() -> new AssertionError(out));
         assertTrue(row.startsWith("a "), row);
@@ -207,7 +226,8 @@ class ShellIT {
 
     @Test
     @Order(3)
-    void showAndStats() {
+    void showAndStats() throws IOException {
+        exportA();
         String show = ok("aoe:show a");
         for (String s : List.of("e1.0", "serving", "buffer-count", "config-string", "hello", "mask list", "(everyone)",
                 "reservation", "requests", "latency p50 / p99", "<=", iniMac)) {
@@ -229,7 +249,8 @@ class ShellIT {
 
     @Test
     @Order(4)
-    void setAndUnsetChangeTheCfg() {
+    void setAndUnsetChangeTheCfg() throws IOException {
+        exportA();
         ok("aoe:set a buffer-count 32");
         cfgHas("a", "buffer-count", "32");
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
@@ -256,6 +277,7 @@ class ShellIT {
     @Test
     @Order(5)
     void refusedChangesNameTheProblemAndChangeNothing() throws IOException {
+        exportA();
         refused("aoe:set a shelf 70000", "a", "key 'shelf'", "70000", "0-65534");
         refused("aoe:set a colour blue", "a", "key 'colour'", "unknown key");
         refused("aoe:create b 1 0 " + t0 + " " + image, "b", "e1.0 is already used by export 'a'");
@@ -294,7 +316,8 @@ class ShellIT {
 
     @Test
     @Order(6)
-    void disableAndEnable() {
+    void disableAndEnable() throws IOException {
+        exportA();
         ok("aoe:disable a");
         cfgHas("a", "enabled", "false");
         String list = ok("aoe:list");
@@ -311,7 +334,8 @@ class ShellIT {
 
     @Test
     @Order(7)
-    void maskEditsTheConfiguredListAndShowsTheLiveOne() {
+    void maskEditsTheConfiguredListAndShowsTheLiveOne() throws IOException {
+        exportA();
         String other = "02:00:00:00:00:77";
         String out = ok("aoe:mask a --add " + iniMac + " --add " + other);
         cfgHas("a", "allowed-macs", iniMac + "," + other);
@@ -331,6 +355,7 @@ class ShellIT {
     @Test
     @Order(8)
     void reserveIsLiveStateNotConfiguration() throws IOException {
+        exportA();
         byte[] before = Files.readAllBytes(cfg("a"));
         String out = ok("aoe:reserve a " + iniMac);
         assertTrue(out.contains("reservation (live): " + iniMac), out);
@@ -345,7 +370,8 @@ class ShellIT {
 
     @Test
     @Order(9)
-    void configStringConfiguredLiveAndReset() {
+    void configStringConfiguredLiveAndReset() throws IOException {
+        exportA();
         String out = ok("aoe:config-string a");
         assertTrue(out.contains("configured: hello") && out.contains("live:       hello"), out);
 
@@ -365,7 +391,8 @@ class ShellIT {
 
     @Test
     @Order(10)
-    void deleteRemovesTheCfgAndStopsTheExport() {
+    void deleteRemovesTheCfgAndStopsTheExport() throws IOException {
+        exportA();
         ok("aoe:delete a");
         cfgUntil("a", p -> !Files.exists(cfg("a")));
         assertTrue(ok("aoe:list").contains("no exports"));
