@@ -14,6 +14,7 @@ import java.util.concurrent.CompletableFuture;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
@@ -54,6 +55,13 @@ class ExportIT {
         image("a.img", SECTORS);
         appliance.writeExport("a", export(1, 0, t0, "a.img"));
         serving("a", "e1.0", t0);
+        fx.snapshot();
+    }
+
+    /** Each test starts from the state the set-up made (see {@link Fixture#restore}). */
+    @BeforeEach
+    void knownState() throws IOException {
+        fx.restore();
     }
 
     @AfterAll
@@ -69,6 +77,15 @@ class ExportIT {
 
     static String export(int shelf, int slot, String ifaces, String file, String... extra) {
         return Fixture.exportCfg(shelf, slot, ifaces, work.resolve(file), extra);
+    }
+
+    /** Export ro (e1.1, read-only) as the read-only test makes it, for the tests that use it too. */
+    static void readOnlyExport() throws IOException {
+        image("ro.img", 2048);
+        String answering = "export ro: e1\\.1 answering on " + t0;
+        long before = appliance.count(answering);
+        appliance.writeExport("ro", export(1, 1, t0, "ro.img", "read-only = true"));
+        appliance.waitForMore(answering, before, Duration.ofSeconds(30));
     }
 
     static void serving(String name, String address, String iface) {
@@ -194,10 +211,8 @@ class ExportIT {
 
     @Test
     @Order(8)
-    void readOnlyExport() throws IOException {
-        image("ro.img", 2048);
-        appliance.writeExport("ro", export(1, 1, t0, "ro.img", "read-only = true"));
-        serving("ro", "e1.1", t0);
+    void readOnlyExportRefusesWrites() throws IOException {
+        readOnlyExport();
         ini.run("read", "1.1", "--lba", "0", "--count", "2").ok();
         String w = ini.run("write", "1.1", "--lba", "0", "--count", "1", "--pattern", "1").out();
         assertTrue(w.contains("status=0x41") && w.contains("error=0x04"), w);
@@ -205,7 +220,8 @@ class ExportIT {
 
     @Test
     @Order(9)
-    void twoExportsOnOneInterface() {
+    void twoExportsOnOneInterface() throws IOException {
+        readOnlyExport();
         String d = ini.run("discover").ok().out();
         assertTrue(d.contains("target 1.0 ") && d.contains("target 1.1 "), d);
     }
@@ -278,8 +294,11 @@ class ExportIT {
     @Test
     @Order(12)
     void deletingTheFileStopsTheExport() throws IOException {
+        readOnlyExport();
+        String stopped = "export ro \\(etc/org.aoede.export-ro.cfg\\): stopped";
+        long before = appliance.count(stopped);
         appliance.deleteExport("ro");
-        appliance.waitForLog("export ro \\(etc/org.aoede.export-ro.cfg\\): stopped", Duration.ofSeconds(20));
+        appliance.waitForMore(stopped, before, Duration.ofSeconds(20));
         assertFalse(ini.run("discover", "1.1", "--wait-ms", "500").out().contains("target 1.1"));
     }
 
@@ -370,6 +389,14 @@ class ExportIT {
     @Test
     @Order(15)
     void liveStateSurvivesARestart() throws IOException {
+        ini.run("config", "1.0", "--force-set", "forced").ok();
+        Path state = appliance.home.resolve("data/aoede/exports/a.state");
+        long deadline = System.currentTimeMillis() + 5000;
+        while (!(Files.exists(state) && Files.readString(state).contains("config-string.text=forced"))
+                && System.currentTimeMillis() < deadline) {
+            Appliance.sleep(100);
+        }
+        appliance.kill9();
         Path log = appliance.home.resolve("data/log/karaf.log");
         Files.move(log, log.resolveSibling("karaf.log.before-kill"));
         appliance.start();

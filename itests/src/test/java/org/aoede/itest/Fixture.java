@@ -136,8 +136,11 @@ final class Fixture implements AutoCloseable {
         if (states == null) {
             throw new IllegalStateException("restore() before snapshot()");
         }
-        if (!appliance.isAlive()) {
+        if (!appliance.isAlive()) {                  // a test killed it: start it again, as after a crash
+            String up = "ExportRegistry .* transport 'pcap' available";
+            long before = appliance.count(up);
             appliance.start();
+            appliance.waitForMore(up, before, Duration.ofSeconds(120));
         }
         List<String> active = activeBundles();
         for (String b : bundles) {
@@ -203,8 +206,14 @@ final class Fixture implements AutoCloseable {
 
     /** Symbolic names of the AoEde bundles that are Active. */
     private List<String> activeBundles() {
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+        Sh.Result r = appliance.client("bundle:list -t 0 -s");
+        while (r.exit() != 0 && System.nanoTime() < end) {  // the shell comes up a little after a start
+            Appliance.sleep(1000);
+            r = appliance.client("bundle:list -t 0 -s");
+        }
         List<String> out = new ArrayList<>();
-        for (String l : appliance.client("bundle:list -t 0 -s").ok().out().lines().toList()) {
+        for (String l : r.ok().out().lines().toList()) {
             String[] cols = l.split("\\|");
             if (cols.length >= 5 && cols[1].strip().equals("Active") && cols[cols.length - 1].strip().startsWith("org.aoede.")) {
                 out.add(cols[cols.length - 1].strip());
