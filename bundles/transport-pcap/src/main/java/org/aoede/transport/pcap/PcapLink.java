@@ -15,7 +15,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One interface through libpcap: a receive thread running {@code pcap_loop} with a kernel BPF
+ * One interface through libpcap: a receive thread calling {@code pcap_dispatch} with a kernel BPF
  * filter for EtherType 0x88A2, inbound direction only, immediate mode. Opening, watching and
  * reopening the interface is the {@link LinkSupervisor}'s, as for AF_PACKET.
  */
