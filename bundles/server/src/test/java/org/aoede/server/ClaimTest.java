@@ -23,12 +23,7 @@ class ClaimTest {
     ClaimTest() {
         registry.stores = spec -> new MemStore(2048, false);
         registry.activate();
-        Transport fake = (ifname, handler, options) -> {
-            ((Port) handler).link(link);
-            handler.linkUp(link);
-            return link;
-        };
-        registry.addTransport(fake, Map.of(Transport.TYPE, "fake"));
+        registry.addTransport(link.transport(), Map.of(Transport.TYPE, "fake"));
     }
 
     @AfterEach

@@ -133,12 +133,7 @@ class FailoverTest {
         registry.stores = spec -> spec.file().toString().startsWith("rbd:")
                 ? new LockedStore(cluster, "client." + (++opened)) : new MemStore(2048, false);
         registry.activate();
-        Transport fake = (ifname, handler, options) -> {
-            ((Port) handler).link(link);
-            handler.linkUp(link);
-            return link;
-        };
-        registry.addTransport(fake, Map.of(Transport.TYPE, "fake"));
+        registry.addTransport(link.transport(), Map.of(Transport.TYPE, "fake"));
     }
 
     @AfterEach

@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 import org.aoede.api.Link;
+import org.aoede.api.Transport;
 
 /** A {@link Link} that keeps copies of every frame sent; MAC and MTU are settable. */
 final class FakeLink implements Link {
@@ -21,6 +22,15 @@ final class FakeLink implements Link {
     FakeLink(long mac, int mtu) {
         this.mac = mac;
         this.mtu = mtu;
+    }
+
+    /** A transport ("fake") whose every interface is this link, up at once. */
+    Transport transport() {
+        return (ifname, handler, options) -> {
+            ((Port) handler).link(this);
+            handler.linkUp(this);
+            return this;
+        };
     }
 
     @Override
