@@ -37,7 +37,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The appliance's target: knows every configured export, decides which may serve (valid,
  * enabled, alone on its shelf.slot, transport present, no other target answering the probe),
- * and owns the interfaces ({@link Port}s) they serve on. All control-plane changes happen
+ * and owns the interfaces ({@link Port}s) they serve on. Of several appliances with an export of
+ * one shared store, {@link Failover} decides which serves. All control-plane changes happen
  * under this object's lock; the data path never takes it.
  */
 @Component(service = ExportRegistry.class, immediate = true)
@@ -45,8 +46,6 @@ public class ExportRegistry {
     private static final Logger LOG = LoggerFactory.getLogger(ExportRegistry.class);
     /** How long an export listens for another target with its address before answering. */
     static final long PROBE_MS = Long.getLong("aoede.probe.ms", 1000);
-    /** How often a standby asks for the holder on the LAN and looks at the lock; how often a holder checks it still holds it. */
-    static final long FAILOVER_TICK_MS = Long.getLong("aoede.failover.tick.ms", 1000);
 
     private final Map<String, Transport> transports = new ConcurrentHashMap<>();
     private final Map<String, Extension> extensionsByName = new ConcurrentHashMap<>();
@@ -55,8 +54,8 @@ public class ExportRegistry {
     private final Set<Long> ownMacs = ConcurrentHashMap.newKeySet();
     private final Set<String> reportedConflicts = new LinkedHashSet<>();
     private ScheduledExecutorService timer;
-    /** Runs the lock calls of shared stores (they talk to the cluster): never under this object's lock. */
-    private ScheduledExecutorService failover;
+    /** Exports on a shared store (an RBD image): which appliance serves them. */
+    private Failover failover;
     private Path stateDir;
 
     /** The registered store factories, by the scheme of an export's file. */
@@ -73,12 +72,7 @@ public class ExportRegistry {
         });
         String data = System.getProperty("karaf.data", System.getProperty("java.io.tmpdir"));
         stateDir = Path.of(data, "aoede", "exports");
-        failover = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "aoede-failover");
-            t.setDaemon(true);
-            return t;
-        });
-        failover.scheduleWithFixedDelay(this::failoverTick, FAILOVER_TICK_MS, FAILOVER_TICK_MS, TimeUnit.MILLISECONDS);
+        failover = new Failover(this, timer);
     }
 
     @Deactivate
@@ -91,7 +85,7 @@ public class ExportRegistry {
         }
         ports.clear();
         timer.shutdownNow();
-        failover.shutdownNow();
+        failover.close();
     }
 
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC)
@@ -529,7 +523,7 @@ public class ExportRegistry {
         Guard guard = null;
         if (store instanceof LockingStore l && !store.readOnly()) {
             try {
-                guard = guard(s.name(), l);
+                guard = Failover.guard(s.name(), l);
             } catch (IOException ex) {
                 try {
                     store.close();
@@ -546,13 +540,13 @@ public class ExportRegistry {
         e.guard = guard;
         c.running = e;
         if (guard != null && guard.role == Guard.Role.HOLDER) {
-            adopt(e, guard);
+            Failover.adopt(e, guard);
         }
         watchSize(e);
-        watchFence(e);
+        failover.watchFence(e);
         applyExtensions(c);
         if (guard != null && guard.role == Guard.Role.STANDBY) {
-            c.status(ExportState.STANDBY, standbyDetail(c, guard));
+            c.status(ExportState.STANDBY, Failover.standbyDetail(guard));
             LOG.info("export {} ({}): {} on {} from {}: standby, the image's lock is held by {}", s.name(), c.source,
                     s.address(), s.interfaces(), store.describe(), guard.holder);
             for (String ifname : s.interfaces()) {
@@ -598,13 +592,10 @@ public class ExportRegistry {
             return;
         }
         c.running = null;
-        for (String ifname : e.settings.interfaces()) {
-            Port p = ports.get(key(e.settings.transport(), ifname));
-            if (p != null) {
-                p.detach(e);
-                if (e.guard != null) {
-                    p.endProbe(e);                 // a standby's query in progress
-                }
+        for (Port p : portsOf(e)) {
+            p.detach(e);
+            if (e.guard != null) {
+                p.endProbe(e);                     // a standby's query in progress
             }
         }
         e.stop();
@@ -704,15 +695,8 @@ public class ExportRegistry {
         if (c == null) {
             return;                                // stopped meanwhile
         }
-        Guard g = e.guard;
-        if (g != null) {
-            if (g.role == Guard.Role.STANDBY) {
-                return;                            // standbys answer nothing; the failover tick decides
-            }
-            if (!g.lock.ownsLock()) {
-                fenced(c, e, "it no longer holds the image's lock (another appliance broke it)");
-                return;
-            }
+        if (!failover.mayAnswer(c, e)) {
+            return;                                // a standby, or a holder that lost its lock
         }
         if (foreign != 0) {
             String msg = e.settings.address() + " is already answered by " + Mac.format(foreign) + " on "
@@ -730,7 +714,8 @@ public class ExportRegistry {
         LOG.info("export {}: {} answering on {}", e.name(), e.settings.address(), p.name);
     }
 
-    private ExportComponent owner(Export e) {
+    /** The component an export runs for; null once it stopped. */
+    synchronized ExportComponent owner(Export e) {
         for (ExportComponent c : exports.values()) {
             if (c.running == e) {
                 return c;
@@ -739,235 +724,21 @@ public class ExportRegistry {
         return null;
     }
 
-    // ---- failover: shared stores (an RBD image) and their lock --------------------------------
-
-    /** Takes the lock if nobody holds it; else a standby guard naming the holder. */
-    private static Guard guard(String name, LockingStore l) throws IOException {
-        long now = System.currentTimeMillis();
-        List<String> owners = l.lockOwners();
-        if (owners.isEmpty()) {
-            try {
-                l.lock();
-                return new Guard(name, l, Guard.Role.HOLDER, now);
-            } catch (IOException ex) {
-                owners = l.lockOwners();           // taken meanwhile: stand by; else the refusal
-                if (owners.isEmpty()) {
-                    throw ex;
-                }
-            }
-        }
-        Guard g = new Guard(name, l, Guard.Role.STANDBY, now);
-        g.holder = l.describeOwner(owners.get(0));
-        return g;
-    }
-
-    private static String standbyDetail(ExportComponent c, Guard g) {
-        return "image held by " + g.holder;
-    }
-
-    /** I/O of a holder failed because the cluster fenced it: stop answering at once. */
-    private void watchFence(Export e) {
-        if (e.guard != null) {
-            e.guard.lock.onFenced(() -> {
-                synchronized (ExportRegistry.this) {
-                    ExportComponent c = owner(e);
-                    if (c != null) {
-                        fenced(c, e, "the cluster refused its I/O (blocklisted: another appliance broke its lock)");
-                    }
-                }
-            });
-        }
-    }
-
-    /**
-     * A holder lost the lock: answers nothing from now on (the initiators' retransmits go to the
-     * new holder), then reopens its store as a standby (the fenced client can do nothing more).
-     */
-    private void fenced(ExportComponent c, Export e, String why) {
-        Guard g = e.guard;
-        if (c.running != e || g == null || g.role == Guard.Role.STANDBY) {
-            return;
-        }
-        g.role = Guard.Role.STANDBY;
+    /** The open ports of the export's interfaces (an interface without one is left out). */
+    synchronized List<Port> portsOf(Export e) {
+        List<Port> open = new ArrayList<>();
         for (String ifname : e.settings.interfaces()) {
             Port p = ports.get(key(e.settings.transport(), ifname));
             if (p != null) {
-                p.deactivate(e);
+                open.add(p);
             }
         }
-        e.answered = false;
-        LOG.error("export {}: fenced: {}; answering nothing, reopening as a standby", e.name(), why);
-        c.status(ExportState.STANDBY, "fenced: " + why);
-        timer.execute(() -> {
-            synchronized (ExportRegistry.this) {
-                if (c.running == e) {
-                    stop(c);
-                    c.refusal = null;
-                    reconcile();
-                }
-            }
-        });
+        return open;
     }
 
-    /** Every second: holders check they still hold; standbys watch the holder on the LAN and take over. */
-    private void failoverTick() {
-        List<Object[]> guarded = new ArrayList<>();
-        synchronized (this) {
-            for (ExportComponent c : exports.values()) {
-                Export e = c.running;
-                if (e != null && e.guard != null) {
-                    List<Port> up = new ArrayList<>();
-                    for (String ifname : e.settings.interfaces()) {
-                        Port p = ports.get(key(e.settings.transport(), ifname));
-                        if (p != null && p.isUp()) {
-                            up.add(p);
-                        }
-                    }
-                    guarded.add(new Object[] {c, e, up, ExportSettings.takeoverAfterMs(c.configured)});
-                }
-            }
-        }
-        for (Object[] o : guarded) {
-            try {
-                @SuppressWarnings("unchecked")
-                List<Port> up = (List<Port>) o[2];
-                tick((ExportComponent) o[0], (Export) o[1], up, (Long) o[3]);
-            } catch (RuntimeException ex) {
-                LOG.warn("export {}: failover check failed: {}", ((Export) o[1]).name(), ex.toString());
-            }
-        }
-    }
-
-    private void tick(ExportComponent c, Export e, List<Port> up, long takeoverAfterMs) {
-        Guard g = e.guard;
-        long now = System.currentTimeMillis();
-        if (g.role == Guard.Role.HOLDER) {
-            if (e.answered && !g.lock.ownsLock()) {
-                synchronized (this) {
-                    fenced(c, e, "it no longer holds the image's lock (another appliance broke it)");
-                }
-            }
-            return;
-        }
-        // A standby: did the holder answer the last query? Ask again.
-        for (Port p : up) {
-            if (p.endProbe(e) != 0) {
-                g.heardAt = now;
-            }
-            p.startProbe(e);
-        }
-        if (up.isEmpty()) {
-            g.heardAt = now;                       // deaf: silence means nothing
-        }
-        List<String> owners;
-        try {
-            owners = g.lock.lockOwners();
-        } catch (IOException ex) {
-            LOG.warn("export {}: cannot read the image's lock: {}", e.name(), ex.getMessage());
-            return;
-        }
-        Guard.Step step = g.next(now, owners.isEmpty(), !up.isEmpty(), takeoverAfterMs);
-        if (step == Guard.Step.WAIT) {
-            if (!owners.isEmpty()) {
-                g.holder = g.lock.describeOwner(owners.get(0));
-                synchronized (this) {
-                    if (c.running == e && g.role == Guard.Role.STANDBY) {
-                        c.status(ExportState.STANDBY, standbyDetail(c, g));
-                    }
-                }
-            }
-            return;
-        }
-        String how;
-        try {
-            if (step == Guard.Step.BREAK_AND_ACQUIRE) {
-                String owner = owners.get(0);
-                LOG.warn("export {}: the holder of {} ({}) has not answered on the LAN for {} ms: breaking its lock",
-                        e.name(), e.settings.address(), g.lock.describeOwner(owner), now - g.heardAt);
-                g.lock.breakLock(owner);
-                how = "after " + (now - g.heardAt) + " ms of the holder's silence, its lock broken (fenced)";
-            } else {
-                how = "the image's lock was free";
-            }
-            g.lock.lock();
-        } catch (IOException ex) {
-            LOG.warn("export {}: takeover failed, still standby: {}", e.name(), ex.getMessage());
-            return;
-        }
-        takeOver(c, e, how);
-    }
-
-    /**
-     * A new holder serves the live state (config string, mask list, reservation) the last holder
-     * kept with the image; the first holder of an image puts its own there.
-     */
-    private static void adopt(Export e, Guard g) {
-        LiveState kept = g.shared();
-        if (kept == null) {
-            g.share(e.live());
-        } else if (!kept.equals(e.live())) {
-            LOG.info("export {}: live state (config string, mask list, reservation) as the image keeps it", e.name());
-            e.live(kept);
-        }
-    }
-
-    /** A standby that now holds the lock answers and advertises itself on its interfaces. */
-    private synchronized void takeOver(ExportComponent c, Export e, String how) {
-        Guard g = e.guard;
-        if (c.running != e) {
-            return;                                // stopped meanwhile: its store's close released the lock
-        }
-        g.role = Guard.Role.HOLDER;
-        adopt(e, g);
-        List<String> on = new ArrayList<>();
-        for (String ifname : e.settings.interfaces()) {
-            Port p = ports.get(key(e.settings.transport(), ifname));
-            if (p != null && p.isUp()) {
-                p.endProbe(e);
-                p.activate(e);
-                p.advertise(e);
-                on.add(p.name);
-            }
-        }
-        e.answered = true;
-        c.status(ExportState.SERVING, "");
-        LOG.warn("export {}: took over {} ({}): answering on {}", e.name(), e.settings.address(), how, on);
-    }
-
-    /**
-     * Hands a holder's lock over: stops answering, waits for requests in progress, releases the
-     * lock and stands by; it takes the lock back no sooner than its takeover time.
-     */
-    synchronized void handover(ExportComponent c) throws IOException {
-        Export e = c.running;
-        Guard g = e == null ? null : e.guard;
-        if (g == null) {
-            throw new IOException("export '" + c.name + "' has no shared store to hand over (only writable rbd: "
-                    + "exports do)" + (e == null ? ": it is not running (" + c.status() + ")" : ""));
-        }
-        if (g.role != Guard.Role.HOLDER) {
-            throw new IOException("export '" + c.name + "' does not hold the image (" + c.status() + ")");
-        }
-        for (String ifname : e.settings.interfaces()) {
-            Port p = ports.get(key(e.settings.transport(), ifname));
-            if (p != null) {
-                p.deactivate(e);
-            }
-        }
-        e.pause();
-        long now = System.currentTimeMillis();
-        g.role = Guard.Role.STANDBY;
-        g.heardAt = now;
-        g.holdOffUntil = now + ExportSettings.takeoverAfterMs(c.configured);
-        e.answered = false;
-        try {
-            g.lock.unlock();
-        } finally {
-            e.unpause();
-        }
-        c.status(ExportState.STANDBY, "handed over (image free for another appliance; this one takes it "
-                + "back if nobody has in " + ExportSettings.takeoverAfterMs(c.configured) / 1000 + " s)");
-        LOG.warn("export {}: handed over: answering nothing, the image's lock released", e.name());
+    /** Hands a holder's lock over to a standby appliance ({@link Failover#handover}). */
+    void handover(ExportComponent c) throws IOException {
+        failover.handover(c);
     }
 
     /** A store whose size can change by itself (an RBD image) tells the export, which re-advertises. */
@@ -991,9 +762,8 @@ public class ExportRegistry {
 
     /** Re-advertises a running export (after its live mask list was reset). */
     synchronized void readvertise(Export e) {
-        for (String ifname : e.settings.interfaces()) {
-            Port p = ports.get(key(e.settings.transport(), ifname));
-            if (p != null && p.isActive(e)) {
+        for (Port p : portsOf(e)) {
+            if (p.isActive(e)) {
                 p.advertise(e);
             }
         }

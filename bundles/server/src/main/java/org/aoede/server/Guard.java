@@ -13,7 +13,7 @@ import org.slf4j.LoggerFactory;
 /**
  * The failover state of a writable export on a shared store ({@link LockingStore}: an RBD image):
  * whether it holds the store's lock and answers, or stands by and watches the holder over AoE.
- * Changed by {@link ExportRegistry} under its lock; read by its failover thread.
+ * Changed by {@link Failover} under the registry's lock; read by the failover thread.
  */
 final class Guard {
     enum Role {

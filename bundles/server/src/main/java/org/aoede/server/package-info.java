@@ -18,14 +18,16 @@
  *
  * <p><b>Configuration:</b> factory PID {@code org.aoede.export}, keys in
  * {@link org.aoede.server.ExportSettings#KEYS} (plus {@code EXTENSION.key} settings of the
- * extensions); system properties {@code aoede.probe.ms}, {@code aoede.io.threads},
- * {@code aoede.io.timeout-ms}. Live state in {@code data/aoede/exports/NAME.state}
- * ({@link org.aoede.server.StateFile}).
+ * extensions); system properties {@code aoede.probe.ms}, {@code aoede.failover.tick.ms},
+ * {@code aoede.io.threads}, {@code aoede.io.timeout-ms}. Live state in
+ * {@code data/aoede/exports/NAME.state} ({@link org.aoede.server.StateFile}).
  *
  * <p><b>Start reading:</b> {@link org.aoede.server.ExportRegistry}, then {@link org.aoede.server.Port}
  * (one interface: dispatch and probe) and {@link org.aoede.server.Export} (one export's
  * requests), {@link org.aoede.server.AtaCommands}, {@link org.aoede.server.ExportControl},
  * {@link org.aoede.server.ExtensionChain}, {@link org.aoede.server.WriteBatch},
- * {@link org.aoede.server.AsyncIo}.
+ * {@link org.aoede.server.AsyncIo}. Exports on a shared store (an RBD image) and which of several
+ * appliances serves them: {@link org.aoede.server.Failover}, over each export's
+ * {@link org.aoede.server.Guard}.
  */
 package org.aoede.server;
