@@ -8,6 +8,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -15,7 +16,6 @@ import java.util.concurrent.TimeUnit;
 
 import org.aoede.api.BlockStore;
 import org.aoede.api.BlockStoreFactory;
-import org.aoede.api.ExportHandle;
 import org.aoede.api.ExportState;
 import org.aoede.api.Extension;
 import org.aoede.api.Link;
@@ -48,7 +48,8 @@ public class ExportRegistry {
     static final long PROBE_MS = Long.getLong("aoede.probe.ms", 1000);
 
     private final Map<String, Transport> transports = new ConcurrentHashMap<>();
-    private final Map<String, Extension> extensionsByName = new ConcurrentHashMap<>();
+    /** The installed extensions, and which of them each export uses. */
+    private final ExtensionWiring extensions = new ExtensionWiring(this);
     private final Map<String, ExportComponent> exports = new HashMap<>();
     private final Map<String, Port> ports = new HashMap<>();
     private final Set<Long> ownMacs = ConcurrentHashMap.newKeySet();
@@ -160,7 +161,7 @@ public class ExportRegistry {
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC)
     void addExtension(Extension x, Map<String, Object> props) {
         String name = String.valueOf(props.get(Extension.NAME));
-        extensionsByName.put(name, x);
+        extensions.add(name, x);
         LOG.info("extension '{}' available", name);
         synchronized (this) {
             if (timer != null) {
@@ -171,7 +172,7 @@ public class ExportRegistry {
 
     void removeExtension(Extension x, Map<String, Object> props) {
         String name = String.valueOf(props.get(Extension.NAME));
-        if (extensionsByName.remove(name, x)) {
+        if (extensions.remove(name, x)) {
             LOG.info("extension '{}' gone", name);
         }
         synchronized (this) {
@@ -184,89 +185,18 @@ public class ExportRegistry {
     /** An extension came or went: re-advertises only the exports it changed (not every export on every port). */
     private void applyExtensions() {
         for (ExportComponent c : exports.values()) {
-            if (rewire(c)) {
+            if (extensions.rewire(c)) {
                 readvertise(c.running);
             }
         }
     }
 
-    /** {@link #rewire} and a re-advertisement (configuration edits: buffer count, mask list may have changed). */
+    /** Rewires one export and re-advertises it (configuration edits: buffer count, mask list may have changed). */
     private void applyExtensions(ExportComponent c) {
-        rewire(c);
+        extensions.rewire(c);
         if (c.running != null) {
             readvertise(c.running);
         }
-    }
-
-    /**
-     * Gives a running export the installed extensions its configuration names; notes the missing
-     * ones. True if what initiators are told changed: the wrapper chain, the sector count (an
-     * extension's trailer), or whether it answers at all (a required extension came or went).
-     */
-    private boolean rewire(ExportComponent c) {
-        Export e = c.running;
-        if (e == null) {
-            return false;
-        }
-        List<Extension> found = new ArrayList<>();
-        List<String> missing = new ArrayList<>();
-        List<WrapKey.Step> steps = new ArrayList<>();
-        for (String name : e.settings.extensions()) {
-            Extension x = extensionsByName.get(name);
-            if (x != null) {
-                found.add(x);
-                steps.add(new WrapKey.Step(name, x, extensionSettings(c.configured, name)));
-            } else {
-                missing.add(name);
-            }
-        }
-        // A required extension (its state lives outside it, e.g. a frozen export's shadow) that is
-        // missing: answer nothing rather than wrongly. Silence starts before the chain without it serves.
-        List<String> waiting = new ArrayList<>();
-        for (String name : e.stateFile().required()) {
-            if (!e.settings.extensions().contains(name) || !extensionsByName.containsKey(name)) {
-                waiting.add(name);
-            }
-        }
-        boolean waitingChanged = !waiting.equals(e.waitingFor());
-        if (waitingChanged) {
-            if (waiting.isEmpty()) {
-                LOG.info("export {}: required extensions back, answering again", e.name());
-            } else {
-                LOG.warn("export {}: waiting for extension '{}' (required by its state), answering nothing",
-                        e.name(), String.join("', '", waiting));
-            }
-        }
-        if (!waiting.isEmpty()) {
-            e.waitingFor(waiting);
-        }
-        int trailer = e.trailerBytes();
-        e.extensions(found.toArray(new Extension[0]));
-        c.missingExtensions(missing);
-        WrapKey key = new WrapKey(e.base, steps);
-        boolean rewrapped = !key.equals(e.wrapKey);
-        if (rewrapped) {
-            e.wrapped(wrap(c, e, key), key);
-        }
-        if (waiting.isEmpty()) {
-            e.waitingFor(waiting);
-        }
-        return rewrapped || waitingChanged || trailer != e.trailerBytes();
-    }
-
-    /** The export as extension {@code extension} sees it when it wraps the store. */
-    private ExportHandle handle(ExportComponent c, String extension) {
-        return new ExportHandle() {
-            @Override
-            public String name() {
-                return c.name;
-            }
-
-            @Override
-            public void require(boolean required) throws IOException {
-                ExportRegistry.this.require(c, extension, required);
-            }
-        };
     }
 
     /** Marks an extension required by a running export (persisted first), then applies it. */
@@ -275,42 +205,12 @@ public class ExportRegistry {
         if (e == null) {
             throw new IOException("export '" + c.name + "' is not running");
         }
-        Set<String> now = new java.util.TreeSet<>(e.stateFile().required());
+        Set<String> now = new TreeSet<>(e.stateFile().required());
         if (on ? now.add(extension) : now.remove(extension)) {
             e.stateFile().required(now);
             LOG.info("export {}: extension '{}' {}", e.name(), extension, on ? "required from now on" : "no longer required");
         }
         applyExtensions(c);
-    }
-
-    /** The chain of the extensions' store wrappers over the export's base store (the base itself if none wraps). */
-    private BlockStore wrap(ExportComponent c, Export e, WrapKey key) {
-        BlockStore s = e.base;
-        for (WrapKey.Step step : key.steps()) {
-            String name = step.name();
-            try {
-                BlockStore w = step.extension().wrap(handle(c, name), step.settings(), s);
-                if (w != null) {
-                    s = w;
-                }
-            } catch (RuntimeException ex) {
-                LOG.error("export {}: extension '{}' could not wrap the store, serving without it: {}",
-                        e.name(), name, ex.toString());
-            }
-        }
-        return s;
-    }
-
-    /** The export's configured keys {@code NAME.key}, as {@code key}. */
-    static Map<String, String> extensionSettings(Map<String, String> configured, String name) {
-        Map<String, String> m = new java.util.TreeMap<>();
-        String prefix = name + ".";
-        configured.forEach((k, v) -> {
-            if (k.startsWith(prefix) && k.length() > prefix.length()) {
-                m.put(k.substring(prefix.length()), v);
-            }
-        });
-        return java.util.Collections.unmodifiableMap(m);
     }
 
     boolean isOwnMac(long mac) {

@@ -25,7 +25,8 @@
  * <p><b>Start reading:</b> {@link org.aoede.server.ExportRegistry}, then {@link org.aoede.server.Port}
  * (one interface: dispatch and probe) and {@link org.aoede.server.Export} (one export's
  * requests), {@link org.aoede.server.AtaCommands}, {@link org.aoede.server.ExportControl},
- * {@link org.aoede.server.ExtensionChain}, {@link org.aoede.server.WriteBatch},
+ * {@link org.aoede.server.ExtensionChain} (and {@link org.aoede.server.ExtensionWiring}, which gives
+ * an export its extensions), {@link org.aoede.server.WriteBatch},
  * {@link org.aoede.server.AsyncIo}. Exports on a shared store (an RBD image) and which of several
  * appliances serves them: {@link org.aoede.server.Failover}, over each export's
  * {@link org.aoede.server.Guard}.

@@ -107,7 +107,7 @@ class StoreWrapTest {
     void extensionSettingsAreTheKeysOfItsName() {
         Map<String, String> configured = Map.of("cache.size", "64M", "cache.test-latency-us", "200",
                 "cached", "x", "crc.size", "1", "file", "/x", "cache.", "y");
-        assertEquals(Map.of("size", "64M", "test-latency-us", "200"), ExportRegistry.extensionSettings(configured, "cache"));
-        assertEquals(Map.of(), ExportRegistry.extensionSettings(configured, "tagtrack"));
+        assertEquals(Map.of("size", "64M", "test-latency-us", "200"), ExtensionWiring.extensionSettings(configured, "cache"));
+        assertEquals(Map.of(), ExtensionWiring.extensionSettings(configured, "tagtrack"));
     }
 }
