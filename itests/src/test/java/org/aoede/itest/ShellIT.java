@@ -68,7 +68,9 @@ class ShellIT {
             }
             Appliance.sleep(1000);
         }
-        throw new AssertionError("no aoe:list in the shell within 90 s: " + out + "\n" + appliance.tail());
+        // Which bundle is not active, and why, names the cause better than the log's tail.
+        throw new AssertionError("no aoe:list in the shell within 90 s: " + out + "\n"
+                + client("bundle:list -t 0 | grep -i aoede") + "\n" + client("bundle:diag") + "\n" + appliance.tail());
     }
 
     /** Each test starts from the state the set-up made (no exports; see {@link Fixture#restore}). */
