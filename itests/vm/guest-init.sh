@@ -6,6 +6,10 @@
 #   aoevm_sectors=N       expected size in 512-byte sectors (0 = don't check)
 #   aoevm_wait=S          seconds to wait for the device (default 60)
 #   aoevm_rwmb=M          MiB for the random write/read-back test (default 32)
+#   aoevm_mode=basic|failover   basic (default): steps 5 and 6 below; failover: the
+#                         failover() writer instead (a target is killed under it)
+#   aoevm_files=N         failover: number of files written (default 24)
+#   aoevm_filemb=M        failover: MiB per file (default 2)
 # Every result line starts with "AOEVM " so the host can parse the console.
 export PATH=/sbin:/bin
 # NB: Debian's busybox-static prefers its own applets over $PATH, so the
@@ -16,7 +20,7 @@ mount -t devtmpfs dev /dev 2>/dev/null || true
 mount -t tmpfs -o size=512m tmp /tmp
 mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null || true
 
-MTU=1500; DEV=e1.0; SECTORS=0; WAIT=60; RWMB=32
+MTU=1500; DEV=e1.0; SECTORS=0; WAIT=60; RWMB=32; MODE=basic; FILES=24; FILEMB=2
 for w in $(cat /proc/cmdline); do
     case $w in
         aoevm_mtu=*) MTU=${w#*=} ;;
@@ -24,6 +28,9 @@ for w in $(cat /proc/cmdline); do
         aoevm_sectors=*) SECTORS=${w#*=} ;;
         aoevm_wait=*) WAIT=${w#*=} ;;
         aoevm_rwmb=*) RWMB=${w#*=} ;;
+        aoevm_mode=*) MODE=${w#*=} ;;
+        aoevm_files=*) FILES=${w#*=} ;;
+        aoevm_filemb=*) FILEMB=${w#*=} ;;
     esac
 done
 FAILS=0
@@ -39,6 +46,90 @@ finish() {
     sync
     poweroff -f
     sleep 5; echo o >/proc/sysrq-trigger
+}
+
+# failover mode: the host kills the target that serves the disk while this writes; another one
+# takes over. mkfs.ext4, then FILES files of FILEMB MiB, each written with fsync (so I/O is on the
+# wire the whole time), with known content (slices of one /dev/urandom pool, summed before any
+# write); sync, umount, e2fsck -fn, remount read-only, compare. Markers:
+#   AOEVM FAILOVER WRITING          the first file is on the disk: the host may kill now
+#   AOEVM FAILOVER FILE i MS        each file's write (dd + fsync) took MS milliseconds
+#   AOEVM FAILOVER WRITTEN files=N ms=T errors=E     E = files whose dd failed
+#   AOEVM FAILOVER STALL ms=X file=I after=K         the longest write, and files written after it
+#   AOEVM FAILOVER MISMATCHES BEFORE n / AOEVM FAILOVER MISMATCHES n   sha256 against the pool,
+#                                   before the umount and after fsck and a read-only remount
+#   AOEVM FAILOVER IOERRORS n       kernel lines about failed I/O (each also as AOEVM IOERR ...)
+#   AOEVM FAILOVER RETRANSMITS last-sent-to=MAC n=N   the driver's retransmits (/dev/etherd/err)
+#                                   by the MAC the frame had gone to before (the driver's line names
+#                                   that one, also when it moves the frame to another target)
+#   AOEVM FAILOVER TARGET ...       the driver's targets (paths) for the disk afterwards (debugfs)
+failover() {
+    cat /dev/etherd/err >/tmp/aoeerr 2>/dev/null &
+    ERRPID=$!
+    if ! /sbin/mke2fs -t ext4 -F -q "$BDEV" >/tmp/mkfs.log 2>&1; then
+        sed 's/^/AOEVM MKFSLOG /' /tmp/mkfs.log
+        fail "MKFS FAIL"
+        return
+    fi
+    m "MKFS OK"
+    if ! mount -t ext4 "$BDEV" /mnt; then fail "MOUNT FAIL"; return; fi
+    mkdir -p /mnt/data
+    dd if=/dev/urandom of=/tmp/pool bs=1M count=$((FILES * FILEMB)) 2>/dev/null
+    : >/tmp/sums
+    i=0
+    while [ $i -lt "$FILES" ]; do
+        s=$(dd if=/tmp/pool bs=1M skip=$((i * FILEMB)) count="$FILEMB" 2>/dev/null | sha256sum | cut -d' ' -f1)
+        echo "$s  /mnt/data/f$i" >>/tmp/sums
+        i=$((i + 1))
+    done
+    werr=0; max=0; maxat=-1; i=0
+    T0=$(now_cs)
+    while [ $i -lt "$FILES" ]; do
+        t0=$(now_cs)
+        if ! dd if=/tmp/pool of=/mnt/data/f$i bs=1M skip=$((i * FILEMB)) count="$FILEMB" conv=fsync 2>/tmp/dd.err; then
+            sed 's/^/AOEVM DDERR /' /tmp/dd.err
+            werr=$((werr + 1))
+        fi
+        ms=$(( ($(now_cs) - t0) * 10 ))
+        m "FAILOVER FILE $i $ms"
+        if [ $ms -gt $max ]; then max=$ms; maxat=$i; fi
+        [ $i -eq 0 ] && m "FAILOVER WRITING"
+        i=$((i + 1))
+    done
+    sync
+    m "FAILOVER WRITTEN files=$FILES ms=$(( ($(now_cs) - T0) * 10 )) errors=$werr"
+    m "FAILOVER STALL ms=$max file=$maxat after=$((FILES - 1 - maxat))"
+    bad=$(sha256sum -c /tmp/sums 2>&1 | grep -vc ': OK$')
+    m "FAILOVER MISMATCHES BEFORE $bad"
+    [ "$bad" = 0 ] || FAILS=$((FAILS + 1))
+    if ! umount /mnt; then fail "UMOUNT FAIL"; fi
+    sync; echo 3 >/proc/sys/vm/drop_caches
+    /sbin/e2fsck -fn "$BDEV" >/tmp/fsck.log 2>&1; rc=$?
+    if [ $rc -eq 0 ]; then m "FSCK OK $rc"; else sed 's/^/AOEVM FSCKLOG /' /tmp/fsck.log; fail "FSCK FAIL $rc"; fi
+    if mount -t ext4 -o ro "$BDEV" /mnt; then
+        sha256sum -c /tmp/sums >/tmp/sums.log 2>&1
+        bad=$(grep -vc ': OK$' /tmp/sums.log)
+        grep -v ': OK$' /tmp/sums.log | sed 's/^/AOEVM SUMLOG /'
+        m "FAILOVER MISMATCHES $bad"
+        [ "$bad" = 0 ] || FAILS=$((FAILS + 1))
+        umount /mnt
+    else
+        fail "MOUNT FAIL after fsck"
+    fi
+    rm -f /tmp/pool
+    dmesg | grep -iE 'I/O error|EXT4-fs (error|warning)|JBD2.*(error|abort)|Aborting journal|aoe: ata error|not up|aoe: .*fail' \
+        >/tmp/ioerr
+    sed 's/^/AOEVM IOERR /' /tmp/ioerr
+    n=$(wc -l </tmp/ioerr)
+    m "FAILOVER IOERRORS $n"
+    [ "$n" = 0 ] || FAILS=$((FAILS + 1))
+    kill $ERRPID 2>/dev/null
+    sed -n 's/.*retransmit.* d=\([0-9a-f]*\).*/\1/p' /tmp/aoeerr | sort | uniq -c |
+        while read -r cnt mac; do m "FAILOVER RETRANSMITS last-sent-to=$mac n=$cnt"; done
+    # debugfs: per target "MAC:nout:maxout:nframes", then its ssthresh, taint and interfaces
+    if [ -r "/sys/kernel/debug/aoe/$DEV" ]; then
+        sed 's/^/AOEVM FAILOVER TARGET /' "/sys/kernel/debug/aoe/$DEV"
+    fi
 }
 
 m "BOOT kernel=$(uname -r) mtu=$MTU dev=$DEV sectors=$SECTORS"
@@ -94,6 +185,11 @@ if [ -r "/sys/kernel/debug/aoe/$DEV" ]; then
 fi
 FRAME=$(dmesg | sed -n "s/.*aoe: $DEV: setting \([0-9]*\) byte data frames.*/\1/p" | tail -n1)
 m "FRAMESIZE ${FRAME:-unknown}"
+
+if [ "$MODE" = failover ]; then
+    failover
+    finish
+fi
 
 # 5. random write / read-back (O_DIRECT both ways, caches dropped in between)
 if [ $((SIZE / 2048)) -lt "$RWMB" ]; then RWMB=$((SIZE / 2048 / 2)); fi

@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -34,9 +33,7 @@ import org.junit.jupiter.api.TestMethodOrder;
  * treats as down; it answers again within about 3 s of qemu opening the tap, and the guest's
  * /init re-discovers every 2 s. The kernel's aoe lines are printed to the test output.
  *
- * <p>System properties: {@code aoede.vmdir} (itests/vm), {@code aoede.vmcache} (where
- * build-initramfs.sh caches the Debian packages, kernel and initramfs; default
- * /var/tmp/aoede-vm-cache), {@code aoede.vm.timeout} (seconds per VM run, default 240).
+ * <p>The guest and its system properties: {@link GuestVm}.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class KernelInteropIT {
@@ -50,26 +47,16 @@ class KernelInteropIT {
     private static String tap;
     private static Path work;
     private static Path image;
-    private static Path vmdir;
-    private static Path cache;
+    private static GuestVm vm;
     private static final List<String> summary = new ArrayList<>();
 
     @BeforeAll
     static void setUp() throws IOException {
-        vmdir = Path.of(System.getProperty("aoede.vmdir", "vm")).toAbsolutePath();
-        cache = Path.of(System.getProperty("aoede.vmcache", "/var/tmp/aoede-vm-cache"));
-        long t0 = System.nanoTime();
-        Files.createDirectories(cache);
-        Sh.Result build = Sh.run(900, vmdir.resolve("build-initramfs.sh").toString(), cache.toString());
-        if (build.exit() != 0) {
-            throw new AssertionError("build-initramfs.sh failed:\n" + build.out());
-        }
-        log("initramfs ready in %d s (cache %s)", secondsSince(t0), cache);
-
+        vm = GuestVm.prepare();
         lan = new Lan();
         // The image must be on a file system with O_DIRECT (not tmpfs): the build directory,
         // or /var/tmp if that is tmpfs too.
-        Path base = vmdir.getParent().resolve("target");
+        Path base = vm.vmdir.getParent().resolve("target");
         if (isTmpfs(base)) {
             base = Path.of("/var/tmp");
         }
@@ -80,12 +67,9 @@ class KernelInteropIT {
 
         ns = lan.namespace("vm");
         tap = lan.ifname("t");
-        Sh.run(10, "ip", "netns", "exec", ns, "ip", "tuntap", "add", tap, "mode", "tap").ok();
-        Lan.setMtu(ns, tap, 1500);
-        Lan.noAddresses(ns, tap);                   // a storage NIC: no address at all
-        Sh.run(10, "ip", "-n", ns, "link", "set", tap, "up").ok();
+        Lan.tap(ns, tap, 1500);                     // a storage NIC: no address at all
 
-        t0 = System.nanoTime();
+        long t0 = System.nanoTime();
         appliance = new Appliance(work, ns);
         appliance.start();
         log("appliance up in %d s (%s)", secondsSince(t0), appliance.home);
@@ -164,17 +148,10 @@ class KernelInteropIT {
         String answering = "export " + EXPORT + ": e1\\.0 answering on " + Pattern.quote(tap);
         Path console = work.resolve("console-live1500.log");
         Files.deleteIfExists(console);
-        java.util.concurrent.CompletableFuture<Void> vm = java.util.concurrent.CompletableFuture.runAsync(
+        java.util.concurrent.CompletableFuture<Void> guest = java.util.concurrent.CompletableFuture.runAsync(
                 () -> runVm("live1500", 1500, 1024));
         // Change things once the guest has found the disk: from then on it is writing and reading.
-        long end = System.nanoTime() + Duration.ofSeconds(180).toNanos();
-        while (!(Files.exists(console) && Files.readString(console, StandardCharsets.ISO_8859_1).contains("AOEVM DEV OK"))) {
-            if (System.nanoTime() > end || vm.isDone()) {
-                vm.get(1, java.util.concurrent.TimeUnit.SECONDS);
-                throw new AssertionError("the guest never found the disk");
-            }
-            Appliance.sleep(200);
-        }
+        GuestVm.awaitConsole(console, "AOEVM DEV OK", Duration.ofSeconds(180), guest);
         String base = "shelf = 1\nslot = 0\ninterfaces = " + tap + "\nfile = " + image + "\n";
         String live = "export " + EXPORT + " \\(.*\\): configuration changed live";
         long changes = appliance.count(live);
@@ -190,7 +167,7 @@ class KernelInteropIT {
         assertEquals(0, refresh.exit(), refresh.out());
         waitForCount(answering, answered + 1, Duration.ofSeconds(60));
         log("live1500: changed buffer count, config string, mask list and refreshed the target bundle while the guest ran");
-        vm.get(10, java.util.concurrent.TimeUnit.MINUTES);
+        guest.get(10, java.util.concurrent.TimeUnit.MINUTES);
         current = false;                              // the next serve() rewrites the .cfg
     }
 
@@ -284,33 +261,18 @@ class KernelInteropIT {
     /** {@code hostFsck}: check the image on the host afterwards (not while it is frozen: it is the old one then). */
     private void runVm(String label, int mtu, int frameBytes, boolean hostFsck) {
         Path console = work.resolve("console-" + label + ".log");
-        long timeout = Long.getLong("aoede.vm.timeout", 240);
         String answering = "export " + EXPORT + ": e1\\.0 answering on " + Pattern.quote(tap);
         String portUp = "interface " + Pattern.quote(tap) + ": up, MAC \\S+, MTU " + mtu + ", "
                 + (mtu - 36) / 512 + " sectors per frame";
-        long t0 = System.nanoTime();
-        Sh.Result r = Sh.run(timeout + 60, vmdir.resolve("run-vm.sh").toString(), "--netns", ns, "--tap", tap,
-                "--mtu", String.valueOf(mtu), "--dev", "e1.0", "--sectors", String.valueOf(SECTORS),
-                "--timeout", String.valueOf(timeout), "--log", console.toString(), "--outdir", cache.toString(),
-                "--wait", "60");
-        long secs = secondsSince(t0);
-        String out;
-        try {
-            out = Files.exists(console) ? Files.readString(console, StandardCharsets.ISO_8859_1) : "";
-        } catch (IOException e) {
-            out = "";
-        }
-        System.out.println("---- " + label + ": run-vm.sh exit " + r.exit() + " after " + secs + " s ----");
-        System.out.print(r.out());
-        List<String> markers = out.lines().filter(l -> l.startsWith("AOEVM ")).toList();
-        List<String> kernel = markers.stream().filter(l -> l.startsWith("AOEVM DMESG"))
-                .map(l -> l.substring("AOEVM DMESG ".length())).toList();
-        System.out.println("---- " + label + ": kernel aoe lines ----");
-        kernel.forEach(System.out::println);
+        GuestVm.Run r = vm.run(ns, tap, console, "--mtu", String.valueOf(mtu), "--dev", "e1.0",
+                "--sectors", String.valueOf(SECTORS), "--wait", "60");
+        r.print(label);
+        List<String> markers = r.markers();
+        List<String> kernel = r.kernel();
 
-        String times = markers.stream().filter(l -> l.startsWith("AOEVM RW TIMES")).findFirst().orElse("no RW TIMES");
-        String frame = markers.stream().filter(l -> l.startsWith("AOEVM FRAMESIZE")).findFirst().orElse("no FRAMESIZE");
-        summary.add(String.format("%-10s run-vm exit %d in %3d s, %s, %s", label, r.exit(), secs, frame,
+        String times = r.first("AOEVM RW TIMES").orElse("no RW TIMES");
+        String frame = r.first("AOEVM FRAMESIZE").orElse("no FRAMESIZE");
+        summary.add(String.format("%-10s run-vm exit %d in %3d s, %s, %s", label, r.exit(), r.seconds(), frame,
                 times.replace("AOEVM RW TIMES ", "")));
         kernel.stream().filter(l -> l.contains("aoe:")).forEach(l -> summary.add("           " + l));
 

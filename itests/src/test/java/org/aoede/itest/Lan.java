@@ -62,6 +62,17 @@ final class Lan implements AutoCloseable {
         Sh.run(10, "ip", "-n", nsB, "link", "set", b, "up").ok();
     }
 
+    /**
+     * A tap device {@code name} in namespace {@code ns} for the guest of itests/vm (qemu opens it):
+     * no address at all, up (it has no carrier until qemu opens it).
+     */
+    static void tap(String ns, String name, int mtu) {
+        Sh.run(10, "ip", "netns", "exec", ns, "ip", "tuntap", "add", name, "mode", "tap").ok();
+        setMtu(ns, name, mtu);
+        noAddresses(ns, name);
+        Sh.run(10, "ip", "-n", ns, "link", "set", name, "up").ok();
+    }
+
     /** Disables IPv6 on an interface (no IPv4 is ever given): it then has no address at all. */
     static void noAddresses(String ns, String ifname) {
         Sh.run(10, "ip", "netns", "exec", ns, "sysctl", "-qw", "net.ipv6.conf." + ifname + ".disable_ipv6=1").ok();

@@ -10,7 +10,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 
@@ -24,87 +23,57 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Failover with fencing (issue 15, part 2): two appliances with the same export of one RBD image
- * and the project's initiator on one AoE LAN (a bridge in a namespace of its own; no addresses on
- * any AoE interface). Both appliances and the one-OSD cluster share a namespace (the cluster on
- * its 127.0.0.1; the second appliance's Karaf ports moved). The holder is killed with -9, then a
- * live holder is cut from the LAN; the standby takes over each time under a verify/write load.
+ * and the project's initiator on one AoE LAN ({@link RbdPair}: a bridge in a namespace of its own;
+ * no addresses on any AoE interface). The holder is killed with -9, then a live holder is cut from
+ * the LAN; the standby takes over each time under a verify/write load.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class RbdFailoverIT {
     static final String ADDRESS = "4.0";
     static final String TAKEN = "export s: took over e4\\.0";
-    static final String STANDBY = "export s \\(.*\\): .* standby, the image's lock is held by";
+    static final String STANDBY = RbdPair.standby("s");
 
     @TempDir
     static Path work;
-    static Lan lan;
-    static String tns;
-    static String lns;
-    static CephCluster ceph;
+    static RbdPair pair;
     static Appliance a;
     static Appliance b;
     static Initiator ini;
+    static String tns;
+    static String lns;
     static String ta;
     static String tb;
     static String lb;
 
     @BeforeAll
     static void start() throws IOException {
-        lan = new Lan();
+        pair = new RbdPair();
         try {
-            tns = lan.namespace("t");
-            lns = lan.namespace("l");
-            String ins = lan.namespace("i");
-            Sh.run(10, "ip", "-n", lns, "link", "add", "br0", "type", "bridge").ok();
-            Lan.noAddresses(lns, "br0");
-            Sh.run(10, "ip", "-n", lns, "link", "set", "br0", "up").ok();
-            ta = lan.ifname("ta");
-            tb = lan.ifname("tb");
-            lb = lan.ifname("lb");
-            String la = lan.ifname("la");
-            String ii = lan.ifname("ii");
-            String li = lan.ifname("li");
-            lan.veth(ta, tns, la, lns, 1500);
-            lan.veth(tb, tns, lb, lns, 1500);
-            lan.veth(ii, ins, li, lns, 1500);
-            for (String port : List.of(la, lb, li)) {
-                Sh.run(10, "ip", "-n", lns, "link", "set", port, "master", "br0").ok();
-            }
+            String ins = pair.lan.namespace("i");
+            String ii = pair.lan.ifname("ii");
+            String li = pair.lan.ifname("li");
+            pair.lan.veth(ii, ins, li, pair.lns, 1500);
+            pair.bridge(li);
             ini = new Initiator(ins, ii);
-            ceph = CephCluster.start(tns, work.resolve("ceph"));
-            ceph.rbd("create", "--size", "8M", "rbd/shared").ok();
-            a = new Appliance(work.resolve("a"), tns);
-            a.start();
-            b = new Appliance(work.resolve("b"), tns);
-            b.shiftPorts(10);
-            b.start();
-            String file = "rbd:rbd/shared:conf=" + ceph.conf;
-            a.writeExport("s", Fixture.exportCfg(4, 0, ta, Path.of(file), "rbd.takeover-after = 5"));
-            a.waitForLog("export s: e4\\.0 answering on " + ta, Duration.ofSeconds(90));
-            b.writeExport("s", Fixture.exportCfg(4, 0, tb, Path.of(file), "rbd.takeover-after = 5"));
-            b.waitForLog(STANDBY, Duration.ofSeconds(90));
+            pair.serve(work, "shared", "8M", "s", 4, 0, "rbd.takeover-after = 5");
         } catch (IOException | RuntimeException | Error e) {
-            stop();
+            pair.close();
+            pair = null;
             throw e;
         }
+        a = pair.a;
+        b = pair.b;
+        tns = pair.tns;
+        lns = pair.lns;
+        ta = pair.ta;
+        tb = pair.tb;
+        lb = pair.lb;
     }
 
     @AfterAll
     static void stop() {
-        try {
-            for (Appliance x : new Appliance[] {a, b}) {
-                if (x != null) {
-                    x.close();
-                }
-            }
-        } finally {
-            try {
-                if (ceph != null) {
-                    ceph.close();
-                }
-            } finally {
-                lan.close();
-            }
+        if (pair != null) {
+            pair.close();
         }
     }
 
