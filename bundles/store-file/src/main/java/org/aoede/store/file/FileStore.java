@@ -121,7 +121,8 @@ public final class FileStore implements BlockStore {
             }
             LinuxAio aio = null;
             if (direct != null && AIO && aioAvailable()) {
-                aio = new LinuxAio(file, spec.readOnly(), spec.sync(), w.align, spec.offsetSectors() * SECTOR, direct);
+                aio = new LinuxAio(file, spec.readOnly(), spec.sync(), w.align, spec.offsetSectors() * SECTOR, direct,
+                        LinuxAio.BATCH);
                 opened.add(0, aio);                 // closed first, as the gathering descriptor
             }
             FileStore store = new FileStore(file, ch, lock, claim, spec, w, direct, gather, aio);

@@ -10,8 +10,10 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
@@ -207,13 +209,13 @@ class LinuxAioTest {
 
     @Test
     void batchedRequestsWaitForTheBatchEndAndGoInOneSubmit() throws Exception {
-        assumeTrue(LinuxAio.BATCH, "aoede.aio.batch=false");
         int sectors = 1024;
         Path f = image(sectors, 7);
         byte[] model = Files.readAllBytes(f);
         Random rnd = new Random(8);
-        try (FileStore st = open(f, false, 0, 0)) {
-            long calls0 = st.statistics().get("store-aio-submit-calls");
+        try (FileChannel ch = FileChannel.open(f, StandardOpenOption.READ, StandardOpenOption.WRITE);
+                LinuxAio st = batching(f, ch)) {
+            long calls0 = st.submitCalls();
             List<Req> batch = new ArrayList<>();
             for (int i = 0; i < 16; i++) {                  // 8 aligned 4 KiB writes, 8 reads of other blocks
                 Req r;
@@ -232,13 +234,13 @@ class LinuxAioTest {
             for (Req r : batch) {
                 assertEquals(1, r.done.getCount(), "held until the batch ends");
             }
-            assertEquals(16, st.aioInKernel());
-            assertEquals(calls0, st.statistics().get("store-aio-submit-calls"));
+            assertEquals(16, st.inKernel());
+            assertEquals(calls0, st.submitCalls());
             Req now = Req.read(200, 8);                      // not batched: goes at once
             st.submit(now);
             now.await();
             assertNull(now.error.get());
-            assertEquals(calls0 + 1, st.statistics().get("store-aio-submit-calls"));
+            assertEquals(calls0 + 1, st.submitCalls());
             st.submitBatchEnd();
             for (Req r : batch) {
                 r.await();
@@ -248,26 +250,33 @@ class LinuxAioTest {
                     assertArrayEquals(want, r.bytes(), "read at " + r.lba);
                 }
             }
-            assertEquals(calls0 + 2, st.statistics().get("store-aio-submit-calls"), "one io_submit for the batch");
-            assertEquals(17, st.statistics().get("store-aio-submitted"));
+            assertEquals(calls0 + 2, st.submitCalls(), "one io_submit for the batch");
+            assertEquals(17, st.submitted());
             st.submitBatchEnd();                             // nothing held: no call
-            assertEquals(calls0 + 2, st.statistics().get("store-aio-submit-calls"));
-            assertEquals(0, st.aioInKernel());
+            assertEquals(calls0 + 2, st.submitCalls());
+            assertEquals(0, st.inKernel());
         }
         assertArrayEquals(model, Files.readAllBytes(f));
     }
 
     @Test
     void heldRequestsFailWhenTheStoreCloses() throws Exception {
-        assumeTrue(LinuxAio.BATCH, "aoede.aio.batch=false");
         Path f = image(64, 9);
-        FileStore st = open(f, false, 0, 0);
-        Req r = Req.read(0, 8).inBatch();
-        st.submit(r);
-        st.close();
-        r.await();
-        assertNotNull(r.error.get());
-        st.submitBatchEnd();                                 // after close: nothing, no crash
+        try (FileChannel ch = FileChannel.open(f, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+            LinuxAio st = batching(f, ch);
+            Req r = Req.read(0, 8).inBatch();
+            st.submit(r);
+            st.close();
+            r.await();
+            assertNotNull(r.error.get());
+            st.submitBatchEnd();                             // after close: nothing, no crash
+        }
+    }
+
+    /** A Linux AIO of its own on f that holds batched requests until the batch ends ({@code aoede.aio.batch=true}). */
+    private static LinuxAio batching(Path f, FileChannel ch) throws IOException {
+        int align = DirectIo.alignment(f);
+        return new LinuxAio(f, false, false, align, 0, new DirectIo(ch, align), true);
     }
 
     @Test
