@@ -62,7 +62,7 @@ for c in cells:
               f"{sum(r['re'] for r in rr)} | {len(rr)} |")
 
 A = "appliance-afpacket"
-print("\n## Ratios (appliance with transport afpacket vs the others; IOPS unless named)\n")
+print("\n## Ratios (appliance in its default configuration (afpacket, no transport key) vs the others; IOPS unless named)\n")
 print("| MTU | pattern | QD | ÷ vblade | ÷ reflector-one | ÷ reflector-batch | CPU/req ÷ vblade | p99 ÷ vblade | pcap ÷ vblade |")
 print("| --- | --- | --: | --: | --: | --: | --: | --: | --: |")
 for c in cells:

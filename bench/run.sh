@@ -256,7 +256,7 @@ if [ $DISK = 1 ]; then
   for mtu in ${MTUS//,/ }; do
     set_mtu "$mtu"
     if has appliance-direct; then
-    printf 'shelf = 1\nslot = 0\ninterfaces = %s\nfile = %s\ntransport = afpacket\ndirect = true\n' "$VT" "$DIMG" \
+    printf 'shelf = 1\nslot = 0\ninterfaces = %s\nfile = %s\ndirect = true\n' "$VT" "$DIMG" \
       > "$K/etc/org.aoede.export-bench.cfg"
     start_appliance "direct = true"
     for _ in $(seq 1 90); do [ "$(answering)" -gt 0 ] && break; sleep 1; done
@@ -334,7 +334,7 @@ if [ $RBD = 1 ]; then
   for mtu in ${MTUS//,/ }; do
     set_mtu "$mtu"
     has appliance-rbd || continue
-    printf 'shelf = 1\nslot = 0\ninterfaces = %s\nfile = rbd:rbd/bench:conf=%s\ntransport = afpacket\n' "$VT" "$CONF" \
+    printf 'shelf = 1\nslot = 0\ninterfaces = %s\nfile = rbd:rbd/bench:conf=%s\n' "$VT" "$CONF" \
       > "$K/etc/org.aoede.export-bench.cfg"
     start_appliance "file = rbd:rbd/bench"
     for _ in $(seq 1 90); do [ "$(answering)" -gt 0 ] && break; sleep 1; done
@@ -391,8 +391,9 @@ if has appliance-afpacket || has appliance-pcap || [ $DO16 = 1 ]; then
   K=$WORK/karaf
   if [ -n "$BUSYPOLL" ]; then printf 'busy-poll-us = %s\n' "$BUSYPOLL" >> "$K/etc/org.aoede.transport.afpacket.cfg"; fi
   if [ -n "$QBYPASS" ]; then printf 'qdisc-bypass = %s\n' "$QBYPASS" >> "$K/etc/org.aoede.transport.afpacket.cfg"; fi
-  export_cfg() { # transport [model]: atomically (re)writes the bench export
-    printf 'shelf = 1\nslot = 0\ninterfaces = %s\nfile = %s\ntransport = %s\n' "$VT" "$WORK/disk.img" "$1" > "$K/etc/org.aoede.export-bench.tmp"
+  export_cfg() { # transport: atomically (re)writes the bench export; afpacket, the default, as no key at all
+    { printf 'shelf = 1\nslot = 0\ninterfaces = %s\nfile = %s\n' "$VT" "$WORK/disk.img"
+      [ "$1" = afpacket ] || printf 'transport = %s\n' "$1"; } > "$K/etc/org.aoede.export-bench.tmp"
     mv "$K/etc/org.aoede.export-bench.tmp" "$K/etc/org.aoede.export-bench.cfg"
   }
   wait_answering() { # count-before
@@ -481,7 +482,7 @@ if has appliance-afpacket || has appliance-pcap || [ $DO16 = 1 ]; then
     sleep 2
     n=$(answering)
     for s in $(seq 0 15); do
-      printf 'shelf = 2\nslot = %d\ninterfaces = %s\nfile = %s\ntransport = afpacket\noffset = %d\nlength = 131072\n' \
+      printf 'shelf = 2\nslot = %d\ninterfaces = %s\nfile = %s\noffset = %d\nlength = 131072\n' \
         "$s" "$VT" "$WORK/disk.img" $((s * 131072)) > "$K/etc/org.aoede.export-e$s.tmp"
       mv "$K/etc/org.aoede.export-e$s.tmp" "$K/etc/org.aoede.export-e$s.cfg"
     done
