@@ -251,6 +251,7 @@ class WebConsoleIT {
         assertTrue(Long.parseLong(cell("web1", "clients")) >= 1);
         assertTrue(refreshes() > refreshesBefore);
         assertEquals("still the same page", browser.script("return window.aoeMarker;"), "the page was not reloaded");
+        browser.click("#aoe-exports tr[data-export='web1'] button[data-action='edit']");    // web1's detail panel
         Browser.waitFor("the client in the detail panel", Duration.ofSeconds(10),
                 () -> browser.text("#aoe-d-clients").contains(iniMac));
     }
