@@ -233,6 +233,17 @@ final class Browser implements AutoCloseable {
         call("POST", s("/alert/accept"), Map.of());
     }
 
+    /** Dismisses the open alert or confirmation, if there is one (a test may have failed before answering it). */
+    void dismissAlert() {
+        try {
+            call("POST", s("/alert/dismiss"), Map.of());
+        } catch (WebDriverError e) {
+            if (!e.getMessage().contains("no such alert")) {
+                throw e;
+            }
+        }
+    }
+
     String alertText() {
         return (String) call("GET", s("/alert/text"), null).get("value");
     }

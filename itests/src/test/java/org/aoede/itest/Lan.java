@@ -92,6 +92,13 @@ final class Lan implements AutoCloseable {
         Sh.run(10, "ip", "-n", ns, "link", "set", ifname, "mtu", String.valueOf(mtu)).ok();
     }
 
+    /** The interface's MTU as the kernel has it. */
+    static int mtu(String ns, String ifname) {
+        String out = Sh.run(10, "ip", "-n", ns, "-o", "link", "show", ifname).ok().out();
+        int i = out.indexOf(" mtu ");
+        return Integer.parseInt(out.substring(i + 5).split(" ", 2)[0]);
+    }
+
     static String mac(String ns, String ifname) {
         String out = Sh.run(10, "ip", "-n", ns, "-o", "link", "show", ifname).ok().out();
         int i = out.indexOf("link/ether ");

@@ -1,12 +1,15 @@
 package org.aoede.itest;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Random;
+import java.util.regex.Pattern;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -152,6 +155,65 @@ class RbdStoreIT {
         fx.appliance.waitForLog("export etc/org.aoede.export-dropped.cfg: refused: .*no image 'gone'", Duration.ofSeconds(30));
 
         String v = ini.run("verify", "2.0", "--count-frames", "512", "--qd", "16", "--seed", "7").ok().out();
+        assertEquals("0", Initiator.field(v, "mismatches"), v);
+        assertEquals("0", Initiator.field(v, "errors"), v);
+    }
+
+    /**
+     * Issue 15: an image without the exclusive-lock feature has no lock to decide which appliance
+     * writes, so a writable export of it is refused, saying how to turn the feature on: by aoe:create,
+     * at the start of a dropped .cfg (the log, aoe:show), and as an edit that would make a read-only
+     * export writable. Read-only, it serves what the image holds; the other exports serve on.
+     */
+    @Test
+    @Order(5)
+    void anImageWithoutExclusiveLockServesOnlyReadOnly() throws Exception {
+        byte[] data = new byte[1 << 20];
+        new Random(15).nextBytes(data);
+        Path file = Files.write(work.resolve("nolock.raw"), data);
+        ceph.rbd("import", "--image-feature", "layering", file.toString(), "rbd/nolock").ok();
+        String info = ceph.rbd("info", "rbd/nolock").ok().out();
+        assertTrue(info.contains("features: layering"), info);
+        assertFalse(info.contains("exclusive-lock"), info);
+        String v;
+        String why = "a writable export needs the image's exclusive-lock feature: rbd feature enable rbd/nolock exclusive-lock";
+
+        refused("nolock", rbd("nolock"), why);
+
+        fx.appliance.writeExport("nolockcfg", Fixture.exportCfg(3, 251, t0, Path.of(rbd("nolock"))));
+        fx.appliance.waitForLog("export etc/org.aoede.export-nolockcfg.cfg: refused: .*" + Pattern.quote(why),
+                Duration.ofSeconds(30));
+        String show = fx.appliance.client("aoe:show nolockcfg").ok().out();
+        assertTrue(show.contains("refused: ") && show.contains(why), show);
+        Sh.Result silent = ini.run("identify", "3.251", "--tries", "2", "--timeout-ms", "300");
+        assertTrue(silent.exit() != 0, "a refused export answers nothing:\n" + silent.out());
+
+        fx.appliance.writeExport("nolockro", Fixture.exportCfg(3, 252, t0, Path.of(rbd("nolock")), "read-only = true"));
+        fx.answering("nolockro", "3.252", t0);
+        assertEquals(String.valueOf(data.length / 512), Initiator.field(ini.run("identify", "3.252").ok().out(), "sectors"));
+        String read = ini.run("read", "3.252", "--lba", "0", "--count", String.valueOf(data.length / 512)).ok().out();
+        assertEquals(FreezeIT.sha256(file), Initiator.field(read, "sha256"), "the image's bytes, read through the export");
+        String w = ini.run("write", "3.252", "--lba", "0", "--count", "1", "--pattern", "1").out();
+        assertTrue(w.contains("status=0x41") && w.contains("error=0x04"), "a write to a read-only export is aborted: " + w);
+
+        String edit = fx.appliance.client("aoe:set nolockro read-only false").out();
+        assertTrue(edit.contains("refused: ") && edit.contains(why), edit);
+        assertTrue(Files.readString(fx.appliance.etc("org.aoede.export-nolockro.cfg")).contains("read-only = true"));
+        ini.run("read", "3.252", "--lba", "0", "--count", "8").ok();
+        assertTrue(fx.appliance.client("aoe:show nolockro").ok().out().contains("serving"));
+
+        // The fix the message names: with the feature on, the same edit makes it a writable export,
+        // which takes the image's lock as every writable rbd: export does.
+        ceph.rbd("feature", "enable", "rbd/nolock", "exclusive-lock").ok();
+        long locked = fx.appliance.count("rbd/nolock.*: took the image's exclusive lock");
+        fx.appliance.client("aoe:set nolockro read-only false").ok();
+        fx.appliance.waitForMore("rbd/nolock.*: took the image's exclusive lock", locked, Duration.ofSeconds(30));
+        Browser.waitFor("a write to e3.252 accepted", Duration.ofSeconds(30), () -> ini.run("write", "3.252", "--lba", "0",
+                "--count", "1", "--pattern", "1").exit() == 0);
+        v = ini.run("verify", "3.252", "--count-frames", "256", "--qd", "8", "--seed", "9").ok().out();
+        assertEquals("0", Initiator.field(v, "mismatches"), v);
+
+        v = ini.run("verify", "2.0", "--count-frames", "512", "--qd", "16", "--seed", "8").ok().out();
         assertEquals("0", Initiator.field(v, "mismatches"), v);
         assertEquals("0", Initiator.field(v, "errors"), v);
     }

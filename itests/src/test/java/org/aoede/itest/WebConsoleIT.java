@@ -18,6 +18,7 @@ import java.util.regex.Pattern;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
@@ -32,6 +33,11 @@ import org.junit.jupiter.api.io.TempDir;
  * follow; a refused change changes nothing), disable/enable it, delete it (the .cfg is gone);
  * freeze and unfreeze an export that uses the freeze extension (the image stays unchanged while
  * frozen, the page shows the merge, afterwards the image holds what the initiator wrote).
+ *
+ * <p>One browser session for the class (starting it is costly), but each test starts from a known
+ * state: the appliance as the set-up left it (no exports; {@link Fixture#restore}), no dialog open
+ * and the page freshly loaded. A test that needs export web1 makes it with {@link #web1}, so any
+ * one test passes on its own and a failure does not carry into the next.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class WebConsoleIT {
@@ -62,6 +68,38 @@ class WebConsoleIT {
         browser = new Browser(fx.tns, work, 9515);
         Browser.waitFor("the AoE page of the web console", Duration.ofSeconds(90),
                 () -> get("/aoe/data.json", true).status() == 200);
+        fx.snapshot();
+    }
+
+    /**
+     * The appliance back to the set-up's state (no exports, every bundle active), no dialog left
+     * open by a test that failed before answering it, and the page loaded afresh (logged in).
+     */
+    @BeforeEach
+    void knownState() throws IOException {
+        fx.restore();
+        browser.dismissAlert();
+        openPage();
+    }
+
+    static final String PAGE = "127.0.0.1:8181/system/console/aoe";
+
+    /** Loads the AoE page with the admin credential and waits for its first refresh. */
+    static void openPage() {
+        browser.open("http://admin:" + password + "@" + PAGE);
+        Browser.waitFor("the page's first refresh", Duration.ofSeconds(30), () -> refreshes() >= 1);
+    }
+
+    /**
+     * Export web1 (e7.3 on the pair's target end, the model with markup in it, then {@code extra}
+     * lines) written as a .cfg, and serving in the page's table.
+     */
+    static void web1(String... extra) throws IOException {
+        String[] lines = new String[extra.length + 1];
+        lines[0] = "model = Console <b>disk</b>";
+        System.arraycopy(extra, 0, lines, 1, extra.length);
+        fx.export("web1", 7, 3, t0, image, lines);
+        Browser.waitFor("web1 serving in the table", Duration.ofSeconds(30), () -> "serving".equals(cell("web1", "state")));
     }
 
     @AfterAll
@@ -144,8 +182,7 @@ class WebConsoleIT {
     @Test
     @Order(2)
     void logInAndSeeThePage() {
-        browser.open("http://admin:" + password + "@127.0.0.1:8181/system/console/aoe");
-        Browser.waitFor("the page's first refresh", Duration.ofSeconds(30), () -> refreshes() >= 1);
+        openPage();
         assertTrue(browser.text("#aoe-exports thead").contains("Requests"));
         assertTrue(browser.text("#aoe-exports tbody").contains("No exports"), browser.text("#aoe-exports tbody"));
     }
@@ -201,7 +238,8 @@ class WebConsoleIT {
 
     @Test
     @Order(4)
-    void statisticsMoveWithoutAReload() {
+    void statisticsMoveWithoutAReload() throws IOException {
+        web1();
         browser.script("window.aoeMarker = 'still the same page';");
         long before = Long.parseLong(cell("web1", "requests"));
         long refreshesBefore = refreshes();
@@ -213,6 +251,7 @@ class WebConsoleIT {
         assertTrue(Long.parseLong(cell("web1", "clients")) >= 1);
         assertTrue(refreshes() > refreshesBefore);
         assertEquals("still the same page", browser.script("return window.aoeMarker;"), "the page was not reloaded");
+        browser.click("#aoe-exports tr[data-export='web1'] button[data-action='edit']");    // web1's detail panel
         Browser.waitFor("the client in the detail panel", Duration.ofSeconds(10),
                 () -> browser.text("#aoe-d-clients").contains(iniMac));
     }
@@ -220,6 +259,9 @@ class WebConsoleIT {
     @Test
     @Order(5)
     void changeTheBufferCount() throws IOException {
+        web1();
+        browser.click("#aoe-exports tr[data-export='web1'] button[data-action='edit']");
+        Browser.waitFor("web1's edit form", Duration.ofSeconds(10), () -> "AOEDE-7-3".equals(placeholder("aoe-edit-serial")));
         // The operator's own layout: comments, a blank line, the keys in another order (same values).
         List<String> keys = new ArrayList<>(cfgText("web1").lines().filter(l -> !l.isBlank() && !l.startsWith("#")).toList());
         java.util.Collections.reverse(keys);
@@ -253,8 +295,8 @@ class WebConsoleIT {
 
     @Test
     @Order(6)
-    void masksAndConfigString() {
-        browser.click("#aoe-d-close");
+    void masksAndConfigString() throws IOException {
+        web1("buffer-count = 16");
         browser.click("#aoe-exports tr[data-export='web1'] button[data-action='edit']");
         Browser.waitFor("a fresh edit form", Duration.ofSeconds(10),
                 () -> "16".equals(browser.script("return document.getElementById('aoe-edit-buffer-count').value;")));
@@ -301,7 +343,8 @@ class WebConsoleIT {
 
     @Test
     @Order(7)
-    void disableAndEnable() {
+    void disableAndEnable() throws IOException {
+        web1();
         String off = act(() -> browser.click("#aoe-exports tr[data-export='web1'] button[data-action='disable']"));
         assertEquals("export 'web1' disabled", off);
         Browser.waitFor("web1 disabled", Duration.ofSeconds(20), () -> "disabled".equals(cell("web1", "state")));
@@ -322,6 +365,7 @@ class WebConsoleIT {
     @Test
     @Order(8)
     void screenshot() throws IOException {
+        web1("buffer-count = 16", "config-string = shown in the detail");
         ini.run("verify", "7.3", "--count-frames", "500", "--seed", "8").ok();
         browser.click("#aoe-exports tr[data-export='web1'] button[data-action='edit']");
         long r = refreshes();
@@ -344,7 +388,8 @@ class WebConsoleIT {
 
     @Test
     @Order(10)
-    void settingsAtTheirDefaultShowTheValueInEffect() {
+    void settingsAtTheirDefaultShowTheValueInEffect() throws IOException {
+        web1("buffer-count = 16");
         // the create form: empty fields, the defaults greyed in them
         assertEquals("", value("aoe-create-buffer-count"));
         assertEquals("64", placeholder("aoe-create-buffer-count"));
@@ -380,6 +425,7 @@ class WebConsoleIT {
     @Test
     @Order(11)
     void ratesMoveUnderLoad() throws Exception {
+        web1();
         Process bench = load("bench1", 40);
         try {
             Browser.waitFor("IOPS under load", Duration.ofSeconds(30), () -> iops("web1") > 0);
@@ -415,6 +461,7 @@ class WebConsoleIT {
     @Test
     @Order(12)
     void fitsA1280PixelWindowAlsoWithLongStates() throws Exception {
+        web1();
         Path other = work.resolve("web2.img");
         Fixture.sparse(other, SECTORS * 512);
         // a newcomer claiming web1's address is refused with a long message; one on a missing interface waits
@@ -472,7 +519,8 @@ class WebConsoleIT {
 
     @Test
     @Order(20)
-    void deleteThroughThePage() {
+    void deleteThroughThePage() throws IOException {
+        web1();
         assertTrue(Files.exists(cfg("web1")));
         browser.script("document.getElementById('aoe-msg').textContent = '';");
         browser.click("#aoe-exports tr[data-export='web1'] button[data-action='delete']");

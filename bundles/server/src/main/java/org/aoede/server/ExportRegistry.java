@@ -249,11 +249,26 @@ public class ExportRegistry {
             reconcile();
             return;
         }
-        if (e.guard != null) {
-            restart(c);                            // a new store must take the lock (or stand by) again
+        ExportSettings s = c.settings;
+        // A new store must take the lock (or stand by) again; so must a writable store that is not
+        // a file (an RBD image made writable from read-only, say): start it as a new export. What
+        // its store would refuse is refused first, so a bad edit keeps the export serving.
+        boolean shared = !s.readOnly() && !StoreFactories.FILE.equals(factories.scheme(s.file()));
+        if (e.guard == null && shared) {
+            try {
+                stores.check(spec(s), spec(old));
+            } catch (IOException | RuntimeException ex) {
+                String why = cannotOpen(s, ex);
+                LOG.error("export {}: edit refused, still serving the last good configuration: {}", c.source, why);
+                c.settings = old;
+                c.editRefused(why);
+                return;
+            }
+        }
+        if (e.guard != null || shared) {
+            restart(c);
             return;
         }
-        ExportSettings s = c.settings;
         e.pause();
         e.closeStores();
         BlockStore fresh;

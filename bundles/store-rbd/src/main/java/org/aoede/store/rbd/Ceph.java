@@ -77,6 +77,8 @@ final class Ceph {
 
         static native int rbd_get_size(long image, long[] size);
 
+        static native int rbd_get_features(long image, long[] features);
+
         static native long rbd_read(long image, long ofs, long len, Pointer buf);
 
         static native long rbd_write(long image, long ofs, long len, Pointer buf);

@@ -221,6 +221,9 @@ public final class RbdStore implements BlockStore, ResizingStore, LockingStore {
                         + rbd.pool() + "'" : "cannot open image: " + Ceph.error(rc)));
             }
             image = out[0];
+            if (!spec.readOnly()) {
+                requireExclusiveLock(rbd, image);
+            }
             long[] size = new long[1];
             check(rbd, "read the image's size", Rbd.rbd_get_size(image, size));
             checkWindow(rbd, spec, size[0]);
@@ -248,6 +251,26 @@ public final class RbdStore implements BlockStore, ResizingStore, LockingStore {
             }
         }
     }
+
+    /** {@code RBD_FEATURE_EXCLUSIVE_LOCK} of librbd's features.h. */
+    static final long FEATURE_EXCLUSIVE_LOCK = 1L << 2;
+
+    /**
+     * A writable export serves only while it holds the image's exclusive lock (failover, fencing):
+     * without the feature there is no such lock, so refuse now, saying how to turn it on. A
+     * read-only export takes no lock and needs no feature.
+     */
+    private static void requireExclusiveLock(RbdSpec rbd, long image) throws IOException {
+        long[] features = new long[1];
+        check(rbd, "read the image's features", Rbd.rbd_get_features(image, features));
+        if ((features[0] & FEATURE_EXCLUSIVE_LOCK) == 0) {
+            throw new Invalid("file", "'" + rbd + "': " + NEEDS_EXCLUSIVE_LOCK + rbd.pool() + "/" + rbd.image()
+                    + " exclusive-lock (or read-only = true: a read-only export takes no lock)");
+        }
+    }
+
+    static final String NEEDS_EXCLUSIVE_LOCK =
+            "a writable export needs the image's exclusive-lock feature: rbd feature enable ";
 
     private static void checkWindow(RbdSpec rbd, StoreSpec spec, long bytes) throws Invalid {
         long total = bytes / SECTOR;
@@ -555,8 +578,7 @@ public final class RbdStore implements BlockStore, ResizingStore, LockingStore {
         if (rc < 0) {
             fencedIf(rc);
             throw new IOException(rbd + ": cannot read the lock's owners: " + Ceph.error(rc) + (rc == -22
-                    ? " (a writable export needs the image's exclusive-lock feature: rbd feature enable "
-                    + rbd.pool() + "/" + rbd.image() + " exclusive-lock)" : ""));
+                    ? " (" + NEEDS_EXCLUSIVE_LOCK + rbd.pool() + "/" + rbd.image() + " exclusive-lock)" : ""));
         }
         List<String> out = new ArrayList<>();
         for (int i = 0; i < max[0]; i++) {
