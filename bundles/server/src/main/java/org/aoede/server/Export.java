@@ -35,6 +35,8 @@ final class Export {
     volatile BlockStore store;
     /** The store opened from the configuration, under any wrappers. */
     volatile BlockStore base;
+    /** Set by {@link #closeStores()} until {@link #resume}: a store is closed once. */
+    private boolean storesClosed;
     /** What the current wrapper chain was built from (extensions, their settings, base); see ExportRegistry. */
     volatile WrapKey wrapKey;
     private final StateFile stateFile;
@@ -276,7 +278,11 @@ final class Export {
     }
 
     /** Closes the wrappers (their own resources) and the base store. */
-    void closeStores() {
+    synchronized void closeStores() {
+        if (storesClosed) {
+            return;
+        }
+        storesClosed = true;
         BlockStore s = store;
         BlockStore b = base;
         if (s != b) {
@@ -342,7 +348,8 @@ final class Export {
     }
 
     /** Answers again, from a new store (and settings) if the edit changed them. */
-    void resume(ExportSettings s, BlockStore newStore) {
+    synchronized void resume(ExportSettings s, BlockStore newStore) {
+        storesClosed = false;
         settings = s;
         base = newStore;
         store = newStore;

@@ -250,23 +250,18 @@ public class ExportRegistry {
             return;
         }
         ExportSettings s = c.settings;
-        // A new store must take the lock (or stand by) again; so must a writable store that is not
-        // a file (an RBD image made writable from read-only, say): start it as a new export. What
-        // its store would refuse is refused first, so a bad edit keeps the export serving.
-        boolean shared = !s.readOnly() && !StoreFactories.FILE.equals(factories.scheme(s.file()));
-        if (e.guard == null && shared) {
-            try {
-                stores.check(spec(s), spec(old));
-            } catch (IOException | RuntimeException ex) {
-                String why = cannotOpen(s, ex);
-                LOG.error("export {}: edit refused, still serving the last good configuration: {}", c.source, why);
-                c.settings = old;
-                c.editRefused(why);
-                return;
-            }
+        // What the new store would refuse is refused first, so a bad edit keeps the export serving.
+        try {
+            stores.check(spec(s), spec(old));
+        } catch (IOException | RuntimeException ex) {
+            String why = cannotOpen(s, ex);
+            LOG.error("export {}: edit refused, still serving the last good configuration: {}", c.source, why);
+            c.settings = old;
+            c.editRefused(why);
+            return;
         }
-        if (e.guard != null || shared) {
-            restart(c);
+        if (e.guard != null) {
+            restart(c);                            // a new store must take the lock (or stand by) again
             return;
         }
         e.pause();
@@ -290,10 +285,24 @@ public class ExportRegistry {
             }
             return;
         }
+        if (fresh instanceof LockingStore && !fresh.readOnly()) {
+            // Made writable (an RBD image that was read-only, say): it must take the lock first.
+            closeQuietly(fresh);
+            restart(c);
+            return;
+        }
         e.resume(s, fresh);
         watchSize(e);
         LOG.info("export {} ({}): now {}", s.name(), c.source, fresh.describe());
         update(c, old);
+    }
+
+    private static void closeQuietly(BlockStore store) {
+        try {
+            store.close();
+        } catch (IOException e) {
+            LOG.warn("closing {} failed: {}", store.describe(), e.toString());
+        }
     }
 
     /** Why a store did not open, naming the file once: the store's own refusal already names it and the key. */
@@ -440,11 +449,7 @@ public class ExportRegistry {
             try {
                 guard = Failover.guard(s.name(), l);
             } catch (IOException ex) {
-                try {
-                    store.close();
-                } catch (IOException ignored) {
-                    // the refusal says what matters
-                }
+                closeQuietly(store);
                 c.refuse(cannotOpen(s, ex));
                 return;
             }

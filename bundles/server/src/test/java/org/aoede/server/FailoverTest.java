@@ -45,8 +45,8 @@ class FailoverTest {
         final String me;
         volatile Runnable fencedListener;
 
-        LockedStore(FakeCluster cluster, String me) {
-            super(2048, false);
+        LockedStore(FakeCluster cluster, String me, boolean readOnly) {
+            super(2048, readOnly);
             this.cluster = cluster;
             this.me = me;
         }
@@ -130,8 +130,8 @@ class FailoverTest {
     int opened;
 
     FailoverTest() {
-        registry.stores = spec -> spec.file().toString().startsWith("rbd:")
-                ? new LockedStore(cluster, "client." + (++opened)) : new MemStore(2048, false);
+        registry.stores = spec -> spec.file().toString().startsWith("rbd:") || spec.file().toString().contains("locked")
+                ? new LockedStore(cluster, "client." + (++opened), spec.readOnly()) : new MemStore(2048, false);
         registry.activate();
         registry.addTransport(link.transport(), Map.of(Transport.TYPE, "fake"));
     }
@@ -326,5 +326,24 @@ class FailoverTest {
         // It holds the lock, yet e1.0 answers elsewhere: not of this image.
         holderAnswersUntil(() -> c.status().startsWith("refused: e1.0 is already answered by"), "refused");
         assertEquals(null, cluster.owner, "the refused export kept the lock");
+    }
+
+    @Test
+    void aLockingStoreMadeWritableTakesTheLockWhateverItsFileLooksLike() throws Exception {
+        ExportComponent c = component("/srv/locked.img");
+        Map<String, Object> props = new HashMap<>(c.configured);
+        props.put("read-only", "true");
+        c.settings = ExportSettings.parse("disk", props);
+        registry.put(c);
+        await(() -> c.status().equals("serving"), 5000, "serving read-only, was " + c.status());
+        assertEquals(null, cluster.owner, "a read-only export took the lock");
+
+        ExportSettings old = c.settings;
+        props.put("read-only", "false");
+        c.settings = ExportSettings.parse("disk", props);
+        registry.reopen(c, old);
+        await(() -> c.status().equals("serving"), 5000, "serving writable, was " + c.status());
+        assertTrue(c.running.guard != null, "writable without a guard");
+        assertEquals(((LockedStore) c.running.base).me, cluster.owner, "made writable without taking the lock");
     }
 }
