@@ -18,6 +18,7 @@ import com.sun.jna.NativeLibrary;
 import com.sun.jna.Platform;
 import com.sun.jna.Pointer;
 import org.aoede.api.IoRequest;
+import org.aoede.api.ReplyRound;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -25,7 +26,8 @@ import org.slf4j.LoggerFactory;
  * Reads and aligned writes of a direct-mode store through Linux AIO (libaio, {@code libaio.so.1}):
  * {@link #submit} copies a request into an aligned native bounce buffer of one of its slots and
  * starts it with one {@code io_submit}; one completion thread per store reaps finished requests in
- * batches ({@code io_getevents}) and completes them, which sends their replies. The device sees as
+ * batches ({@code io_getevents}) and completes them, which sends their replies (together: a
+ * {@link ReplyRound} per batch). The device sees as
  * many requests at once as the initiators send, with no thread per request.
  *
  * <p>Each request goes to the kernel at once. With {@code aoede.aio.batch=true}, a request that is
@@ -419,26 +421,36 @@ final class LinuxAio implements AutoCloseable {
                 LOG.error("{}: io_getevents failed (errno {}); requests in flight stay unanswered", file, -n);
                 return;
             }
-            for (int i = 0; i < n; i++) {
-                inKernel.decrementAndGet();         // after the submitter's increment: sees its slot's fields
-                long e = (long) i * EVENT;
-                Slot s = slots[(int) events.memory.getLong(e)];
-                long res = events.memory.getLong(e + 16);
-                IOException failure = null;
-                if (res < 0) {
-                    failure = new IOException(file + ": " + (s.request.kind() == IoRequest.READ ? "read" : "write")
-                            + " at " + s.pos + " failed (errno " + -res + ")");
-                } else if (res != s.span) {
-                    failure = new IOException(file + ": short " + (s.request.kind() == IoRequest.READ ? "read" : "write")
-                            + " at " + s.pos + " (" + res + " of " + s.span + " bytes)");
-                } else if (s.request.kind() == IoRequest.READ) {
-                    ByteBuffer dst = s.request.data();
-                    int len = dst.remaining();
-                    s.bounce.clear().position(s.skip).limit(s.skip + len);
-                    dst.put(s.bounce);
-                }
-                finish(s, failure);
+            ReplyRound round = ReplyRound.begin();  // the replies of this clump leave together
+            try {
+                reaped(events, n);
+            } finally {
+                round.end();
             }
+        }
+    }
+
+    /** Completes the n requests the kernel reported done in events. */
+    private void reaped(Native64 events, int n) {
+        for (int i = 0; i < n; i++) {
+            inKernel.decrementAndGet();             // after the submitter's increment: sees its slot's fields
+            long e = (long) i * EVENT;
+            Slot s = slots[(int) events.memory.getLong(e)];
+            long res = events.memory.getLong(e + 16);
+            IOException failure = null;
+            if (res < 0) {
+                failure = new IOException(file + ": " + (s.request.kind() == IoRequest.READ ? "read" : "write")
+                        + " at " + s.pos + " failed (errno " + -res + ")");
+            } else if (res != s.span) {
+                failure = new IOException(file + ": short " + (s.request.kind() == IoRequest.READ ? "read" : "write")
+                        + " at " + s.pos + " (" + res + " of " + s.span + " bytes)");
+            } else if (s.request.kind() == IoRequest.READ) {
+                ByteBuffer dst = s.request.data();
+                int len = dst.remaining();
+                s.bounce.clear().position(s.skip).limit(s.skip + len);
+                dst.put(s.bounce);
+            }
+            finish(s, failure);
         }
     }
 

@@ -23,6 +23,7 @@ import java.util.concurrent.atomic.AtomicReference;
 
 import org.aoede.api.BlockStore;
 import org.aoede.api.IoRequest;
+import org.aoede.api.ReplyRound;
 import org.aoede.api.StoreSpec;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -72,6 +73,9 @@ class LinuxAioTest {
         final AtomicReference<IOException> error = new AtomicReference<>();
         volatile String thread;
         volatile int completions;
+        /** The reply round its completion ran in, if any; it is told to hold a reply there. */
+        volatile Replies replies;
+        volatile boolean inRound;
 
         Req(int kind, long lba, int count, ByteBuffer data) {
             this.kind = kind;
@@ -125,6 +129,12 @@ class LinuxAioTest {
 
         @Override
         public void completed(IOException e) {
+            ReplyRound round = ReplyRound.current();
+            inRound = round != null;
+            if (round != null && replies != null) {
+                replies.held.incrementAndGet();     // as a link holds the reply until the round ends
+                round.hold(replies);
+            }
             thread = Thread.currentThread().getName();
             error.set(e);
             completions++;
@@ -140,6 +150,18 @@ class LinuxAioTest {
             byte[] b = new byte[count * S];
             data.duplicate().clear().get(b);
             return b;
+        }
+    }
+
+    /** A link's part in a reply round: replies held, rounds ended. */
+    static final class Replies implements ReplyRound.Holder {
+        final java.util.concurrent.atomic.AtomicInteger held = new java.util.concurrent.atomic.AtomicInteger();
+        final java.util.concurrent.atomic.AtomicInteger rounds = new java.util.concurrent.atomic.AtomicInteger();
+
+        @Override
+        public void endOfRound() {
+            held.set(0);
+            rounds.incrementAndGet();
         }
     }
 
@@ -205,6 +227,33 @@ class LinuxAioTest {
             assertEquals(0, st.aioInKernel());
         }
         assertArrayEquals(model, Files.readAllBytes(f));
+    }
+
+    @Test
+    void completionsReapedTogetherEndOneReplyRound() throws Exception {
+        Path f = image(2048, 3);
+        Replies replies = new Replies();
+        try (FileStore st = open(f, true, 0, 0)) {
+            List<Req> reads = new ArrayList<>();
+            for (int i = 0; i < 64; i++) {
+                Req r = Req.read(i * 8L, 8);
+                r.replies = replies;
+                reads.add(r);
+                st.submit(r);
+            }
+            for (Req r : reads) {
+                r.await();
+                assertNull(r.error.get());
+                assertTrue(r.inRound, "completed outside a reply round: its reply would leave alone");
+            }
+            long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+            while (replies.held.get() != 0 && System.nanoTime() < end) {
+                Thread.sleep(1);
+            }
+            assertEquals(0, replies.held.get(), "a held reply whose round never ended");
+            int rounds = replies.rounds.get();
+            assertTrue(rounds >= 1 && rounds <= 64, rounds + " rounds for 64 completions");
+        }
     }
 
     @Test

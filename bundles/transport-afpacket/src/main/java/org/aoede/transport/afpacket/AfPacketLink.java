@@ -6,6 +6,7 @@ import java.util.concurrent.atomic.LongAdder;
 
 import org.aoede.api.FrameHandler;
 import org.aoede.api.Link;
+import org.aoede.api.ReplyRound;
 import org.aoede.netif.LinkSupervisor;
 import org.aoede.netif.NetInterface;
 import org.slf4j.Logger;
@@ -24,11 +25,13 @@ import org.slf4j.LoggerFactory;
  * preallocated transmit slot; all of them leave with one {@code sendmmsg} at the end of the
  * batch (or when the transmit ring is full). A frame sent from any other thread, or from the
  * receive thread outside a batch (say, an advertisement made in {@code linkUp}), is copied into
- * a buffer of its own and sent at once with {@code send}.
+ * a buffer of its own and sent at once with {@code send}, unless its thread is in a
+ * {@link ReplyRound} (a store's completion thread reaping several requests): then it waits in a
+ * slot of the link's round batch, and the round's end sends them all with one {@code sendmmsg}.
  *
  * <p>Opening, watching and reopening the interface is the {@link LinkSupervisor}'s, as for pcap.
  */
-public final class AfPacketLink implements Link, LinkSupervisor.Socket {
+public final class AfPacketLink implements Link, LinkSupervisor.Socket, ReplyRound.Holder {
     private static final Logger LOG = LoggerFactory.getLogger(AfPacketLink.class);
     static final int BATCH = 64;
     /** Slots hold a jumbo frame (9216 bytes of MTU) at least; larger MTUs grow them. */
@@ -52,12 +55,7 @@ public final class AfPacketLink implements Link, LinkSupervisor.Socket {
     private ByteBuffer rxIov;
     private long rxVecAddr;
     private ByteBuffer[] rxFrames;
-    private ByteBuffer txArea;
-    private ByteBuffer txVec;
-    private ByteBuffer txIov;
-    private long txVecAddr;
-    private ByteBuffer[] txSlots;
-    private int txCount;
+    private TxBatch tx;
     private boolean inBatch;
     /** The next transmit slot is lent out by {@link #replyBuffer()} (until sent, or the next frame). */
     private boolean lent;
@@ -66,6 +64,8 @@ public final class AfPacketLink implements Link, LinkSupervisor.Socket {
     private final Object sendLock = new Object();
     private ByteBuffer oneBuf;
     private long oneAddr;
+    /** Frames held for the end of their threads' {@link ReplyRound}s. */
+    private TxBatch round;
 
     final LongAdder framesIn = new LongAdder();
     final LongAdder framesOut = new LongAdder();
@@ -138,7 +138,7 @@ public final class AfPacketLink implements Link, LinkSupervisor.Socket {
             if (len > slotSize) {
                 return false;
             }
-            ByteBuffer slot = txSlots[txCount];
+            ByteBuffer slot = tx.slots[tx.count];
             if (frame == slot && frame.position() == 0) {
                 lent = false;                       // built in place (replyBuffer): no copy
             } else if (lent) {
@@ -148,13 +148,48 @@ public final class AfPacketLink implements Link, LinkSupervisor.Socket {
                 slot.clear();
                 slot.put(0, frame, frame.position(), len);
             }
-            txIov.putLong(txCount * Structs.IOVEC + 8, len);
-            if (++txCount == BATCH) {
-                flush();
+            if (tx.queued(len)) {
+                send(tx);
             }
             return true;
         }
-        return sendNow(frame, len);
+        ReplyRound r = ReplyRound.current();
+        return r != null ? hold(r, frame, len) : sendNow(frame, len);
+    }
+
+    /** Holds a frame sent during a completion round until the round ends (or the batch is full). */
+    private boolean hold(ReplyRound r, ByteBuffer frame, int len) {
+        synchronized (sendLock) {
+            if (fd < 0) {
+                return false;
+            }
+            if (round == null || round.slotSize < len) {
+                if (round != null && round.count > 0) {
+                    send(round);
+                }
+                round = new TxBatch(Math.max(MIN_SLOT, (len + 63) & ~63));
+            }
+            round.slots[round.count].put(0, frame, frame.position(), len);
+            if (round.queued(len)) {
+                send(round);
+            }
+        }
+        r.hold(this);
+        return true;
+    }
+
+    @Override
+    public void endOfRound() {
+        synchronized (sendLock) {
+            if (round != null && round.count > 0) {
+                if (fd < 0) {
+                    sendErrors.add(round.count);
+                    round.count = 0;
+                } else {
+                    send(round);
+                }
+            }
+        }
     }
 
     @Override
@@ -162,7 +197,7 @@ public final class AfPacketLink implements Link, LinkSupervisor.Socket {
         if (!inBatch || !supervisor.onReceiveThread()) {
             return null;
         }
-        ByteBuffer slot = txSlots[txCount];
+        ByteBuffer slot = tx.slots[tx.count];
         slot.clear();
         lent = true;
         return slot;
@@ -191,13 +226,13 @@ public final class AfPacketLink implements Link, LinkSupervisor.Socket {
         }
     }
 
-    /** Sends the frames queued during this batch with as few sendmmsg calls as the kernel takes. */
-    private void flush() {
-        int n = txCount;
-        txCount = 0;
+    /** Sends the frames queued in b with as few sendmmsg calls as the kernel takes. */
+    private void send(TxBatch b) {
+        int n = b.count;
+        b.count = 0;
         int i = 0;
         while (i < n) {
-            int r = Sys.sendmmsg(fd, txVecAddr + (long) i * Structs.MMSGHDR, n - i, 0);
+            int r = Sys.sendmmsg(fd, b.vecAddr + (long) i * Structs.MMSGHDR, n - i, 0);
             sendCalls.increment();
             if (r > 0) {
                 i += r;
@@ -324,12 +359,34 @@ public final class AfPacketLink implements Link, LinkSupervisor.Socket {
         Structs.vector(rxVec, rxIov, Structs.address(rxArea), want, BATCH);
         rxVecAddr = Structs.address(rxVec);
         rxFrames = slices(rxArea, want);
-        txArea = Structs.direct(BATCH * want);
-        txVec = Structs.direct(BATCH * Structs.MMSGHDR);
-        txIov = Structs.direct(BATCH * Structs.IOVEC);
-        Structs.vector(txVec, txIov, Structs.address(txArea), want, BATCH);
-        txVecAddr = Structs.address(txVec);
-        txSlots = slices(txArea, want);
+        tx = new TxBatch(want);
+    }
+
+    /** Transmit slots that leave together with one sendmmsg: a receive batch's replies, or a round's. */
+    private static final class TxBatch {
+        final int slotSize;
+        final ByteBuffer area;
+        final ByteBuffer vec;
+        final ByteBuffer iov;
+        final long vecAddr;
+        final ByteBuffer[] slots;
+        int count;
+
+        TxBatch(int slotSize) {
+            this.slotSize = slotSize;
+            area = Structs.direct(BATCH * slotSize);
+            vec = Structs.direct(BATCH * Structs.MMSGHDR);
+            iov = Structs.direct(BATCH * Structs.IOVEC);
+            Structs.vector(vec, iov, Structs.address(area), slotSize, BATCH);
+            vecAddr = Structs.address(vec);
+            slots = slices(area, slotSize);
+        }
+
+        /** The next slot now holds a frame of len bytes; true if the batch is full. */
+        boolean queued(int len) {
+            iov.putLong(count * Structs.IOVEC + 8, len);
+            return ++count == BATCH;
+        }
     }
 
     private static ByteBuffer[] slices(ByteBuffer area, int size) {
@@ -387,8 +444,8 @@ public final class AfPacketLink implements Link, LinkSupervisor.Socket {
                     LOG.error("interface {}: frame handler failed at the end of a batch", name, ex);
                 }
                 inBatch = false;
-                if (txCount > 0) {
-                    flush();
+                if (tx.count > 0) {
+                    send(tx);
                 }
             }
         }
