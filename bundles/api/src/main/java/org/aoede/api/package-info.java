@@ -26,5 +26,8 @@
  * {@link org.aoede.api.ExportAdmin}; its snapshots {@link org.aoede.api.ExportInfo},
  * {@link org.aoede.api.PortInfo}, {@link org.aoede.api.ExportStats} and their JSON shape in
  * {@link org.aoede.api.Json}; latency quantiles as text in {@link org.aoede.api.LatencyText}.
+ *
+ * <p>One piece of per-thread state: {@link org.aoede.api.ReplyRound}, by which a store's completion
+ * thread tells the links that the replies it sends now may leave together.
  */
 package org.aoede.api;
