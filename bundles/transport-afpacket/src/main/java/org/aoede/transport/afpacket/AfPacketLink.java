@@ -50,12 +50,8 @@ public final class AfPacketLink implements Link, LinkSupervisor.Socket, ReplyRou
 
     // ---- receive thread only ----
     private int slotSize;
-    private ByteBuffer rxArea;
-    private ByteBuffer rxVec;
-    private ByteBuffer rxIov;
-    private long rxVecAddr;
-    private ByteBuffer[] rxFrames;
-    private TxBatch tx;
+    private Slots rx;
+    private Slots tx;
     private boolean inBatch;
     /** The next transmit slot is lent out by {@link #replyBuffer()} (until sent, or the next frame). */
     private boolean lent;
@@ -65,7 +61,7 @@ public final class AfPacketLink implements Link, LinkSupervisor.Socket, ReplyRou
     private ByteBuffer oneBuf;
     private long oneAddr;
     /** Frames held for the end of their threads' {@link ReplyRound}s. */
-    private TxBatch round;
+    private Slots round;
 
     final LongAdder framesIn = new LongAdder();
     final LongAdder framesOut = new LongAdder();
@@ -167,7 +163,7 @@ public final class AfPacketLink implements Link, LinkSupervisor.Socket, ReplyRou
                 if (round != null && round.count > 0) {
                     send(round);
                 }
-                round = new TxBatch(Math.max(MIN_SLOT, (len + 63) & ~63));
+                round = new Slots(Math.max(MIN_SLOT, (len + 63) & ~63));
             }
             round.slots[round.count].put(0, frame, frame.position(), len);
             if (round.queued(len)) {
@@ -227,7 +223,7 @@ public final class AfPacketLink implements Link, LinkSupervisor.Socket, ReplyRou
     }
 
     /** Sends the frames queued in b with as few sendmmsg calls as the kernel takes. */
-    private void send(TxBatch b) {
+    private void send(Slots b) {
         int n = b.count;
         b.count = 0;
         int i = 0;
@@ -353,17 +349,15 @@ public final class AfPacketLink implements Link, LinkSupervisor.Socket, ReplyRou
             return;
         }
         slotSize = want;
-        rxArea = Structs.direct(BATCH * want);
-        rxVec = Structs.direct(BATCH * Structs.MMSGHDR);
-        rxIov = Structs.direct(BATCH * Structs.IOVEC);
-        Structs.vector(rxVec, rxIov, Structs.address(rxArea), want, BATCH);
-        rxVecAddr = Structs.address(rxVec);
-        rxFrames = slices(rxArea, want);
-        tx = new TxBatch(want);
+        rx = new Slots(want);
+        tx = new Slots(want);
     }
 
-    /** Transmit slots that leave together with one sendmmsg: a receive batch's replies, or a round's. */
-    private static final class TxBatch {
+    /**
+     * {@link #BATCH} frame slots and their message vector: what one recvmmsg fills, or what one
+     * sendmmsg sends (a receive batch's replies, or a round's).
+     */
+    private static final class Slots {
         final int slotSize;
         final ByteBuffer area;
         final ByteBuffer vec;
@@ -372,7 +366,7 @@ public final class AfPacketLink implements Link, LinkSupervisor.Socket, ReplyRou
         final ByteBuffer[] slots;
         int count;
 
-        TxBatch(int slotSize) {
+        Slots(int slotSize) {
             this.slotSize = slotSize;
             area = Structs.direct(BATCH * slotSize);
             vec = Structs.direct(BATCH * Structs.MMSGHDR);
@@ -404,7 +398,7 @@ public final class AfPacketLink implements Link, LinkSupervisor.Socket, ReplyRou
             ensureBuffers(supervisor.mtu());
             int n = busyPollNanos > 0 ? poll() : 0;
             if (n <= 0) {
-                n = Sys.recvmmsg(fd, rxVecAddr, BATCH, Sys.MSG_WAITFORONE, 0);
+                n = Sys.recvmmsg(fd, rx.vecAddr, BATCH, Sys.MSG_WAITFORONE, 0);
             }
             if (n <= 0) {
                 int e = n < 0 ? Sys.errno() : Sys.EAGAIN;
@@ -415,8 +409,8 @@ public final class AfPacketLink implements Link, LinkSupervisor.Socket, ReplyRou
             }
             batches.increment();
             framesIn.add(n);
-            ByteBuffer vec = rxVec;
-            ByteBuffer[] frames = rxFrames;
+            ByteBuffer vec = rx.vec;
+            ByteBuffer[] frames = rx.slots;
             inBatch = true;
             try {
                 for (int i = 0; i < n; i++) {
@@ -459,7 +453,7 @@ public final class AfPacketLink implements Link, LinkSupervisor.Socket, ReplyRou
     private int poll() {
         long until = System.nanoTime() + busyPollNanos;
         do {
-            int n = Sys.recvmmsg(fd, rxVecAddr, BATCH, Sys.MSG_DONTWAIT, 0);
+            int n = Sys.recvmmsg(fd, rx.vecAddr, BATCH, Sys.MSG_DONTWAIT, 0);
             if (n > 0) {
                 polled.increment();
                 return n;
