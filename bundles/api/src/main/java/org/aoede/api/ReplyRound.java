@@ -5,9 +5,11 @@ package org.aoede.api;
  * done at once (Linux AIO reaps them in clumps) completes them between {@link #begin()} and
  * {@link #end()}. A link asked to send on that thread meanwhile may hold the frame and send all it
  * held with one system call when the round ends, as the receive thread's replies leave at the end
- * of its batch: the initiator then wakes once per round instead of once per reply.
+ * of its batch: the initiator then wakes once per round instead of once per reply. A link may send
+ * earlier (its batch is full); one that does not batch (pcap) sends at once.
  *
- * <p>One reusable round per thread; rounds do not nest. Nothing is allocated per round.
+ * <p>One reusable round per thread, allocated once. Rounds do not nest: an {@code end()} ends the
+ * thread's round, and what is sent after it leaves at once.
  */
 public final class ReplyRound {
     /** A link holding frames until the end of the rounds that gave them. */
@@ -51,15 +53,23 @@ public final class ReplyRound {
         holders[count++] = h;
     }
 
-    /** Closes the round: every holder sends what it held. */
+    /** Closes the round: every holder sends what it held, even if one of them fails. */
     public void end() {
         open = false;
         int n = count;
         count = 0;
+        RuntimeException failed = null;
         for (int i = 0; i < n; i++) {
             Holder h = holders[i];
             holders[i] = null;
-            h.endOfRound();
+            try {
+                h.endOfRound();
+            } catch (RuntimeException e) {
+                failed = failed == null ? e : failed;
+            }
+        }
+        if (failed != null) {
+            throw failed;
         }
     }
 }

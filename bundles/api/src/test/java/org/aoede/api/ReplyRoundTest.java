@@ -54,4 +54,18 @@ class ReplyRoundTest {
             r.end();
         }
     }
+
+    @Test
+    void aHolderThatFailsDoesNotKeepTheOthersFrames() {
+        ReplyRound r = ReplyRound.begin();
+        r.hold(holder("a"));
+        r.hold(() -> {
+            throw new IllegalStateException("broken link");
+        });
+        r.hold(holder("c"));
+        IllegalStateException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class, r::end);
+        assertEquals("broken link", e.getMessage());
+        assertEquals(List.of("a", "c"), ended);
+        assertNull(ReplyRound.current());
+    }
 }

@@ -241,7 +241,9 @@ public class ExportRegistry {
     /**
      * Applies a change of file, window, read-only, direct, sync, model or serial to a running
      * export: pause it, reopen the store, resume. The address stays, so no probe. If the new
-     * store cannot be opened, the export goes on with its last good settings.
+     * store cannot be opened, the export goes on with its last good settings. Two edits start the
+     * export anew instead (it probes again): one of an export that holds or waits for a lock, and
+     * one that makes a locking store writable, which takes the lock (or stands by) first.
      */
     synchronized void reopen(ExportComponent c, ExportSettings old) {
         Export e = c.running;
@@ -270,31 +272,45 @@ public class ExportRegistry {
         try {
             fresh = stores.open(spec(s));
         } catch (IOException | RuntimeException ex) {
-            String why = cannotOpen(s, ex);
-            LOG.error("export {}: edit refused, still serving the last good configuration: {}", c.source, why);
-            c.settings = old;
-            c.editRefused(why);
-            try {
-                e.resume(old, stores.open(spec(old)));
-                watchSize(e);
-                applyExtensions(c);
-            } catch (IOException | RuntimeException ex2) {
-                e.stop();
-                c.running = null;
-                c.refuse("cannot reopen " + old.file() + ": " + ex2.getMessage());
-            }
+            keepLastGood(c, e, old, cannotOpen(s, ex));
             return;
         }
-        if (fresh instanceof LockingStore && !fresh.readOnly()) {
-            // Made writable (an RBD image that was read-only, say): it must take the lock first.
-            closeQuietly(fresh);
-            restart(c);
+        if (fresh instanceof LockingStore l && !fresh.readOnly()) {
+            // Made writable (an RBD image that was read-only, say): it takes the lock or stands by
+            // before the old export stops, so a cluster that fails now leaves that one serving.
+            Guard g;
+            try {
+                g = Failover.guard(s.name(), l);
+            } catch (IOException ex) {
+                closeQuietly(fresh);
+                keepLastGood(c, e, old, cannotOpen(s, ex));
+                return;
+            }
+            stop(c);
+            c.refusal = null;
+            start(c, fresh, g);
             return;
         }
         e.resume(s, fresh);
         watchSize(e);
         LOG.info("export {} ({}): now {}", s.name(), c.source, fresh.describe());
         update(c, old);
+    }
+
+    /** An edit failed on a paused export whose stores are closed: serve the old settings again. */
+    private void keepLastGood(ExportComponent c, Export e, ExportSettings old, String why) {
+        LOG.error("export {}: edit refused, still serving the last good configuration: {}", c.source, why);
+        c.settings = old;
+        c.editRefused(why);
+        try {
+            e.resume(old, stores.open(spec(old)));
+            watchSize(e);
+            applyExtensions(c);
+        } catch (IOException | RuntimeException ex) {
+            e.stop();
+            c.running = null;
+            c.refuse("cannot reopen " + old.file() + ": " + ex.getMessage());
+        }
     }
 
     private static void closeQuietly(BlockStore store) {
@@ -454,6 +470,12 @@ public class ExportRegistry {
                 return;
             }
         }
+        start(c, store, guard);
+    }
+
+    /** Starts c on its opened store, guarded by its lock (null: a store without one, or read-only). */
+    private void start(ExportComponent c, BlockStore store, Guard guard) {
+        ExportSettings s = c.settings;
         StateFile sf = new StateFile(stateDir.resolve(s.name() + ".state"), timer);
         LiveState live = sf.load(new StateFile.Configured(s.configString(), s.allowedMacs()));
         Export e = new Export(s, c.source, store, sf, live);

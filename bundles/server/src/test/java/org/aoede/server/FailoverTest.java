@@ -37,6 +37,8 @@ class FailoverTest {
         volatile String owner;
         final Set<String> fenced = ConcurrentHashMap.newKeySet();
         final Map<String, String> metadata = new ConcurrentHashMap<>();
+        /** The cluster refuses to lock (unreachable for a moment, say). */
+        volatile boolean lockFails;
     }
 
     /** A store that shares {@link FakeCluster}'s lock under the client name {@code me}. */
@@ -67,6 +69,9 @@ class FailoverTest {
         @Override
         public void lock() throws IOException {
             alive();
+            if (cluster.lockFails) {
+                throw new IOException("ETIMEDOUT: no answer from the cluster");
+            }
             synchronized (cluster) {
                 if (cluster.owner != null && !cluster.owner.equals(me)) {
                     throw new IOException("EROFS: held by " + cluster.owner);
@@ -345,5 +350,27 @@ class FailoverTest {
         await(() -> c.status().equals("serving"), 5000, "serving writable, was " + c.status());
         assertTrue(c.running.guard != null, "writable without a guard");
         assertEquals(((LockedStore) c.running.base).me, cluster.owner, "made writable without taking the lock");
+    }
+
+    @Test
+    void aLockThatCannotBeTakenLeavesTheReadOnlyExportServing() throws Exception {
+        ExportComponent c = component("/srv/locked.img");
+        Map<String, Object> props = new HashMap<>(c.configured);
+        props.put("read-only", "true");
+        c.settings = ExportSettings.parse("disk", props);
+        registry.put(c);
+        await(() -> c.status().equals("serving"), 5000, "serving read-only, was " + c.status());
+        Export e = c.running;
+
+        cluster.lockFails = true;
+        ExportSettings old = c.settings;
+        props.put("read-only", "false");
+        c.settings = ExportSettings.parse("disk", props);
+        registry.reopen(c, old);
+        assertTrue(c.status().startsWith("serving (last edit refused: "), "the edit stopped a disk that served: " + c.status());
+        assertTrue(c.running == e && e.base.readOnly(), "not the read-only export any more");
+        assertTrue(c.settings.readOnly(), "the refused settings kept");
+        assertTrue(c.editRefused() != null && c.editRefused().contains("ETIMEDOUT"), "edit refused: " + c.editRefused());
+        assertEquals(null, cluster.owner);
     }
 }

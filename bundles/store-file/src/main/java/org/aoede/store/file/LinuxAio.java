@@ -424,8 +424,15 @@ final class LinuxAio implements AutoCloseable {
             ReplyRound round = ReplyRound.begin();  // the replies of this clump leave together
             try {
                 reaped(events, n);
+            } catch (RuntimeException e) {
+                // A bug while completing must not end this thread: the other requests still need it.
+                LOG.error("{}: completing requests failed", file, e);
             } finally {
-                round.end();
+                try {
+                    round.end();
+                } catch (RuntimeException e) {
+                    LOG.error("{}: sending a round of replies failed", file, e);
+                }
             }
         }
     }

@@ -27,7 +27,8 @@ import org.slf4j.LoggerFactory;
  * receive thread outside a batch (say, an advertisement made in {@code linkUp}), is copied into
  * a buffer of its own and sent at once with {@code send}, unless its thread is in a
  * {@link ReplyRound} (a store's completion thread reaping several requests): then it waits in a
- * slot of the link's round batch, and the round's end sends them all with one {@code sendmmsg}.
+ * slot of the link's round batch, and the round's end sends them all with one {@code sendmmsg}
+ * (or earlier: when the batch is full, or another thread's round ends first).
  *
  * <p>Opening, watching and reopening the interface is the {@link LinkSupervisor}'s, as for pcap.
  */
