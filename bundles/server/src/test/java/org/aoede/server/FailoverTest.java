@@ -333,20 +333,33 @@ class FailoverTest {
         assertEquals(null, cluster.owner, "the refused export kept the lock");
     }
 
-    @Test
-    void aLockingStoreMadeWritableTakesTheLockWhateverItsFileLooksLike() throws Exception {
+    /** A read-only export of a locking store behind a plain path (no rbd: in sight), serving. */
+    ExportComponent servingReadOnly() throws Exception {
         ExportComponent c = component("/srv/locked.img");
-        Map<String, Object> props = new HashMap<>(c.configured);
-        props.put("read-only", "true");
-        c.settings = ExportSettings.parse("disk", props);
+        c.settings = ExportSettings.parse("disk", withReadOnly(c, true));
         registry.put(c);
         await(() -> c.status().equals("serving"), 5000, "serving read-only, was " + c.status());
-        assertEquals(null, cluster.owner, "a read-only export took the lock");
+        return c;
+    }
 
+    static Map<String, Object> withReadOnly(ExportComponent c, boolean readOnly) {
+        Map<String, Object> props = new HashMap<>(c.configured);
+        props.put("read-only", String.valueOf(readOnly));
+        return props;
+    }
+
+    /** The operator's edit: read-only = false. */
+    void makeWritable(ExportComponent c) throws Exception {
         ExportSettings old = c.settings;
-        props.put("read-only", "false");
-        c.settings = ExportSettings.parse("disk", props);
+        c.settings = ExportSettings.parse("disk", withReadOnly(c, false));
         registry.reopen(c, old);
+    }
+
+    @Test
+    void aLockingStoreMadeWritableTakesTheLockWhateverItsFileLooksLike() throws Exception {
+        ExportComponent c = servingReadOnly();
+        assertEquals(null, cluster.owner, "a read-only export took the lock");
+        makeWritable(c);
         await(() -> c.status().equals("serving"), 5000, "serving writable, was " + c.status());
         assertTrue(c.running.guard != null, "writable without a guard");
         assertEquals(((LockedStore) c.running.base).me, cluster.owner, "made writable without taking the lock");
@@ -354,19 +367,10 @@ class FailoverTest {
 
     @Test
     void aLockThatCannotBeTakenLeavesTheReadOnlyExportServing() throws Exception {
-        ExportComponent c = component("/srv/locked.img");
-        Map<String, Object> props = new HashMap<>(c.configured);
-        props.put("read-only", "true");
-        c.settings = ExportSettings.parse("disk", props);
-        registry.put(c);
-        await(() -> c.status().equals("serving"), 5000, "serving read-only, was " + c.status());
+        ExportComponent c = servingReadOnly();
         Export e = c.running;
-
         cluster.lockFails = true;
-        ExportSettings old = c.settings;
-        props.put("read-only", "false");
-        c.settings = ExportSettings.parse("disk", props);
-        registry.reopen(c, old);
+        makeWritable(c);
         assertTrue(c.status().startsWith("serving (last edit refused: "), "the edit stopped a disk that served: " + c.status());
         assertTrue(c.running == e && e.base.readOnly(), "not the read-only export any more");
         assertTrue(c.settings.readOnly(), "the refused settings kept");
