@@ -130,7 +130,7 @@ public class AdminService implements ExportAdmin {
             stats = new Stats().snapshot();
         }
         String refused = c.editRefused();
-        return new ExportInfo(c.name, c.source, c.configured, c.state(), c.detail(), refused == null ? "" : refused,
+        return new ExportInfo(c.name, c.source, c.shown, c.state(), c.detail(), refused == null ? "" : refused,
                 s == null ? "" : s.address(),
                 e == null ? -1 : e.store.sectors(), live, clients, stats);
     }

@@ -36,6 +36,11 @@ public class ExportComponent {
     volatile Export running;
     /** The configured key/values as written in the .cfg (framework keys left out). */
     volatile Map<String, String> configured = Map.of();
+    /**
+     * What {@link AdminService} shows as the configuration: {@link #configured} once an edit has
+     * been applied, so a tool that waits for its key to show sees the live state that goes with it.
+     */
+    volatile Map<String, String> shown = Map.of();
     /** The export's name, known even when its configuration is invalid. */
     volatile String name;
     private volatile ExportState state = ExportState.NEW;
@@ -50,6 +55,7 @@ public class ExportComponent {
         source = source(props);
         name = name(pid, props);
         configured = configured(props);
+        shown = configured;
         try {
             settings = ExportSettings.parse(name(pid, props), props);
         } catch (ExportSettings.Invalid e) {
@@ -74,6 +80,7 @@ public class ExportComponent {
                         source, e.getMessage());
                 editRefused = e.getMessage();
             }
+            shown = configured;
             return;
         }
         ExportSettings old = settings;
@@ -87,6 +94,7 @@ public class ExportComponent {
         } else {
             registry.restart(this);
         }
+        shown = configured;
     }
 
     @Deactivate
