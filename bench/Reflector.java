@@ -12,10 +12,16 @@ import com.sun.jna.Pointer;
  * a minimal LBA48 identify; any other ATA command: DRDY; query config: buffer count 64 and the
  * MTU's sector count. Its cost is the wire and the system calls, nothing else.
  *
- * <pre>java -cp aoede-initiator.jar:DIR Reflector IFACE one|batch [SHELF.SLOT] [SECTORS]</pre>
+ * <pre>java -cp aoede-initiator.jar:DIR Reflector IFACE one|batch|aio=FILE|aiobatch=FILE [SHELF.SLOT] [SECTORS]</pre>
  *
  * {@code one}: one frame per system call ({@code recv} + {@code send}, like vblade);
  * {@code batch}: {@code recvmmsg} of up to 64 frames, all replies with one {@code sendmmsg}.
+ * {@code aio=FILE}: the leanest AoE target on a real disk, the bound for the disk section. ATA
+ * reads and writes go to FILE with O_DIRECT through Linux AIO, submitted one at a time as they
+ * arrive; one thread polls the socket and the AIO eventfd, so it also reaps each clump of
+ * completions and sends its replies with one {@code sendmmsg}. No checks beyond the reflector's,
+ * no flush: a measuring instrument, not a target. {@code aiobatch=FILE}: the same, with the
+ * requests of one {@code recvmmsg} batch in one {@code io_submit}.
  * AF_PACKET through JNA direct mapping, preallocated direct buffers, no allocation per frame.
  */
 public final class Reflector {
@@ -36,6 +42,27 @@ public final class Reflector {
     static native int recvmmsg(int fd, long vec, int n, int flags, long timeout);
 
     static native int sendmmsg(int fd, long vec, int n, int flags);
+
+    static native int poll(long fds, long nfds, int timeout);
+
+    static native int eventfd(int initval, int flags);
+
+    static native long read(int fd, long buf, long len);
+
+    static native int open(String path, int flags);
+
+    /** libaio's thin wrappers of the AIO system calls (they return -errno). */
+    static final class Aio {
+        static {
+            Native.register(Aio.class, com.sun.jna.NativeLibrary.getInstance("libaio.so.1"));
+        }
+
+        static native int io_setup(int maxevents, long ctxp);
+
+        static native int io_submit(long ctx, long nr, long iocbpp);
+
+        static native int io_getevents(long ctx, long minNr, long nr, long events, long timeout);
+    }
 
     static final int B = 64;
     static final int SLOT = 9216 + 64;
@@ -162,7 +189,7 @@ public final class Reflector {
 
     public static void main(String[] args) throws Exception {
         String ifn = args[0];
-        boolean batch = args[1].equals("batch");
+        boolean batch = !args[1].equals("one");
         int shelf = 1;
         int slot = 0;
         if (args.length > 2) {
@@ -170,9 +197,11 @@ public final class Reflector {
             shelf = Integer.parseInt(p[0]);
             slot = Integer.parseInt(p[1]);
         }
+        String file = args[1].startsWith("aio") ? args[1].substring(args[1].indexOf('=') + 1) : null;
         NetworkInterface ni = NetworkInterface.getByName(ifn);
         int sectors = args.length > 3 ? Integer.parseInt(args[3]) : Math.min(255, (ni.getMTU() - 36) / 512);
-        Reflector r = new Reflector(ni.getHardwareAddress(), shelf, slot, sectors, 2L * 1024 * 1024);
+        long capacity = file == null ? 2L * 1024 * 1024 : new java.io.File(file).length() / 512;
+        Reflector r = new Reflector(ni.getHardwareAddress(), shelf, slot, sectors, capacity);
 
         int fd = socket(17, 3 | 0x80000, 0);
         if (fd < 0) {
@@ -192,7 +221,7 @@ public final class Reflector {
         if (bind(fd, a(sll), 20) != 0) {
             throw new IllegalStateException("bind: errno " + Native.getLastError());
         }
-        System.out.println("reflector " + ifn + " mode=" + (batch ? "batch" : "one") + " address=" + shelf + "." + slot
+        System.out.println("reflector " + ifn + " mode=" + (file != null ? "aio" : batch ? "batch" : "one") + " address=" + shelf + "." + slot
                 + " sectors=" + sectors + " ready");
         System.out.flush();
         Runtime.getRuntime().addShutdownHook(new Thread(() -> System.out.println("reflector replies=" + r.frames)));
@@ -236,6 +265,9 @@ public final class Reflector {
         long rva = a(rv);
         long tva = a(tv);
         boolean[] dirty = new boolean[B];
+        if (file != null) {
+            r.aio(fd, file, args[1].startsWith("aiobatch="), rxs, rv, txs, ti, tva, rva);
+        }
         while (true) {
             int n = recvmmsg(fd, rva, B, 0x10000, 0);  // MSG_WAITFORONE
             if (n <= 0) {
@@ -257,6 +289,130 @@ public final class Reflector {
             Reference.reachabilityFence(ri);
             Reference.reachabilityFence(ti);
             Reference.reachabilityFence(sll);
+        }
+    }
+
+    /** The aio mode's loop: see the class comment. rxs/rv, txs/ti/tv are the batch mode's vectors. */
+    void aio(int fd, String file, boolean hold, ByteBuffer[] rxs, ByteBuffer rv, ByteBuffer[] txs, ByteBuffer ti, long tva, long rva) {
+        int dfd = open(file, 2 | 0x4000 | 0x80000);           // O_RDWR | O_DIRECT | O_CLOEXEC (x86_64)
+        int efd = eventfd(0, 0x800 | 0x80000);                  // EFD_NONBLOCK | EFD_CLOEXEC
+        ByteBuffer ctxp = d(8);
+        if (dfd < 0 || efd < 0 || Aio.io_setup(B, a(ctxp)) < 0) {
+            throw new IllegalStateException("aio set-up of " + file + " failed: errno " + Native.getLastError());
+        }
+        long ctx = ctxp.getLong(0);
+        int span = 32 * 1024;
+        ByteBuffer area = d(B * span + 4096);
+        long base = (a(area) + 4095) & ~4095L;
+        int shift = (int) (base - a(area));
+        ByteBuffer[] data = new ByteBuffer[B];
+        ByteBuffer[] head = new ByteBuffer[B];
+        ByteBuffer iocbs = d(B * 64);
+        ByteBuffer ptrs = d(B * 8);
+        int[] free = new int[B];
+        for (int i = 0; i < B; i++) {
+            data[i] = area.slice(shift + i * span, span);
+            head[i] = d(64).order(ByteOrder.BIG_ENDIAN);
+            ptrs.putLong(i * 8, a(iocbs) + i * 64L);
+            free[i] = i;
+        }
+        int nfree = B;
+        ByteBuffer events = d(B * 32);
+        ByteBuffer zero = d(16);                                // timespec {0, 0}: reap what is done
+        ByteBuffer pfd = d(16);
+        pfd.putInt(0, fd);
+        pfd.putShort(4, (short) 1);                             // POLLIN
+        pfd.putInt(8, efd);
+        pfd.putShort(12, (short) 1);
+        ByteBuffer count = d(8);
+        ByteBuffer held = d(B * 8);                             // hold: the batch's iocbs, one io_submit
+        boolean[] dirty = new boolean[B];
+        while (true) {
+            poll(a(pfd), 2, -1);
+            int k = 0;
+            if ((pfd.getShort(14) & 1) != 0) {                  // completions: one reply each, one sendmmsg
+                read(efd, a(count), 8);
+                int n = Aio.io_getevents(ctx, 0, B, a(events), a(zero));
+                for (int e = 0; e < n; e++) {
+                    int s = (int) events.getLong(e * 32);
+                    long res = events.getLong(e * 32 + 16);
+                    ByteBuffer h = head[s];
+                    int len = reply(h, 36, txs[k], dirty, k);
+                    int bytes = (h.get(26) & 0xff) * 512;
+                    if (res != bytes) {
+                        txs[k].put(25, (byte) 0x04).put(27, (byte) 0x41);   // ABRT, DRDY|ERR
+                        len = 60;
+                    } else if (len > 60) {                                  // a read: its data
+                        txs[k].put(36, data[s], 0, bytes);
+                    }
+                    ti.putLong(k * IOV + 8, len);
+                    k++;
+                    free[nfree++] = s;
+                }
+            }
+            if ((pfd.getShort(6) & 1) != 0) {                   // frames: reads and writes to the disk, the rest at once
+                int n = recvmmsg(fd, rva, B, 0x40, 0);          // MSG_DONTWAIT
+                int m = 0;
+                for (int i = 0; i < n; i++) {
+                    ByteBuffer rq = rxs[i];
+                    int len = rv.getInt(i * MMSG + 56);
+                    int acmd = len >= 36 ? rq.get(27) & 0xff : -1;
+                    boolean io = (rq.getShort(12) & 0xffff) == 0x88a2 && (rq.get(14) & 0x08) == 0 && rq.get(19) == 0
+                            && (rq.getShort(16) & 0xffff) == shelf && (rq.get(18) & 0xff) == slot
+                            && (acmd == 0x20 || acmd == 0x24 || acmd == 0x30 || acmd == 0x34);
+                    int bytes = (rq.get(26) & 0xff) * 512;
+                    boolean write = acmd == 0x30 || acmd == 0x34;
+                    if (io && (bytes > span || write && len < 36 + bytes || nfree == 0)) {
+                        continue;                                   // no reply: the initiator retransmits
+                    }
+                    if (!io) {
+                        int out = k < B ? reply(rq, len, txs[k], dirty, k) : 0;
+                        if (out > 0) {
+                            ti.putLong(k * IOV + 8, out);
+                            k++;
+                        }
+                        continue;
+                    }
+                    int s = free[--nfree];
+                    for (int b = 0; b < 36; b++) {
+                        head[s].put(b, rq.get(b));
+                    }
+                    long lba = 0;
+                    for (int b = 5; b >= 0; b--) {
+                        lba = lba << 8 | (rq.get(28 + b) & 0xff);
+                    }
+                    if ((rq.get(24) & 0x40) == 0) {
+                        lba &= 0x0fffffff;
+                    }
+                    if (write) {
+                        data[s].clear().put(rq.duplicate().position(36).limit(36 + bytes));
+                    }
+                    int o = s * 64;
+                    iocbs.putLong(o, s).putLong(o + 8, 0).putShort(o + 16, (short) (write ? 1 : 0))
+                            .putShort(o + 18, (short) 0).putInt(o + 20, dfd).putLong(o + 24, a(data[s]))
+                            .putLong(o + 32, bytes).putLong(o + 40, lba * 512).putLong(o + 48, 0)
+                            .putInt(o + 56, 1).putInt(o + 60, efd);         // IOCB_FLAG_RESFD
+                    if (!hold) {
+                        if (Aio.io_submit(ctx, 1, a(ptrs) + s * 8L) != 1) {
+                            free[nfree++] = s;
+                        }
+                    } else {
+                        held.putLong(8 * m++, a(iocbs) + o);
+                    }
+                }
+                int taken = m > 0 ? Math.max(0, Aio.io_submit(ctx, m, a(held))) : 0;
+                for (int i = taken; i < m; i++) {
+                    free[nfree++] = (int) ((held.getLong(8 * i) - a(iocbs)) / 64);
+                }
+            }
+            int sent = 0;
+            while (sent < k) {
+                int s = sendmmsg(fd, tva + (long) sent * MMSG, k - sent, 0);
+                sent += s > 0 ? s : 1;
+            }
+            Reference.reachabilityFence(area);
+            Reference.reachabilityFence(iocbs);
+            Reference.reachabilityFence(ptrs);
         }
     }
 }

@@ -24,8 +24,11 @@
 #               allocated) in --disk-dir (default /var/tmp; refused on tmpfs), MTU 9000 (default
 #               --mtus), 4 KiB (8 sectors) random reads and writes at QD 16 (default --qds): the
 #               appliance with direct = true, vblade -d and fio (libaio, direct=1, same iodepth) on the
-#               same file, back to back; prints the ratios; bench/results/results-DATE-disk.md (or --name);
-#               --targets: a subset of appliance-direct, vblade-d, fio
+#               same file, back to back; and the lean AIO reflector (bench/Reflector.java aio=FILE: one
+#               thread, O_DIRECT through Linux AIO, no checks), the bound for any AoE target over this
+#               network with this initiator; prints the ratios; bench/results/results-DATE-disk.md (or
+#               --name); --targets: a subset of appliance-direct, reflector-aio, reflector-aiobatch (the
+#               reflector with one io_submit per receive batch), vblade-d, fio
 #   --rbd       instead of the above: a Ceph RBD image. A one-OSD memstore cluster
 #               (scripts/ceph-test-cluster.sh) in the targets' namespace, a 256 MiB image written in
 #               full, MTU 9000, 4 KiB random reads and writes at QD 16: the appliance with
@@ -244,7 +247,7 @@ if [ $DISK = 1 ]; then
   fi
   [ $QDSET = 1 ] || QDS=16
   [ $MTUSET = 1 ] || MTUS=9000
-  [ $TARGETSET = 1 ] || TARGETS=appliance-direct,vblade-d,fio
+  [ $TARGETSET = 1 ] || TARGETS=appliance-direct,reflector-aio,vblade-d,fio
   FIXSECT=8
   PATTERNS=randread,randwrite
   DIMG=$(mktemp "$DISKDIR/aoeb$$.XXXX.img")
@@ -264,6 +267,15 @@ if [ $DISK = 1 ]; then
     stop_appliance
     rm -rf "$K/data"
     fi
+
+    for mode in aio aiobatch; do
+      has "reflector-$mode" || continue
+      ip netns exec "$NT" "$JAVA" -cp "$JAR:$WORK/cls" Reflector "$VT" "$mode=$DIMG" 1.0 >"$WORK/reflector.out" 2>&1 &
+      TPID=$!
+      for _ in $(seq 1 50); do grep -q ready "$WORK/reflector.out" && break; sleep 0.2; done
+      matrix "reflector-$mode" "$mtu"
+      stop_target
+    done
 
     has vblade-d || continue
     ip netns exec "$NT" vblade -d 1 0 "$VT" "$DIMG" >"$WORK/vblade.out" 2>&1 &
@@ -302,7 +314,7 @@ PY
       "$NCPU" "$(sed -n 's/^model name[^:]*: //p' /proc/cpuinfo | head -1)" "$(uname -r)" "$("$JAVA" -version 2>&1 | head -1)" "$MTUS"
     printf 'File: 1 GiB in %s (%s on %s), every block written before. 4 KiB (8 sectors) random requests.\n' \
       "$DISKDIR" "$FSTYPE" "$(df --output=source "$DISKDIR" | tail -1)"
-    printf 'Targets: the appliance (afpacket, `direct = true`), `vblade -d` (O_DIRECT), and `fio --ioengine=libaio --direct=1 --bs=4k --iodepth=QD` on the same file (no network: what the device does).\n'
+    printf 'Targets: the appliance (afpacket, `direct = true`), the lean AIO reflector (`bench/Reflector.java aio=FILE`: one thread polls the socket and the AIO eventfd, O_DIRECT, no checks: the bound for any AoE target over this network), `vblade -d` (O_DIRECT), and `fio --ioengine=libaio --direct=1 --bs=4k --iodepth=QD` on the same file (no network: what the device does).\n'
     printf 'Initiator: `aoede-initiator.jar bench --transport afpacket --sectors 8`; %s run(s) of %s s per cell (median) after %s s of warm-up.\n' "$RUNS" "$SECS" "$WARM"
     printf 'Load average at the start: %s; at the end: %s.\n\n' "$LOAD0" "$(cut -d' ' -f1-3 /proc/loadavg)"
     python3 "$ROOT/bench/side_report.py" disk "$RES"

@@ -9,7 +9,9 @@ from collections import defaultdict
 
 MODES = {
     # mode: (the appliance's target, [(compared target, its column name)], its name, latency note)
-    "disk": ("appliance-direct", [("vblade-d", "vblade -d"), ("fio", "fio libaio")], "AoEde (direct = true)",
+    "disk": ("appliance-direct", [("reflector-aio", "lean AIO reflector"),
+                                  ("reflector-aiobatch", "lean AIO reflector, batched submit"),
+                                  ("vblade-d", "vblade -d"), ("fio", "fio libaio")], "AoEde (direct = true)",
              "the initiator's, fio's completion latency"),
     "rbd": ("appliance-rbd", [("rbd-bench", "rbd bench")], "AoEde (rbd:)",
             "the initiator's; rbd bench reports none"),
@@ -25,6 +27,10 @@ for line in open(path):
     target, pattern, qd = f[0], f[3], int(f[4])
     runs[(pattern, qd, target)].append(dict(iops=float(f[7]), p50=float(f[9]), p99=float(f[10]), cpu=float(f[11]),
                                             re=int(f[12]), err=int(f[13])))
+
+present = {k[2] for k in runs}
+others = [(t, n) for t, n in others if t in present or not t.startswith("reflector")]
+names = dict([(ours, our_name)] + others)
 
 
 def med(k, field):
@@ -61,3 +67,8 @@ for p, q in cells:
         rr = runs[k]
         print(f"| {p} | {q} | {names[t]} | {fmt(med(k, 'iops'))} | {fmt(med(k, 'p50'))} | {fmt(med(k, 'p99'))} | "
               f"{fmt(med(k, 'cpu'), 1)} | {sum(r['re'] for r in rr)} | {sum(r['err'] for r in rr)} | {len(rr)} |")
+for t, n in others:
+    if t.startswith("reflector"):
+        print(f"\nThe bound: the {n} (one thread, no checks) ÷ fio, per cell: "
+              + ", ".join(f"{p} QD{q} {ratio(med((p, q, t), 'iops'), med((p, q, 'fio'), 'iops'))}"
+                          for p, q in cells) + ".")
