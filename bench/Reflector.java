@@ -12,7 +12,7 @@ import com.sun.jna.Pointer;
  * a minimal LBA48 identify; any other ATA command: DRDY; query config: buffer count 64 and the
  * MTU's sector count. Its cost is the wire and the system calls, nothing else.
  *
- * <pre>java -cp aoede-initiator.jar:DIR Reflector IFACE one|batch|aio=FILE|aiobatch=FILE [SHELF.SLOT] [SECTORS]</pre>
+ * <pre>java -cp aoede-initiator.jar:DIR Reflector IFACE one|batch|aio=FILE|aiobatch=FILE|rbd=POOL/IMAGE:CONF [SHELF.SLOT] [SECTORS]</pre>
  *
  * {@code one}: one frame per system call ({@code recv} + {@code send}, like vblade);
  * {@code batch}: {@code recvmmsg} of up to 64 frames, all replies with one {@code sendmmsg}.
@@ -21,7 +21,9 @@ import com.sun.jna.Pointer;
  * arrive; one thread polls the socket and the AIO eventfd, so it also reaps each clump of
  * completions and sends its replies with one {@code sendmmsg}. No checks beyond the reflector's,
  * no flush: a measuring instrument, not a target. {@code aiobatch=FILE}: the same, with the
- * requests of one {@code recvmmsg} batch in one {@code io_submit}.
+ * requests of one {@code recvmmsg} batch in one {@code io_submit}. {@code rbd=POOL/IMAGE:CONF}: the
+ * same for an RBD image through librbd's {@code rbd_aio_*}, each completion callback sending its
+ * reply (see {@link #rbd}).
  * AF_PACKET through JNA direct mapping, preallocated direct buffers, no allocation per frame.
  */
 public final class Reflector {
@@ -62,6 +64,49 @@ public final class Reflector {
         static native int io_submit(long ctx, long nr, long iocbpp);
 
         static native int io_getevents(long ctx, long minNr, long nr, long events, long timeout);
+    }
+
+    /** librados and librbd, the few calls of the rbd mode (handles as long, errors as -errno). */
+    static final class Ceph {
+        interface Done extends com.sun.jna.Callback {
+            void invoke(long completion, long arg);
+        }
+
+        static final class Rados {
+            static {
+                Native.register(Rados.class, "librados.so.2");
+            }
+
+            static native int rados_create2(long[] cluster, String clusterName, String name, long flags);
+
+            static native int rados_conf_read_file(long cluster, String path);
+
+            static native int rados_conf_set(long cluster, String option, String value);
+
+            static native int rados_connect(long cluster);
+
+            static native int rados_ioctx_create(long cluster, String pool, long[] ioctx);
+        }
+
+        static final class Rbd {
+            static {
+                Native.register(Rbd.class, "librbd.so.1");
+            }
+
+            static native int rbd_open(long ioctx, String name, long[] image, String snapName);
+
+            static native int rbd_get_size(long image, long[] size);
+
+            static native int rbd_aio_create_completion(long arg, Done callback, long[] completion);
+
+            static native int rbd_aio_read(long image, long off, long len, Pointer buf, long completion);
+
+            static native int rbd_aio_write(long image, long off, long len, Pointer buf, long completion);
+
+            static native long rbd_aio_get_return_value(long completion);
+
+            static native void rbd_aio_release(long completion);
+        }
     }
 
     static final int B = 64;
@@ -187,6 +232,23 @@ public final class Reflector {
         return out;
     }
 
+    /** Whether the frame rq (length len) is an ATA read or write for our shelf.slot. */
+    boolean readOrWrite(ByteBuffer rq, int len) {
+        int acmd = len >= 36 ? rq.get(27) & 0xff : -1;
+        return (rq.getShort(12) & 0xffff) == 0x88a2 && (rq.get(14) & 0x08) == 0 && rq.get(19) == 0
+                && (rq.getShort(16) & 0xffff) == shelf && (rq.get(18) & 0xff) == slot
+                && (acmd == 0x20 || acmd == 0x24 || acmd == 0x30 || acmd == 0x34);
+    }
+
+    /** The request's LBA: 48 bits, or 28 without the extended flag. */
+    static long lba(ByteBuffer rq) {
+        long lba = 0;
+        for (int b = 5; b >= 0; b--) {
+            lba = lba << 8 | (rq.get(28 + b) & 0xff);
+        }
+        return (rq.get(24) & 0x40) == 0 ? lba & 0x0fffffff : lba;
+    }
+
     public static void main(String[] args) throws Exception {
         String ifn = args[0];
         boolean batch = !args[1].equals("one");
@@ -198,9 +260,29 @@ public final class Reflector {
             slot = Integer.parseInt(p[1]);
         }
         String file = args[1].startsWith("aio") ? args[1].substring(args[1].indexOf('=') + 1) : null;
+        boolean rbd = args[1].startsWith("rbd=");
         NetworkInterface ni = NetworkInterface.getByName(ifn);
         int sectors = args.length > 3 ? Integer.parseInt(args[3]) : Math.min(255, (ni.getMTU() - 36) / 512);
+        long image = 0;
         long capacity = file == null ? 2L * 1024 * 1024 : new java.io.File(file).length() / 512;
+        if (args[1].startsWith("rbd=")) {                       // rbd=POOL/IMAGE:CONF
+            String[] spec = args[1].substring(4).split(":", 2);
+            String[] pi = spec[0].split("/", 2);
+            long[] h = new long[1];
+            int rc = Ceph.Rados.rados_create2(h, "ceph", "client.admin", 0);
+            long cluster = h[0];
+            rc = rc < 0 ? rc : Ceph.Rados.rados_conf_read_file(cluster, spec[1]);
+            rc = rc < 0 ? rc : Ceph.Rados.rados_conf_set(cluster, "rbd_cache", "false");   // as the appliance, rbd bench
+            rc = rc < 0 ? rc : Ceph.Rados.rados_connect(cluster);
+            rc = rc < 0 ? rc : Ceph.Rados.rados_ioctx_create(cluster, pi[0], h);
+            rc = rc < 0 ? rc : Ceph.Rbd.rbd_open(h[0], pi[1], h, null);
+            image = h[0];
+            rc = rc < 0 ? rc : Ceph.Rbd.rbd_get_size(image, h);
+            if (rc < 0) {
+                throw new IllegalStateException("opening " + args[1] + " failed: errno " + -rc);
+            }
+            capacity = h[0] / 512;
+        }
         Reflector r = new Reflector(ni.getHardwareAddress(), shelf, slot, sectors, capacity);
 
         int fd = socket(17, 3 | 0x80000, 0);
@@ -221,7 +303,7 @@ public final class Reflector {
         if (bind(fd, a(sll), 20) != 0) {
             throw new IllegalStateException("bind: errno " + Native.getLastError());
         }
-        System.out.println("reflector " + ifn + " mode=" + (file != null ? "aio" : batch ? "batch" : "one") + " address=" + shelf + "." + slot
+        System.out.println("reflector " + ifn + " mode=" + (rbd ? "rbd" : file != null ? "aio" : batch ? "batch" : "one") + " address=" + shelf + "." + slot
                 + " sectors=" + sectors + " ready");
         System.out.flush();
         Runtime.getRuntime().addShutdownHook(new Thread(() -> System.out.println("reflector replies=" + r.frames)));
@@ -265,7 +347,9 @@ public final class Reflector {
         long rva = a(rv);
         long tva = a(tv);
         boolean[] dirty = new boolean[B];
-        if (file != null) {
+        if (rbd) {
+            r.rbd(fd, image, rxs, rv, txs, ti, tva, rva);
+        } else if (file != null) {
             r.aio(fd, file, args[1].startsWith("aiobatch="), rxs, rv, txs, ti, tva, rva);
         }
         while (true) {
@@ -357,9 +441,7 @@ public final class Reflector {
                     ByteBuffer rq = rxs[i];
                     int len = rv.getInt(i * MMSG + 56);
                     int acmd = len >= 36 ? rq.get(27) & 0xff : -1;
-                    boolean io = (rq.getShort(12) & 0xffff) == 0x88a2 && (rq.get(14) & 0x08) == 0 && rq.get(19) == 0
-                            && (rq.getShort(16) & 0xffff) == shelf && (rq.get(18) & 0xff) == slot
-                            && (acmd == 0x20 || acmd == 0x24 || acmd == 0x30 || acmd == 0x34);
+                    boolean io = readOrWrite(rq, len);
                     int bytes = (rq.get(26) & 0xff) * 512;
                     boolean write = acmd == 0x30 || acmd == 0x34;
                     if (io && (bytes > span || write && len < 36 + bytes || nfree == 0)) {
@@ -377,13 +459,7 @@ public final class Reflector {
                     for (int b = 0; b < 36; b++) {
                         head[s].put(b, rq.get(b));
                     }
-                    long lba = 0;
-                    for (int b = 5; b >= 0; b--) {
-                        lba = lba << 8 | (rq.get(28 + b) & 0xff);
-                    }
-                    if ((rq.get(24) & 0x40) == 0) {
-                        lba &= 0x0fffffff;
-                    }
+                    long lba = lba(rq);
                     if (write) {
                         data[s].clear().put(rq.duplicate().position(36).limit(36 + bytes));
                     }
@@ -413,6 +489,109 @@ public final class Reflector {
             Reference.reachabilityFence(area);
             Reference.reachabilityFence(iocbs);
             Reference.reachabilityFence(ptrs);
+        }
+    }
+
+    /** The rbd mode's per-slot state, kept reachable while librbd may call back. */
+    ByteBuffer[] rbdData;
+    ByteBuffer[] rbdHead;
+    ByteBuffer[] rbdTx;
+    final int[] rbdFree = new int[B];
+    int rbdFreeCount;
+    int rbdFd;
+    final boolean[] rbdDirty = new boolean[B];
+    final Ceph.Done done = this::done;
+
+    /** librbd's callback thread: the reply to slot arg, sent at once, one frame per call. */
+    private void done(long completion, long arg) {
+        int s = (int) arg;
+        long res = Ceph.Rbd.rbd_aio_get_return_value(completion);
+        Ceph.Rbd.rbd_aio_release(completion);
+        ByteBuffer h = rbdHead[s];
+        ByteBuffer tx = rbdTx[s];
+        int len = reply(h, 36, tx, rbdDirty, s);
+        int bytes = (h.get(26) & 0xff) * 512;
+        boolean read = (h.get(27) & 0xff) == 0x20 || (h.get(27) & 0xff) == 0x24;
+        if (res < 0 || read && res != bytes) {
+            tx.put(25, (byte) 0x04).put(27, (byte) 0x41);
+            len = 60;
+        } else if (len > 60) {
+            tx.put(36, rbdData[s], 0, bytes);
+        }
+        send(rbdFd, a(tx), len, 0);
+        synchronized (rbdFree) {
+            rbdFree[rbdFreeCount++] = s;
+        }
+    }
+
+    /**
+     * The rbd mode (rbd=POOL/IMAGE:CONF): the leanest AoE target on an RBD image, the bound for the
+     * rbd section. Reads and writes go to librbd with rbd_aio_*, one completion callback each, which
+     * sends the reply; everything else is answered as in the batch mode. No checks, no flush.
+     */
+    void rbd(int fd, long image, ByteBuffer[] rxs, ByteBuffer rv, ByteBuffer[] txs, ByteBuffer ti, long tva, long rva) {
+        Native.setCallbackThreadInitializer(done, new com.sun.jna.CallbackThreadInitializer(true, false, "rbd-done"));
+        rbdFd = fd;
+        rbdData = new ByteBuffer[B];
+        rbdHead = new ByteBuffer[B];
+        rbdTx = new ByteBuffer[B];
+        for (int i = 0; i < B; i++) {
+            rbdData[i] = d(32 * 1024);
+            rbdHead[i] = d(64).order(ByteOrder.BIG_ENDIAN);
+            rbdTx[i] = d(SLOT).order(ByteOrder.BIG_ENDIAN);
+            rbdFree[i] = i;
+        }
+        rbdFreeCount = B;
+        long[] c = new long[1];
+        boolean[] dirty = new boolean[B];
+        while (true) {
+            int n = recvmmsg(fd, rva, B, 0x10000, 0);          // MSG_WAITFORONE
+            int k = 0;
+            for (int i = 0; i < n; i++) {
+                ByteBuffer rq = rxs[i];
+                int len = rv.getInt(i * MMSG + 56);
+                int acmd = len >= 36 ? rq.get(27) & 0xff : -1;
+                boolean io = readOrWrite(rq, len);
+                if (!io) {
+                    int out = reply(rq, len, txs[k], dirty, k);
+                    if (out > 0) {
+                        ti.putLong(k * IOV + 8, out);
+                        k++;
+                    }
+                    continue;
+                }
+                int bytes = (rq.get(26) & 0xff) * 512;
+                boolean write = acmd == 0x30 || acmd == 0x34;
+                int s;
+                synchronized (rbdFree) {
+                    s = bytes > 32 * 1024 || write && len < 36 + bytes || rbdFreeCount == 0 ? -1 : rbdFree[--rbdFreeCount];
+                }
+                if (s < 0) {
+                    continue;                                   // no reply: the initiator retransmits
+                }
+                for (int b = 0; b < 36; b++) {
+                    rbdHead[s].put(b, rq.get(b));
+                }
+                long lba = lba(rq);
+                if (write) {
+                    rbdData[s].clear().put(rq.duplicate().position(36).limit(36 + bytes));
+                }
+                Pointer buf = Native.getDirectBufferPointer(rbdData[s]);
+                Ceph.Rbd.rbd_aio_create_completion(s, done, c);
+                int rc = write ? Ceph.Rbd.rbd_aio_write(image, lba * 512, bytes, buf, c[0])
+                        : Ceph.Rbd.rbd_aio_read(image, lba * 512, bytes, buf, c[0]);
+                if (rc < 0) {
+                    Ceph.Rbd.rbd_aio_release(c[0]);
+                    synchronized (rbdFree) {
+                        rbdFree[rbdFreeCount++] = s;
+                    }
+                }
+            }
+            int sent = 0;
+            while (sent < k) {
+                int x = sendmmsg(fd, tva + (long) sent * MMSG, k - sent, 0);
+                sent += x > 0 ? x : 1;
+            }
         }
     }
 }

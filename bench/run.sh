@@ -33,8 +33,10 @@
 #               (scripts/ceph-test-cluster.sh) in the targets' namespace, a 256 MiB image written in
 #               full, MTU 9000, 4 KiB random reads and writes at QD 16: the appliance with
 #               file = rbd:rbd/bench and `rbd bench --io-size 4K --io-threads 16 --io-pattern rand`
-#               on the same image, back to back; prints the ratios; bench/results/results-DATE-rbd.md
-#               (or --name); --targets: a subset of appliance-rbd, rbd-bench
+#               on the same image, back to back, and the lean rbd reflector (bench/Reflector.java
+#               rbd=POOL/IMAGE:CONF: rbd_aio_* with a callback that sends the reply, no checks), the
+#               bound for any AoE target on librbd; prints the ratios; bench/results/results-DATE-rbd.md
+#               (or --name); --targets: a subset of appliance-rbd, reflector-rbd, rbd-bench
 #
 # Needs: root, the built initiator (bundles/initiator/target/aoede-initiator.jar), the built
 # assembly (karaf-assembly/target/aoede-karaf-*.zip), JDK 17, vblade, python3, iproute2, util-linux
@@ -330,7 +332,7 @@ if [ $RBD = 1 ]; then
   command -v ceph-osd >/dev/null || { echo "--rbd needs ceph-mon ceph-osd ceph-mgr ceph-common (scripts/install-deps.sh test)" >&2; exit 2; }
   [ $QDSET = 1 ] || QDS=16
   [ $MTUSET = 1 ] || MTUS=9000
-  [ $TARGETSET = 1 ] || TARGETS=appliance-rbd,rbd-bench
+  [ $TARGETSET = 1 ] || TARGETS=appliance-rbd,reflector-rbd,rbd-bench
   FIXSECT=8
   PATTERNS=randread,randwrite
   log "starting a one-OSD Ceph cluster in $NT"
@@ -353,6 +355,15 @@ if [ $RBD = 1 ]; then
     matrix appliance-rbd "$mtu"
     stop_appliance
     rm -rf "$K/data"
+  done
+  for mtu in ${MTUS//,/ }; do
+    has reflector-rbd || break
+    set_mtu "$mtu"
+    ip netns exec "$NT" "$JAVA" -cp "$JAR:$WORK/cls" Reflector "$VT" "rbd=rbd/bench:$CONF" 1.0 >"$WORK/reflector.out" 2>&1 &
+    TPID=$!
+    for _ in $(seq 1 100); do grep -q ready "$WORK/reflector.out" && break; sleep 0.2; done
+    matrix reflector-rbd "$mtu"
+    stop_target
   done
   # rbd bench on the same image: what librbd does at this depth without AoE (cache off, as the appliance)
   for p in ${PATTERNS//,/ }; do
@@ -382,7 +393,7 @@ if [ $RBD = 1 ]; then
       "$NCPU" "$(sed -n 's/^model name[^:]*: //p' /proc/cpuinfo | head -1)" "$(uname -r)" "$("$JAVA" -version 2>&1 | head -1)" \
       "$(ceph --version | awk '{print $3}')" "$MTUS"
     printf 'Cluster: scripts/ceph-test-cluster.sh (one mon, one mgr, one memstore OSD, pool size 1) on 127.0.0.1 of the targets'"'"' namespace, on the same machine. Image: 256 MiB, written in full before. 4 KiB (8 sectors) random requests.\n'
-    printf 'Targets: the appliance (afpacket, `file = rbd:rbd/bench`, librbd cache off) and `rbd bench --io-size 4K --io-threads QD --io-pattern rand --rbd_cache=false` on the same image (no AoE: what librbd does).\n'
+    printf 'Targets: the appliance (afpacket, `file = rbd:rbd/bench`, librbd cache off), the lean rbd reflector (`bench/Reflector.java rbd=rbd/bench:CONF`: `rbd_aio_*`, the completion callback sends the reply, no checks: the bound for any AoE target on librbd over this network) and `rbd bench --io-size 4K --io-threads QD --io-pattern rand --rbd_cache=false` on the same image (no AoE: what librbd does).\n'
     printf 'Initiator: `aoede-initiator.jar bench --transport afpacket --sectors 8`; %s run(s) of %s s per cell (median) after %s s of warm-up; rbd bench runs about as long.\n' "$RUNS" "$SECS" "$WARM"
     printf 'Load average at the start: %s; at the end: %s.\n\n' "$LOAD0" "$(cut -d' ' -f1-3 /proc/loadavg)"
     python3 "$ROOT/bench/side_report.py" rbd "$RES"

@@ -13,7 +13,7 @@ MODES = {
                                   ("reflector-aiobatch", "lean AIO reflector, batched submit"),
                                   ("vblade-d", "vblade -d"), ("fio", "fio libaio")], "AoEde (direct = true)",
              "the initiator's, fio's completion latency"),
-    "rbd": ("appliance-rbd", [("rbd-bench", "rbd bench")], "AoEde (rbd:)",
+    "rbd": ("appliance-rbd", [("reflector-rbd", "lean rbd reflector"), ("rbd-bench", "rbd bench")], "AoEde (rbd:)",
             "the initiator's; rbd bench reports none"),
 }
 mode, path = sys.argv[1], sys.argv[2]
@@ -67,8 +67,9 @@ for p, q in cells:
         rr = runs[k]
         print(f"| {p} | {q} | {names[t]} | {fmt(med(k, 'iops'))} | {fmt(med(k, 'p50'))} | {fmt(med(k, 'p99'))} | "
               f"{fmt(med(k, 'cpu'), 1)} | {sum(r['re'] for r in rr)} | {sum(r['err'] for r in rr)} | {len(rr)} |")
+base, base_name = others[-1]
 for t, n in others:
     if t.startswith("reflector"):
-        print(f"\nThe bound: the {n} (one thread, no checks) ÷ fio, per cell: "
-              + ", ".join(f"{p} QD{q} {ratio(med((p, q, t), 'iops'), med((p, q, 'fio'), 'iops'))}"
+        print(f"\nThe bound: the {n} (no checks) ÷ {base_name}, per cell: "
+              + ", ".join(f"{p} QD{q} {ratio(med((p, q, t), 'iops'), med((p, q, base), 'iops'))}"
                           for p, q in cells) + ".")
