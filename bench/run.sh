@@ -226,6 +226,15 @@ stop_target() {
 
 has() { [[ ",$TARGETS," == *",$1,"* ]]; }
 
+# reflector TARGET MODE MTU: bench/Reflector.java in MODE in the targets' namespace, measured as TARGET.
+reflector() {
+  ip netns exec "$NT" "$JAVA" -cp "$JAR:$WORK/cls" Reflector "$VT" "$2" 1.0 >"$WORK/reflector.out" 2>&1 &
+  TPID=$!
+  for _ in $(seq 1 100); do grep -q ready "$WORK/reflector.out" && break; sleep 0.2; done
+  matrix "$1" "$3"
+  stop_target
+}
+
 # The appliance unpacked in $K, started in the targets' namespace; sets KPID and TPID.
 start_appliance() {
   log "starting the appliance ($1) in $NT"
@@ -274,12 +283,7 @@ if [ $DISK = 1 ]; then
     fi
 
     for mode in aio aiobatch; do
-      has "reflector-$mode" || continue
-      ip netns exec "$NT" "$JAVA" -cp "$JAR:$WORK/cls" Reflector "$VT" "$mode=$DIMG" 1.0 >"$WORK/reflector.out" 2>&1 &
-      TPID=$!
-      for _ in $(seq 1 50); do grep -q ready "$WORK/reflector.out" && break; sleep 0.2; done
-      matrix "reflector-$mode" "$mtu"
-      stop_target
+      if has "reflector-$mode"; then reflector "reflector-$mode" "$mode=$DIMG" "$mtu"; fi
     done
 
     has vblade-d || continue
@@ -362,11 +366,7 @@ if [ $RBD = 1 ]; then
   for mtu in ${MTUS//,/ }; do
     has reflector-rbd || break
     set_mtu "$mtu"
-    ip netns exec "$NT" "$JAVA" -cp "$JAR:$WORK/cls" Reflector "$VT" "rbd=rbd/bench:$CONF" 1.0 >"$WORK/reflector.out" 2>&1 &
-    TPID=$!
-    for _ in $(seq 1 100); do grep -q ready "$WORK/reflector.out" && break; sleep 0.2; done
-    matrix reflector-rbd "$mtu"
-    stop_target
+    reflector reflector-rbd "rbd=rbd/bench:$CONF" "$mtu"
   done
   # rbd bench on the same image: what librbd does at this depth without AoE (cache off, as the appliance)
   for p in ${PATTERNS//,/ }; do
@@ -563,11 +563,7 @@ for mode in one batch; do
   has "reflector-$mode" || continue
   for mtu in ${MTUS//,/ }; do
     set_mtu "$mtu"
-    ip netns exec "$NT" "$JAVA" -cp "$JAR:$WORK/cls" Reflector "$VT" "$mode" 1.0 >"$WORK/reflector.out" 2>&1 &
-    TPID=$!
-    for _ in $(seq 1 50); do grep -q ready "$WORK/reflector.out" && break; sleep 0.2; done
-    matrix "reflector-$mode" "$mtu"
-    stop_target
+    reflector "reflector-$mode" "$mode" "$mtu"
   done
 done
 
