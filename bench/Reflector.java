@@ -265,7 +265,7 @@ public final class Reflector {
         int sectors = args.length > 3 ? Integer.parseInt(args[3]) : Math.min(255, (ni.getMTU() - 36) / 512);
         long image = 0;
         long capacity = file == null ? 2L * 1024 * 1024 : new java.io.File(file).length() / 512;
-        if (args[1].startsWith("rbd=")) {                       // rbd=POOL/IMAGE:CONF
+        if (rbd) {                                              // rbd=POOL/IMAGE:CONF
             String[] spec = args[1].substring(4).split(":", 2);
             String[] pi = spec[0].split("/", 2);
             long[] h = new long[1];
