@@ -249,6 +249,65 @@ public final class Reflector {
         return (rq.get(24) & 0x40) == 0 ? lba & 0x0fffffff : lba;
     }
 
+    /** A slot's data buffer: the largest request the aio and rbd modes take. */
+    static final int SPAN = 32 * 1024;
+
+    static int bytes(ByteBuffer rq) {
+        return (rq.get(26) & 0xff) * 512;
+    }
+
+    static boolean isWrite(ByteBuffer rq) {
+        int acmd = rq.get(27) & 0xff;
+        return acmd == 0x30 || acmd == 0x34;
+    }
+
+    /** Whether a read or write (length len) fits a slot, and a write's frame carries all its data. */
+    static boolean fits(ByteBuffer rq, int len) {
+        int bytes = bytes(rq);
+        return bytes <= SPAN && (!isWrite(rq) || len >= 36 + bytes);
+    }
+
+    /** Copies a request's header, and a write's data, into its slot. */
+    static void take(ByteBuffer rq, ByteBuffer head, ByteBuffer data) {
+        for (int b = 0; b < 36; b++) {
+            head.put(b, rq.get(b));
+        }
+        if (isWrite(rq)) {
+            data.clear().put(rq.duplicate().position(36).limit(36 + bytes(rq)));
+        }
+    }
+
+    /** The reply to the slot's request (header h, data) into tx, done or failed; its length. */
+    int completed(ByteBuffer h, ByteBuffer data, boolean ok, ByteBuffer tx, boolean[] dirty, int di) {
+        int len = reply(h, 36, tx, dirty, di);
+        if (!ok) {
+            tx.put(25, (byte) 0x04).put(27, (byte) 0x41);   // ABRT, DRDY|ERR
+            return 60;
+        }
+        if (len > 60) {                                       // a read: its data
+            tx.put(36, data, 0, bytes(h));
+        }
+        return len;
+    }
+
+    /** Queues a reply of length len (none if 0) as the k-th frame of the batch; the new count. */
+    static int queue(ByteBuffer ti, int k, int len) {
+        if (len <= 0) {
+            return k;
+        }
+        ti.putLong(k * IOV + 8, len);
+        return k + 1;
+    }
+
+    /** Sends the k frames queued, a failed one lost (the initiator retransmits). */
+    static void sendAll(int fd, long tva, int k) {
+        int sent = 0;
+        while (sent < k) {
+            int s = sendmmsg(fd, tva + (long) sent * MMSG, k - sent, 0);
+            sent += s > 0 ? s : 1;
+        }
+    }
+
     public static void main(String[] args) throws Exception {
         String ifn = args[0];
         boolean batch = !args[1].equals("one");
@@ -359,17 +418,9 @@ public final class Reflector {
             }
             int k = 0;
             for (int i = 0; i < n; i++) {
-                int len = r.reply(rxs[i], rv.getInt(i * MMSG + 56), txs[k], dirty, k);
-                if (len > 0) {
-                    ti.putLong(k * IOV + 8, len);
-                    k++;
-                }
+                k = queue(ti, k, r.reply(rxs[i], rv.getInt(i * MMSG + 56), txs[k], dirty, k));
             }
-            int sent = 0;
-            while (sent < k) {
-                int s = sendmmsg(fd, tva + (long) sent * MMSG, k - sent, 0);
-                sent += s > 0 ? s : 1;             // a failed frame is lost; the initiator retransmits
-            }
+            sendAll(fd, tva, k);
             Reference.reachabilityFence(ri);
             Reference.reachabilityFence(ti);
             Reference.reachabilityFence(sll);
@@ -385,8 +436,7 @@ public final class Reflector {
             throw new IllegalStateException("aio set-up of " + file + " failed: errno " + Native.getLastError());
         }
         long ctx = ctxp.getLong(0);
-        int span = 32 * 1024;
-        ByteBuffer area = d(B * span + 4096);
+        ByteBuffer area = d(B * SPAN + 4096);
         long base = (a(area) + 4095) & ~4095L;
         int shift = (int) (base - a(area));
         ByteBuffer[] data = new ByteBuffer[B];
@@ -395,7 +445,7 @@ public final class Reflector {
         ByteBuffer ptrs = d(B * 8);
         int[] free = new int[B];
         for (int i = 0; i < B; i++) {
-            data[i] = area.slice(shift + i * span, span);
+            data[i] = area.slice(shift + i * SPAN, SPAN);
             head[i] = d(64).order(ByteOrder.BIG_ENDIAN);
             ptrs.putLong(i * 8, a(iocbs) + i * 64L);
             free[i] = i;
@@ -419,18 +469,8 @@ public final class Reflector {
                 int n = Aio.io_getevents(ctx, 0, B, a(events), a(zero));
                 for (int e = 0; e < n; e++) {
                     int s = (int) events.getLong(e * 32);
-                    long res = events.getLong(e * 32 + 16);
-                    ByteBuffer h = head[s];
-                    int len = reply(h, 36, txs[k], dirty, k);
-                    int bytes = (h.get(26) & 0xff) * 512;
-                    if (res != bytes) {
-                        txs[k].put(25, (byte) 0x04).put(27, (byte) 0x41);   // ABRT, DRDY|ERR
-                        len = 60;
-                    } else if (len > 60) {                                  // a read: its data
-                        txs[k].put(36, data[s], 0, bytes);
-                    }
-                    ti.putLong(k * IOV + 8, len);
-                    k++;
+                    boolean ok = events.getLong(e * 32 + 16) == bytes(head[s]);
+                    k = queue(ti, k, completed(head[s], data[s], ok, txs[k], dirty, k));
                     free[nfree++] = s;
                 }
             }
@@ -440,33 +480,19 @@ public final class Reflector {
                 for (int i = 0; i < n; i++) {
                     ByteBuffer rq = rxs[i];
                     int len = rv.getInt(i * MMSG + 56);
-                    int acmd = len >= 36 ? rq.get(27) & 0xff : -1;
-                    boolean io = readOrWrite(rq, len);
-                    int bytes = (rq.get(26) & 0xff) * 512;
-                    boolean write = acmd == 0x30 || acmd == 0x34;
-                    if (io && (bytes > span || write && len < 36 + bytes || nfree == 0)) {
-                        continue;                                   // no reply: the initiator retransmits
-                    }
-                    if (!io) {
-                        int out = k < B ? reply(rq, len, txs[k], dirty, k) : 0;
-                        if (out > 0) {
-                            ti.putLong(k * IOV + 8, out);
-                            k++;
-                        }
+                    if (!readOrWrite(rq, len)) {
+                        k = k < B ? queue(ti, k, reply(rq, len, txs[k], dirty, k)) : k;
                         continue;
                     }
+                    if (!fits(rq, len) || nfree == 0) {
+                        continue;                                   // no reply: the initiator retransmits
+                    }
                     int s = free[--nfree];
-                    for (int b = 0; b < 36; b++) {
-                        head[s].put(b, rq.get(b));
-                    }
-                    long lba = lba(rq);
-                    if (write) {
-                        data[s].clear().put(rq.duplicate().position(36).limit(36 + bytes));
-                    }
+                    take(rq, head[s], data[s]);
                     int o = s * 64;
-                    iocbs.putLong(o, s).putLong(o + 8, 0).putShort(o + 16, (short) (write ? 1 : 0))
+                    iocbs.putLong(o, s).putLong(o + 8, 0).putShort(o + 16, (short) (isWrite(rq) ? 1 : 0))
                             .putShort(o + 18, (short) 0).putInt(o + 20, dfd).putLong(o + 24, a(data[s]))
-                            .putLong(o + 32, bytes).putLong(o + 40, lba * 512).putLong(o + 48, 0)
+                            .putLong(o + 32, bytes(rq)).putLong(o + 40, lba(rq) * 512).putLong(o + 48, 0)
                             .putInt(o + 56, 1).putInt(o + 60, efd);         // IOCB_FLAG_RESFD
                     if (!hold) {
                         if (Aio.io_submit(ctx, 1, a(ptrs) + s * 8L) != 1) {
@@ -481,11 +507,7 @@ public final class Reflector {
                     free[nfree++] = (int) ((held.getLong(8 * i) - a(iocbs)) / 64);
                 }
             }
-            int sent = 0;
-            while (sent < k) {
-                int s = sendmmsg(fd, tva + (long) sent * MMSG, k - sent, 0);
-                sent += s > 0 ? s : 1;
-            }
+            sendAll(fd, tva, k);
             Reference.reachabilityFence(area);
             Reference.reachabilityFence(iocbs);
             Reference.reachabilityFence(ptrs);
@@ -508,17 +530,9 @@ public final class Reflector {
         long res = Ceph.Rbd.rbd_aio_get_return_value(completion);
         Ceph.Rbd.rbd_aio_release(completion);
         ByteBuffer h = rbdHead[s];
-        ByteBuffer tx = rbdTx[s];
-        int len = reply(h, 36, tx, rbdDirty, s);
-        int bytes = (h.get(26) & 0xff) * 512;
-        boolean read = (h.get(27) & 0xff) == 0x20 || (h.get(27) & 0xff) == 0x24;
-        if (res < 0 || read && res != bytes) {
-            tx.put(25, (byte) 0x04).put(27, (byte) 0x41);
-            len = 60;
-        } else if (len > 60) {
-            tx.put(36, rbdData[s], 0, bytes);
-        }
-        send(rbdFd, a(tx), len, 0);
+        boolean ok = res >= 0 && (isWrite(h) || res == bytes(h));
+        int len = completed(h, rbdData[s], ok, rbdTx[s], rbdDirty, s);
+        send(rbdFd, a(rbdTx[s]), len, 0);
         synchronized (rbdFree) {
             rbdFree[rbdFreeCount++] = s;
         }
@@ -536,7 +550,7 @@ public final class Reflector {
         rbdHead = new ByteBuffer[B];
         rbdTx = new ByteBuffer[B];
         for (int i = 0; i < B; i++) {
-            rbdData[i] = d(32 * 1024);
+            rbdData[i] = d(SPAN);
             rbdHead[i] = d(64).order(ByteOrder.BIG_ENDIAN);
             rbdTx[i] = d(SLOT).order(ByteOrder.BIG_ENDIAN);
             rbdFree[i] = i;
@@ -550,36 +564,22 @@ public final class Reflector {
             for (int i = 0; i < n; i++) {
                 ByteBuffer rq = rxs[i];
                 int len = rv.getInt(i * MMSG + 56);
-                int acmd = len >= 36 ? rq.get(27) & 0xff : -1;
-                boolean io = readOrWrite(rq, len);
-                if (!io) {
-                    int out = reply(rq, len, txs[k], dirty, k);
-                    if (out > 0) {
-                        ti.putLong(k * IOV + 8, out);
-                        k++;
-                    }
+                if (!readOrWrite(rq, len)) {
+                    k = queue(ti, k, reply(rq, len, txs[k], dirty, k));
                     continue;
                 }
-                int bytes = (rq.get(26) & 0xff) * 512;
-                boolean write = acmd == 0x30 || acmd == 0x34;
                 int s;
                 synchronized (rbdFree) {
-                    s = bytes > 32 * 1024 || write && len < 36 + bytes || rbdFreeCount == 0 ? -1 : rbdFree[--rbdFreeCount];
+                    s = !fits(rq, len) || rbdFreeCount == 0 ? -1 : rbdFree[--rbdFreeCount];
                 }
                 if (s < 0) {
                     continue;                                   // no reply: the initiator retransmits
                 }
-                for (int b = 0; b < 36; b++) {
-                    rbdHead[s].put(b, rq.get(b));
-                }
-                long lba = lba(rq);
-                if (write) {
-                    rbdData[s].clear().put(rq.duplicate().position(36).limit(36 + bytes));
-                }
+                take(rq, rbdHead[s], rbdData[s]);
                 Pointer buf = Native.getDirectBufferPointer(rbdData[s]);
                 Ceph.Rbd.rbd_aio_create_completion(s, done, c);
-                int rc = write ? Ceph.Rbd.rbd_aio_write(image, lba * 512, bytes, buf, c[0])
-                        : Ceph.Rbd.rbd_aio_read(image, lba * 512, bytes, buf, c[0]);
+                int rc = isWrite(rq) ? Ceph.Rbd.rbd_aio_write(image, lba(rq) * 512, bytes(rq), buf, c[0])
+                        : Ceph.Rbd.rbd_aio_read(image, lba(rq) * 512, bytes(rq), buf, c[0]);
                 if (rc < 0) {
                     Ceph.Rbd.rbd_aio_release(c[0]);
                     synchronized (rbdFree) {
@@ -587,11 +587,7 @@ public final class Reflector {
                     }
                 }
             }
-            int sent = 0;
-            while (sent < k) {
-                int x = sendmmsg(fd, tva + (long) sent * MMSG, k - sent, 0);
-                sent += x > 0 ? x : 1;
-            }
+            sendAll(fd, tva, k);
         }
     }
 }
