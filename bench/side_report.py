@@ -18,7 +18,6 @@ MODES = {
 }
 mode, path = sys.argv[1], sys.argv[2]
 ours, others, our_name, latency_note = MODES[mode]
-names = dict([(ours, our_name)] + others)
 runs = defaultdict(list)
 for line in open(path):
     f = line.rstrip("\n").split("\t")
@@ -28,7 +27,7 @@ for line in open(path):
     runs[(pattern, qd, target)].append(dict(iops=float(f[7]), p50=float(f[9]), p99=float(f[10]), cpu=float(f[11]),
                                             re=int(f[12]), err=int(f[13])))
 
-present = {k[2] for k in runs}
+present = {k[2] for k in runs}  # a reflector's column only where it ran
 others = [(t, n) for t, n in others if t in present or not t.startswith("reflector")]
 names = dict([(ours, our_name)] + others)
 
